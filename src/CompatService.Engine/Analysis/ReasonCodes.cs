@@ -1,0 +1,24 @@
+namespace CompatService.Engine.Analysis;
+
+/// <summary>Stable reason codes. CI scripts match on these: extend, never rename.</summary>
+public static class ReasonCodes
+{
+    public const string KfuncMissing = "kfunc-missing";
+    public const string KfuncIncompatible = "kfunc-incompatible";
+    public const string WeakKfuncUnguarded = "weak-kfunc-unguarded";
+    public const string KsymExistsUnsupported = "ksym-exists-unsupported";
+    public const string KfuncRequiresGpl = "kfunc-requires-gpl";
+    public const string NotAKfunc = "not-a-kfunc";
+    public const string KfuncTagsUnavailable = "kfunc-tags-unavailable";
+    public const string KsymMissing = "ksym-missing";
+    public const string KsymIncompatible = "ksym-incompatible";
+    public const string ExternWithoutBtf = "extern-without-btf";
+    public const string NoBtf = "no-btf";
+    public const string ObjectOpenFailed = "object-open-failed";
+    public const string TypelessKsymHostOnly = "typeless-ksym-host-only";
+    public const string KconfigUnknown = "kconfig-unknown";
+    public const string UnreachableInsn = "unreachable-insn";
+    public const string KfuncsUnsupported = "kfuncs-unsupported";
+    public const string ModuleKfuncsUnsupported = "module-kfuncs-unsupported";
+    public const string WeakKfuncDisabled = "weak-kfunc-disabled";
+}

@@ -1,0 +1,40 @@
+using CompatService.Engine.Btf;
+
+namespace CompatService.Engine.Kernels;
+
+/// <summary>A module's split BTF on top of the kernel's vmlinux BTF.</summary>
+public sealed record ModuleBtf(string Name, BtfSpec Spec);
+
+/// <summary>
+/// Everything the engine knows about one kernel: vmlinux BTF, module BTFs (in load order, i.e. BTF object id order),
+/// release, and the kfunc sets recovered from the image's .BTF_ids when it was ingested from an image.
+/// </summary>
+public sealed class KernelBtfSet
+{
+    public KernelBtfSet(BtfSpec vmlinux, IReadOnlyList<ModuleBtf> modules, string btfSha256, string? release,
+        IReadOnlyDictionary<string, uint>? kfuncFlags = null)
+    {
+        Vmlinux = vmlinux;
+        Modules = modules;
+        BtfSha256 = btfSha256;
+        Release = release;
+        KfuncFlags = kfuncFlags;
+        HasKfuncTags = vmlinux.HasDeclTag(KfuncTags.Kfunc);
+    }
+
+    public BtfSpec Vmlinux { get; }
+    public IReadOnlyList<ModuleBtf> Modules { get; }
+    /// <summary>sha256 (lower-case hex) of the raw vmlinux BTF bytes: the kernel's identity.</summary>
+    public string BtfSha256 { get; }
+    public string? Release { get; }
+    /// <summary>kfunc name → KF_* flags from .BTF_ids; null when the kernel came without an image.</summary>
+    public IReadOnlyDictionary<string, uint>? KfuncFlags { get; }
+    /// <summary>Whether the BTF carries bpf_kfunc decl tags (pahole ≥ 1.27, kbuild ≥ 6.11).</summary>
+    public bool HasKfuncTags { get; }
+}
+
+public static class KfuncTags
+{
+    public const string Kfunc = "bpf_kfunc";
+    public const string Fastcall = "bpf_fastcall";
+}

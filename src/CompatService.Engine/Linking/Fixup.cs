@@ -1,0 +1,38 @@
+using System.Text.Json.Serialization;
+using CompatService.Engine.Analysis;
+
+namespace CompatService.Engine.Linking;
+
+/// <summary>Fixup kinds, as `compat relocate` prints them.</summary>
+public static class FixupKinds
+{
+    public const string KfuncCall = "kfunc-call", KfuncLdImm64 = "kfunc-ldimm64", KsymLdImm64 = "ksym-ldimm64",
+        PoisonCall = "poison-call", ZeroLdImm64 = "zero-ldimm64";
+}
+
+/// <summary>
+/// One computed rewrite of one instruction. <see cref="Module"/> is the module name (null for vmlinux);
+/// <see cref="Off"/> is the fd_array slot for calls. For ld_imm64 of a module symbol the second half's imm must be the
+/// module BTF's fd: the agent puts it there (<see cref="ModuleSlot"/> says which module).
+/// </summary>
+public sealed record Fixup(
+    [property: JsonPropertyName("insn")] int Insn,
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("symbol")] string Symbol,
+    [property: JsonPropertyName("btfId")] uint? BtfId,
+    [property: JsonPropertyName("module")] string? Module,
+    [property: JsonPropertyName("imm")] int Imm,
+    [property: JsonPropertyName("src")] byte Src,
+    [property: JsonPropertyName("off")] short Off)
+{
+    /// <summary>fd_array slot of the module (0 = vmlinux).</summary>
+    [JsonPropertyName("moduleSlot")] public int ModuleSlot { get; init; }
+}
+
+/// <summary>Fixups for a program on a kernel, the relocated instructions, the module slots (index = slot, 0 unused).</summary>
+public sealed record RelocationResult(
+    [property: JsonPropertyName("program")] string Program,
+    [property: JsonPropertyName("fixups")] IReadOnlyList<Fixup> Fixups,
+    [property: JsonPropertyName("modules")] IReadOnlyList<string> Modules,
+    [property: JsonPropertyName("instructions")] IReadOnlyList<string> InstructionsHex,
+    [property: JsonPropertyName("result")] ProgramResult Result);

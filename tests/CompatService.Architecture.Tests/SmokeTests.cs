@@ -1,0 +1,7 @@
+namespace CompatService.Architecture.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void Builds() => Assert.True(true);
+}
