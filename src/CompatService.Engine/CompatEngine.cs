@@ -1,8 +1,6 @@
-using CompatService.Engine.Analysis;
+using CompatService.Contracts;
 using CompatService.Engine.Kernels;
-using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
-using CompatService.Engine.Reporting;
 
 namespace CompatService.Engine;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace CompatService.Engine.Analysis;
+namespace CompatService.Contracts;
 
 /// <summary>Whether a program loads on a kernel. Serialised lower-case: loads / fails / unknown.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<Verdict>))]

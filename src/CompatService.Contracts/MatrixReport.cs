@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using CompatService.Engine.Analysis;
 
-namespace CompatService.Engine.Reporting;
+namespace CompatService.Contracts;
 
 // The matrix as `compat check --format json` prints it and `GET /api/matrix?format=json` serves it.
 // Field names are a contract (CI scripts read them): extend, never rename.

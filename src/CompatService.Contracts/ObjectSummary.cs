@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace CompatService.Engine.Reporting;
+namespace CompatService.Contracts;
 
 // `compat inspect --format json`: what each program needs. Extend, never rename.
 

@@ -1,4 +1,4 @@
-namespace CompatService.Engine.Analysis;
+namespace CompatService.Contracts;
 
 /// <summary>Stable reason codes. CI scripts match on these: extend, never rename.</summary>
 public static class ReasonCodes

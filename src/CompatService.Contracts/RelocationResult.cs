@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using CompatService.Engine.Analysis;
 
-namespace CompatService.Engine.Linking;
+namespace CompatService.Contracts;
 
 /// <summary>Fixup kinds, as `compat relocate` prints them.</summary>
 public static class FixupKinds

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace CompatService.Engine.Reporting;
+namespace CompatService.Contracts;
 
-/// <summary>The JSON settings every face uses for engine output: camelCase, indented, enums as strings.</summary>
-public static class EngineJson
+/// <summary>The JSON settings every face uses for engine output and the API: camelCase, indented, enums as strings.</summary>
+public static class ContractJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
