@@ -102,9 +102,17 @@ public static class VerdictEngine
                 if (ext.Kind == ExternKind.TypelessKsym && !ext.IsWeak)
                     reasons.Add(new Reason(ReasonCodes.TypelessKsymHostOnly, ext.Name, FirstReference(program, ext.Name),
                         $"program '{program.Name}': ksym '{ext.Name}' is typeless: resolved from the host's /proc/kallsyms at load time, not decidable from BTF"));
-                if (ext.Kind == ExternKind.Kconfig && !ext.IsWeak && ext.Name.StartsWith("CONFIG_", StringComparison.Ordinal))
-                    reasons.Add(new Reason(ReasonCodes.KconfigUnknown, ext.Name, FirstReference(program, ext.Name),
-                        $"program '{program.Name}': kconfig '{ext.Name}' is strong: its value comes from the kernel config at load time"));
+                if (ext.Kind == ExternKind.Kconfig && ext.Name.StartsWith("CONFIG_", StringComparison.Ordinal))
+                {
+                    // libbpf reads the kernel config for any CONFIG_ extern and fails the object when it has none;
+                    // a strong one the config does not set fails too ("is strong and not provided").
+                    if (kernel.Config is null)
+                        reasons.Add(new Reason(ReasonCodes.KconfigUnknown, ext.Name, FirstReference(program, ext.Name),
+                            $"program '{program.Name}': kconfig '{ext.Name}': the kernel config of {kernelName} is not known (libbpf needs it at load time)"));
+                    else if (!ext.IsWeak && !kernel.Config.ContainsKey(ext.Name))
+                        reasons.Add(new Reason(ReasonCodes.KconfigMissing, ext.Name, FirstReference(program, ext.Name),
+                            $"program '{program.Name}': kconfig '{ext.Name}': is strong and not set in {kernelName}'s config"));
+                }
             }
 
             var poison = fixups.Where(f => f.Kind == FixupKinds.PoisonCall).Select(f => f.Insn).ToHashSet();
