@@ -45,6 +45,13 @@ public readonly record struct Instruction(byte OpCode, byte Dst, byte Src, short
     }
 
     public byte Class => (byte)(OpCode & 0x07);
+
+    /// <summary>Only the five encoded fields in ToString (not every derived property).</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"OpCode = 0x{OpCode:x2}, Dst = {Dst}, Src = {Src}, Offset = {Offset}, Imm = {Imm}");
+        return true;
+    }
     /// <summary>First slot of a 16-byte ld_imm64 (BPF_LD | BPF_DW | BPF_IMM).</summary>
     public bool IsLdImm64 => OpCode == 0x18;
     /// <summary>BPF_JMP | BPF_CALL.</summary>
