@@ -1,7 +1,7 @@
 using CompatService.Engine.Asm;
 using CompatService.Tests.Shared;
 
-namespace CompatService.Engine.Tests.Asm;
+namespace CompatService.Engine.Tests.AsmTests;
 
 /// <summary>The disassembler and classifier over the 159 real objects of the corpus.</summary>
 public class CorpusDisassemblyTests

@@ -2,7 +2,7 @@ using System.Text.Json;
 using CompatService.Engine.Asm;
 using CompatService.Tests.Shared;
 
-namespace CompatService.Engine.Tests.Asm;
+namespace CompatService.Engine.Tests.AsmTests;
 
 public class HelperNamesCorpusTests
 {

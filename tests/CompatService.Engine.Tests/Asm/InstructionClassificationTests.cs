@@ -1,6 +1,6 @@
 using CompatService.Engine.Asm;
 
-namespace CompatService.Engine.Tests.Asm;
+namespace CompatService.Engine.Tests.AsmTests;
 
 public class InstructionClassificationTests
 {

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;
 
-namespace CompatService.Engine.Tests.Asm;
+namespace CompatService.Engine.Tests.AsmTests;
 
 /// <summary>
 /// The newest `llvm-objdump` on PATH (llvm-objdump-NN or llvm-objdump; env LLVM_OBJDUMP picks one), run to
