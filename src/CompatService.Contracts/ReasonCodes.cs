@@ -17,6 +17,7 @@ public static class ReasonCodes
     public const string ObjectOpenFailed = "object-open-failed";
     public const string TypelessKsymHostOnly = "typeless-ksym-host-only";
     public const string KconfigUnknown = "kconfig-unknown";
+    public const string KconfigMissing = "kconfig-missing";
     public const string UnreachableInsn = "unreachable-insn";
     public const string KfuncsUnsupported = "kfuncs-unsupported";
     public const string ModuleKfuncsUnsupported = "module-kfuncs-unsupported";

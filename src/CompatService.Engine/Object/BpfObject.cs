@@ -21,7 +21,7 @@ public sealed partial class BpfObject
     public required IReadOnlyList<BpfMap> Maps { get; init; }
     public required IReadOnlyList<BpfExtern> Externs { get; init; }
     /// <summary>Why libbpf would refuse to open this object (e.g. an extern with no BTF); empty when it opens.</summary>
-    public required IReadOnlyList<string> OpenErrors { get; init; }
+    public required IReadOnlyList<ObjectProblem> OpenErrors { get; init; }
 
     public bool IsGplCompatible => LicenseRules.IsGplCompatible(License);
 }
