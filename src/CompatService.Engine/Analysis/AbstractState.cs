@@ -5,18 +5,18 @@ namespace CompatService.Engine.Analysis;
 /// <summary>A saved caller frame: where to return and the caller's callee-saved registers r6–r9 and frame pointer.</summary>
 internal sealed record CallFrame(int ReturnInsn, ImmutableArray<AbstractValue> Saved);
 
-/// <summary>Registers r0–r10 of the current frame, 8-byte stack slots keyed (frame, offset), and the call stack.</summary>
+/// <summary>Registers r0–r10 of the current frame, stack slots keyed (frame, offset, size) — spills of 1–8 bytes, as the verifier tracks them — and the call stack.</summary>
 internal sealed class AbstractState : IEquatable<AbstractState>
 {
     public const int RegisterCount = 11;
 
-    public AbstractState(ImmutableArray<AbstractValue> regs, ImmutableDictionary<(int Frame, long Offset), AbstractValue> stack, ImmutableStack<CallFrame> frames, int depth)
+    public AbstractState(ImmutableArray<AbstractValue> regs, ImmutableDictionary<(int Frame, long Offset, int Size), AbstractValue> stack, ImmutableStack<CallFrame> frames, int depth)
     {
         Regs = regs; Stack = stack; Frames = frames; Depth = depth;
     }
 
     public ImmutableArray<AbstractValue> Regs { get; }
-    public ImmutableDictionary<(int Frame, long Offset), AbstractValue> Stack { get; }
+    public ImmutableDictionary<(int Frame, long Offset, int Size), AbstractValue> Stack { get; }
     public ImmutableStack<CallFrame> Frames { get; }
     public int Depth { get; }
 
@@ -25,19 +25,19 @@ internal sealed class AbstractState : IEquatable<AbstractState>
         var regs = Enumerable.Repeat(AbstractValue.Unknown, RegisterCount).ToArray();
         regs[1] = AbstractValue.NonNull;          // r1 = context pointer
         regs[10] = AbstractValue.Stack(depth, 0); // frame pointer
-        return new AbstractState(regs.ToImmutableArray(), ImmutableDictionary<(int, long), AbstractValue>.Empty, ImmutableStack<CallFrame>.Empty, depth);
+        return new AbstractState(regs.ToImmutableArray(), ImmutableDictionary<(int, long, int), AbstractValue>.Empty, ImmutableStack<CallFrame>.Empty, depth);
     }
 
     public AbstractState WithReg(int reg, AbstractValue v) => new(Regs.SetItem(reg, v), Stack, Frames, Depth);
     public AbstractState With(ImmutableArray<AbstractValue> regs) => new(regs, Stack, Frames, Depth);
-    public AbstractState WithStack(ImmutableDictionary<(int, long), AbstractValue> stack) => new(Regs, stack, Frames, Depth);
+    public AbstractState WithStack(ImmutableDictionary<(int, long, int), AbstractValue> stack) => new(Regs, stack, Frames, Depth);
 
     /// <summary>Joins two states at the same instruction (same call stack assumed; differing stacks are dropped).</summary>
     public static AbstractState Join(AbstractState a, AbstractState b)
     {
         var regs = new AbstractValue[RegisterCount];
         for (var i = 0; i < RegisterCount; i++) regs[i] = AbstractValue.Join(a.Regs[i], b.Regs[i]);
-        var stack = ImmutableDictionary.CreateBuilder<(int, long), AbstractValue>();
+        var stack = ImmutableDictionary.CreateBuilder<(int, long, int), AbstractValue>();
         foreach (var (k, v) in a.Stack)
             if (b.Stack.TryGetValue(k, out var w))
             {

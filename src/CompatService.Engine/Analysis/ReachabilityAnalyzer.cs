@@ -128,7 +128,7 @@ public static class ReachabilityAnalyzer
                     Push(pc + 1, s.WithReg(insn.Dst & 0xf, Load(insn, s)));
                     return;
                 case 0x02: // ST
-                    Push(pc + 1, Store(insn, s, (insn.OpCode & 0x18) == 0x18 ? AbstractValue.Const(insn.Imm) : AbstractValue.Const(insn.Imm)));
+                    Push(pc + 1, Store(insn, s, AbstractValue.Const(insn.Imm)));
                     return;
                 case 0x03: // STX (plain or atomic)
                     if ((insn.OpCode & 0xe0) == 0xc0)
@@ -279,9 +279,13 @@ public static class ReachabilityAnalyzer
         {
             var basePtr = s.Regs[insn.Src & 0xf];
             var mode = insn.OpCode & 0xe0;
-            if (basePtr.Kind != ValueKind.StackPtr || SizeOf(insn) != 8 || mode != 0x60) return AbstractValue.Unknown;
-            return s.Stack.TryGetValue((basePtr.Frame, basePtr.Value + insn.Offset), out var v) ? v : AbstractValue.Unknown;
+            var size = SizeOf(insn);
+            if (basePtr.Kind != ValueKind.StackPtr || mode != 0x60) return AbstractValue.Unknown;
+            if (!s.Stack.TryGetValue((basePtr.Frame, basePtr.Value + insn.Offset, size), out var v)) return AbstractValue.Unknown;
+            return size == 8 ? v : v.IsConst ? AbstractValue.Const(ZeroExtend(v.Value, size)) : AbstractValue.Unknown;
         }
+
+        private static long ZeroExtend(long v, int size) => size switch { 1 => (byte)v, 2 => (ushort)v, 4 => (uint)v, _ => v };
 
         private static AbstractState Store(Instruction insn, AbstractState s, AbstractValue value)
         {
@@ -290,10 +294,12 @@ public static class ReachabilityAnalyzer
             var addr = basePtr.Value + insn.Offset;
             var size = SizeOf(insn);
             var stack = s.Stack;
-            foreach (var key in stack.Keys.Where(k => k.Frame == basePtr.Frame && k.Offset < addr + size && addr < k.Offset + 8).ToArray())
+            foreach (var key in stack.Keys.Where(k => k.Frame == basePtr.Frame && k.Offset < addr + size && addr < k.Offset + k.Size).ToArray())
                 stack = stack.Remove(key);
             var isPlain = (insn.OpCode & 0xe0) == 0x60;
-            if (isPlain && size == 8 && value.Kind != ValueKind.Unknown) stack = stack.SetItem((basePtr.Frame, addr), value);
+            // Whole registers spill at 8 bytes; narrower spills keep constants (the verifier tracks < 8-byte scalar spills).
+            if (isPlain && value.Kind != ValueKind.Unknown && (size == 8 || value.IsConst))
+                stack = stack.SetItem((basePtr.Frame, addr, size), size == 8 ? value : AbstractValue.Const(ZeroExtend(value.Value, size)));
             return s.WithStack(stack);
         }
     }
