@@ -3,7 +3,7 @@ using CompatService.Engine.Kernels;
 using CompatService.Kernels;
 using CompatService.Tests.Shared;
 
-namespace CompatService.Engine.Tests.Kernels;
+namespace CompatService.Engine.Tests.KernelIngestion;
 
 /// <summary>The scanner on the real images of the corpus: the recovered kfunc sets equal kfuncs-btf_ids.txt exactly.</summary>
 public class BtfIdsCorpusTests

@@ -1,7 +1,7 @@
 using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
 
-namespace CompatService.Engine.Tests.Kernels;
+namespace CompatService.Engine.Tests.KernelIngestion;
 
 public class BtfIdsScannerTests
 {

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using CompatService.Tests.Shared;
 
-namespace CompatService.Engine.Tests.Kernels;
+namespace CompatService.Engine.Tests.KernelIngestion;
 
 /// <summary>Paths and loaders for kernel test inputs (synthetic ones in the repo, real ones in the corpus).</summary>
 internal static class KernelTestData

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace CompatService.Engine.Tests.Kernels;
+namespace CompatService.Engine.Tests.KernelIngestion;
 
 /// <summary>
 /// Test-only, independent reading of FUNC names from raw BTF (little- or big-endian, base or split), so the
