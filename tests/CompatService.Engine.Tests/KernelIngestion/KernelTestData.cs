@@ -6,7 +6,7 @@ namespace CompatService.Engine.Tests.KernelIngestion;
 /// <summary>Paths and loaders for kernel test inputs (synthetic ones in the repo, real ones in the corpus).</summary>
 internal static class KernelTestData
 {
-    public static string Synthetic(string name) => Path.Combine(TestPaths.Fixtures, "kernels", name);
+    public static string Synthetic(string name) => Path.Combine(TestPaths.Fixtures, "ingest", name);
     public static byte[] ReadSynthetic(string name) => File.ReadAllBytes(Synthetic(name));
 
     public static string CorpusKernel(string dir) => Path.Combine(TestPaths.Corpus, "btf", dir);
