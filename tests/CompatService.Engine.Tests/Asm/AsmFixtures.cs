@@ -2,7 +2,7 @@ using CompatService.Engine.Asm;
 using CompatService.Engine.Elf;
 using CompatService.Tests.Shared;
 
-namespace CompatService.Engine.Tests.Asm;
+namespace CompatService.Engine.Tests.AsmTests;
 
 /// <summary>The instruction-set fixtures in tests/fixtures/asm (built by build.sh there) and code-section helpers.</summary>
 internal static class AsmFixtures

@@ -3,7 +3,7 @@ using CompatService.Engine.Asm;
 using CompatService.Engine.Binary;
 using CompatService.Engine.Elf;
 
-namespace CompatService.Engine.Tests.Asm;
+namespace CompatService.Engine.Tests.AsmTests;
 
 public class DisassemblerTests
 {

@@ -3,7 +3,7 @@ using CompatService.Engine.Binary;
 using CompatService.Tests.Shared;
 using CsCheck;
 
-namespace CompatService.Engine.Tests.Asm;
+namespace CompatService.Engine.Tests.AsmTests;
 
 public class InstructionRoundTripTests
 {

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text.RegularExpressions;
 
-namespace CompatService.Engine.Tests.Asm;
+namespace CompatService.Engine.Tests.AsmTests;
 
 /// <summary>
 /// The newest `llvm-objdump` on PATH (llvm-objdump-NN or llvm-objdump; env LLVM_OBJDUMP picks one), run to
@@ -115,9 +115,11 @@ internal static partial class LlvmObjdump
 /// <summary>A theory skipped, with the reason, when no llvm-objdump of at least <c>minVersion</c> is installed.</summary>
 public sealed class LlvmObjdumpTheoryAttribute : TheoryAttribute
 {
-    public LlvmObjdumpTheoryAttribute(int minVersion = 0)
+    public LlvmObjdumpTheoryAttribute(int minVersion = 0, bool needsCorpus = false)
     {
-        if (LlvmObjdump.Path is null)
+        if (needsCorpus && !CompatService.Tests.Shared.TestPaths.HasCorpus)
+            Skip = CompatService.Tests.Shared.TestPaths.NoCorpusReason;
+        else if (LlvmObjdump.Path is null)
             Skip = "llvm-objdump is not installed (apt-get install llvm): the cross-check against LLVM's disassembler cannot run";
         else if (LlvmObjdump.Version < minVersion)
             Skip = $"{LlvmObjdump.Path} is LLVM {LlvmObjdump.Version}; this check needs LLVM {minVersion}+ (cpu v4 instructions)";
