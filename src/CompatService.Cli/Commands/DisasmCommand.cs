@@ -21,14 +21,20 @@ public static class DisasmCommand
             sb.Append($"{p.Name} ({p.SectionName}):\n");
             if (kernel is null)
             {
-                sb.Append(Disassembler.FormatProgram(p.Instructions));
+                var refs = p.References.Where(x => x.Kind is Engine.Object.InsnReferenceKind.Extern or Engine.Object.InsnReferenceKind.SubprogramCall)
+                    .GroupBy(x => x.Insn).ToDictionary(g => g.Key, g => g.First().Symbol);
+                var helperNames = Disassembler.HelperCallNames(p.Instructions);
+                foreach (var line in Disassembler.FormatProgram(p.Instructions, i => refs.GetValueOrDefault(i) ?? helperNames(i), obj.Endian))
+                    sb.Append(line).Append('\n');
                 continue;
             }
             var r = CompatEngine.Relocate(obj, kernel, p.Name, kernelPath);
             var insns = r.InstructionsHex.Select(h => Instruction.Decode(Convert.FromHexString(h), obj.Endian)).ToArray();
-            var marks = r.Fixups.ToDictionary(f => f.Insn, f => $"  ; {f.Kind} {f.Symbol}");
-            foreach (var line in Disassembler.FormatProgram(insns).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((l, i) => (l, i)))
-                sb.Append(line.l).Append(FixupMark(marks, line.l)).Append('\n');
+            var marks = r.Fixups.ToDictionary(f => f.Insn, f => $"  ; {f.Kind} {f.Symbol}{(f.BtfId is null ? "" : $" [btf {f.BtfId}{(f.Module is null ? "" : $" {f.Module}")}]")}");
+            var names = r.Fixups.ToDictionary(f => f.Insn, f => f.Symbol);
+            var helpers = Disassembler.HelperCallNames(insns);
+            foreach (var line in Disassembler.FormatProgram(insns, i => names.GetValueOrDefault(i) ?? helpers(i), obj.Endian))
+                sb.Append(line).Append(FixupMark(marks, line)).Append('\n');
         }
         stdout.Write(sb.ToString());
         return 0;

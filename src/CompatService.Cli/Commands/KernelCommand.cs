@@ -17,6 +17,7 @@ public static class KernelCommand
         [property: JsonPropertyName("hasKfuncTags")] bool HasKfuncTags,
         [property: JsonPropertyName("kfuncs")] IReadOnlyList<string> Kfuncs,
         [property: JsonPropertyName("modules")] IReadOnlyList<string> Modules,
+        [property: JsonPropertyName("moduleKfuncs")] IReadOnlyDictionary<string, IReadOnlyList<string>> ModuleKfuncs,
         [property: JsonPropertyName("kfuncSets")] IReadOnlyList<string>? KfuncSets);
 
     public static int Run(CliArgs args, TextWriter stdout)
@@ -42,11 +43,13 @@ public static class KernelCommand
     {
         var vmlinux = kernel.Vmlinux;
         var types = (int)(vmlinux.LastTypeId - vmlinux.FirstTypeId + 1);
-        var tagged = vmlinux.FuncsWithDeclTag(KfuncTags.Kfunc).Select(vmlinux.NameOf).ToList();
-        foreach (var m in kernel.Modules) tagged.AddRange(m.Spec.FuncsWithDeclTag(KfuncTags.Kfunc).Select(m.Spec.NameOf));
+        // "kfuncs": vmlinux's tagged FUNCs (what kfuncs.txt lists); module kfuncs are listed per module.
+        var tagged = vmlinux.FuncsWithDeclTag(KfuncTags.Kfunc).Select(vmlinux.NameOf);
+        var moduleKfuncs = kernel.Modules.ToDictionary(m => m.Name,
+            m => (IReadOnlyList<string>)m.Spec.FuncsWithDeclTag(KfuncTags.Kfunc).Select(m.Spec.NameOf).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray());
         return new KernelReport(kernel.Release, kernel.BtfSha256, types, vmlinux.Funcs().Count, kernel.HasKfuncTags,
             tagged.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
-            kernel.Modules.Select(m => m.Name).ToArray(),
+            kernel.Modules.Select(m => m.Name).ToArray(), moduleKfuncs,
             kernel.KfuncFlags?.Keys.Order(StringComparer.Ordinal).ToArray());
     }
 }

@@ -31,7 +31,10 @@ public static class RelocateCommand
         foreach (var f in result.Fixups)
             sb.Append($"insn {f.Insn}: {f.Kind} {f.Symbol}{(f.BtfId is null ? "" : $" btf id {f.BtfId}")}{(f.Module is null ? "" : $" module {f.Module} (slot {f.ModuleSlot})")}\n");
         var insns = result.InstructionsHex.Select(h => Instruction.Decode(Convert.FromHexString(h), obj.Endian)).ToArray();
-        sb.Append(Disassembler.FormatProgram(insns));
+        var names = result.Fixups.ToDictionary(f => f.Insn, f => f.Symbol);
+        var helpers = Disassembler.HelperCallNames(insns);
+        foreach (var line in Disassembler.FormatProgram(insns, i => names.GetValueOrDefault(i) ?? helpers(i), obj.Endian))
+            sb.Append(line).Append('\n');
         stdout.Write(sb.ToString());
         return 0;
     }

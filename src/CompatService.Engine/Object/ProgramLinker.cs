@@ -50,8 +50,13 @@ internal sealed class ProgramLinker
             if (!_code.ContainsKey(rs.TargetSectionIndex)) continue;
             foreach (var r in rs.Entries)
             {
-                if (r.Offset % Instruction.Size != 0)
-                    throw new Binary.BpfFormatException($"relocation offset 0x{r.Offset:x} is not instruction-aligned", (long)r.Offset, rs.Section.Name);
+                if (r.Offset % Instruction.Size != 0 || r.Offset >= (ulong)_code[rs.TargetSectionIndex].Length * Instruction.Size)
+                {
+                    // Well-formed ELF, but not a relocation libbpf accepts (e.g. DTrace's own linker patches imm fields).
+                    _openErrors.Add(new(ReasonCodes.ObjectOpenFailed, null,
+                        $"sec '{_elf.Sections[rs.TargetSectionIndex].Name}': invalid offset 0x{r.Offset:x} for relocation ({ElfConstants.RelocationName(r.Type)})"));
+                    continue;
+                }
                 _relocs[(rs.TargetSectionIndex, (int)(r.Offset / Instruction.Size))] = r;
             }
         }

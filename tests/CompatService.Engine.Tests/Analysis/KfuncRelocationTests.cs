@@ -1,4 +1,5 @@
 using CompatService.Contracts;
+using CompatService.Engine.Asm;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
@@ -28,7 +29,7 @@ public sealed class KfuncRelocationTests
         Assert.Equal((int)expectedId.Value.Value, call.Imm);
         Assert.Equal(2, call.Src);
         Assert.Equal(0, call.Off);
-        var insn = Asm.Instruction.Decode(Convert.FromHexString(r.InstructionsHex[call.Insn]), obj.Endian);
+        var insn = Instruction.Decode(Convert.FromHexString(r.InstructionsHex[call.Insn]), obj.Endian);
         Assert.Equal(0x85, insn.OpCode);
         Assert.Equal(2, insn.Src);
         Assert.Equal((int)expectedId.Value.Value, insn.Imm);
@@ -44,11 +45,11 @@ public sealed class KfuncRelocationTests
         var r = CompatEngine.Relocate(obj, Kernel72, "weak_missing_guarded");
         var poison = Assert.Single(r.Fixups, f => f.Kind == FixupKinds.PoisonCall);
         Assert.Equal(2002000000 + ext.Index, poison.Imm);
-        var insn = Asm.Instruction.Decode(Convert.FromHexString(r.InstructionsHex[poison.Insn]), obj.Endian);
-        Assert.Equal(new Asm.Instruction(0x85, 0, 0, 0, 2002000000 + ext.Index), insn);
+        var insn = Instruction.Decode(Convert.FromHexString(r.InstructionsHex[poison.Insn]), obj.Endian);
+        Assert.Equal(new Instruction(0x85, 0, 0, 0, 2002000000 + ext.Index), insn);
         var zero = Assert.Single(r.Fixups, f => f.Kind == FixupKinds.ZeroLdImm64);
-        var lo = Asm.Instruction.Decode(Convert.FromHexString(r.InstructionsHex[zero.Insn]), obj.Endian);
-        var hi = Asm.Instruction.Decode(Convert.FromHexString(r.InstructionsHex[zero.Insn + 1]), obj.Endian);
+        var lo = Instruction.Decode(Convert.FromHexString(r.InstructionsHex[zero.Insn]), obj.Endian);
+        var hi = Instruction.Decode(Convert.FromHexString(r.InstructionsHex[zero.Insn + 1]), obj.Endian);
         Assert.True(lo.IsLdImm64);
         Assert.Equal(0, lo.Src);
         Assert.Equal(0, lo.Imm);
