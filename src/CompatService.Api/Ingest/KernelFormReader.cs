@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using CompatService.Api.Errors;
+using CompatService.Engine.Binary;
+using CompatService.Kernels;
 
 namespace CompatService.Api.Ingest;
 
@@ -20,20 +22,31 @@ public sealed class KernelFormReader : IKernelInputReader
             var inner = BoundedDecompression.Gunzip(upload, maxDecompressedBytes, what);
             if (IsBtf(inner) || IsElf(inner))
                 return ReadPlain(inner, "gzip-" + FormOf(inner), what);
-            return ReadImage(upload, what, maxDecompressedBytes);
+            return ReadImage(upload, fileName, what, maxDecompressedBytes);
         }
         if (IsBtf(span) || IsElf(span))
             return ReadPlain(upload, FormOf(span), what);
-        return ReadImage(upload, what, maxDecompressedBytes);
+        return ReadImage(upload, fileName, what, maxDecompressedBytes);
     }
 
     private static KernelInput ReadPlain(ReadOnlyMemory<byte> bytes, string form, string what) =>
         new(bytes, [], form, Arch: IsElf(bytes.Span) ? ElfArch(bytes.Span) : null);
 
     /// <summary>Images and packages: the KernelIngest seam (CompatService.Kernels).</summary>
-    private static KernelInput ReadImage(ReadOnlyMemory<byte> upload, string what, long maxDecompressedBytes) =>
-        throw new UnprocessableInputException(
-            $"{what} is not raw BTF, gzip'd BTF or a vmlinux ELF, and no kernel image / package reader recognised it");
+    private static KernelInput ReadImage(ReadOnlyMemory<byte> upload, string? fileName, string what, long maxDecompressedBytes)
+    {
+        KernelIngestResult r;
+        try
+        {
+            r = KernelIngest.Read(upload, fileName, IngestLimits.Default.WithDecompressionBudget(maxDecompressedBytes));
+        }
+        catch (BpfFormatException e) when (IngestLimits.IsLimitExceeded(e))
+        {
+            throw new UploadTooLargeException($"{what}: {e.Message}");
+        }
+        return new KernelInput(r.VmlinuxBtf, r.Modules.Select(m => KeyValuePair.Create(m.Name, m.Btf)).ToList(), r.Form,
+            r.Release, r.Arch, r.Flavour, Distro: r.Form == "deb" ? "debian" : null, r.Config, r.KfuncFlags);
+    }
 
     public static bool IsBtf(ReadOnlySpan<byte> b) =>
         b.Length >= 2 && ((b[0] == 0x9f && b[1] == 0xeb) || (b[0] == 0xeb && b[1] == 0x9f));
