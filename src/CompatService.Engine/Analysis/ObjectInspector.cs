@@ -35,5 +35,5 @@ public static class ObjectInspector
             p.SectionInfo.AutoLoad, p.Instructions.Count, kfuncs, ksyms, kconfig, helpers);
     }
 
-    internal static string HelperName(int id) => Asm.HelperNames.Name(id);
+    internal static string HelperName(int id) => Asm.HelperNames.Name(id) ?? $"helper#{id}";
 }

@@ -125,3 +125,12 @@ public sealed class BtfDeclTag(BtfTypeId id, string name, BtfTypeId target, int 
     public BtfTypeId Target { get; } = target;
     public int ComponentIndex { get; } = componentIndex;
 }
+
+/// <summary>Type id 0: <c>void</c>. <see cref="BtfSpec.GetType"/> returns <see cref="Instance"/> for it.</summary>
+public sealed class BtfVoid : BtfType
+{
+    public static readonly BtfVoid Instance = new();
+    private BtfVoid() : base(BtfTypeId.Void, string.Empty) { }
+    public override BtfKind Kind => BtfKind.Unknown;
+    public override string ToString() => "[0] void";
+}

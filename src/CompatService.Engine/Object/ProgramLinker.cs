@@ -22,7 +22,8 @@ internal sealed class ProgramLinker
     private ProgramLinker(ElfFile elf, IReadOnlyList<BpfExtern> externs, IReadOnlyList<BpfMap> maps, List<ObjectProblem> openErrors)
     {
         _elf = elf;
-        _externsByName = externs.ToDictionary(e => e.Name, StringComparer.Ordinal);
+        _externsByName = new Dictionary<string, BpfExtern>(StringComparer.Ordinal);
+        foreach (var e in externs) _externsByName.TryAdd(e.Name, e);
         _maps = maps;
         _openErrors = openErrors;
     }
@@ -34,7 +35,7 @@ internal sealed class ProgramLinker
     {
         foreach (var s in _elf.Sections)
             if (s.IsExecutable && s.Type == ElfConstants.ShtProgbits && s.Size > 0)
-                _code[s.Index] = BpfObject.DecodeSection(s, _elf.Endian);
+                _code[s.Index] = CheckWideInstructions(BpfObject.DecodeSection(s, _elf.Endian), s);
 
         foreach (var sym in _elf.Symbols)
             if (sym.Type == ElfConstants.SttFunc && _code.ContainsKey(sym.SectionIndex))
@@ -49,8 +50,13 @@ internal sealed class ProgramLinker
             if (!_code.ContainsKey(rs.TargetSectionIndex)) continue;
             foreach (var r in rs.Entries)
             {
-                if (r.Offset % Instruction.Size != 0)
-                    throw new Binary.BpfFormatException($"relocation offset 0x{r.Offset:x} is not instruction-aligned", (long)r.Offset, rs.Section.Name);
+                if (r.Offset % Instruction.Size != 0 || r.Offset >= (ulong)_code[rs.TargetSectionIndex].Length * Instruction.Size)
+                {
+                    // Well-formed ELF, but not a relocation libbpf accepts (e.g. DTrace's own linker patches imm fields).
+                    _openErrors.Add(new(ReasonCodes.ObjectOpenFailed, null,
+                        $"sec '{_elf.Sections[rs.TargetSectionIndex].Name}': invalid offset 0x{r.Offset:x} for relocation ({ElfConstants.RelocationName(r.Type)})"));
+                    continue;
+                }
                 _relocs[(rs.TargetSectionIndex, (int)(r.Offset / Instruction.Size))] = r;
             }
         }
@@ -73,6 +79,19 @@ internal sealed class ProgramLinker
         return programs;
     }
 
+    /// <summary>Every ld_imm64 needs its second slot (opcode 0) inside the section.</summary>
+    private static Instruction[] CheckWideInstructions(Instruction[] insns, ElfSection section)
+    {
+        for (var i = 0; i < insns.Length; i++)
+        {
+            if (!insns[i].IsLdImm64) continue;
+            if (i + 1 >= insns.Length || insns[i + 1].OpCode != 0)
+                throw new Binary.BpfFormatException($"insn {i}: ld_imm64 without its second half", (long)i * Instruction.Size, section.Name);
+            i++;
+        }
+        return insns;
+    }
+
     private (int Start, int Length) Bounds(ElfSymbol sym, ElfSection section)
     {
         var insns = _code[section.Index];
@@ -91,6 +110,9 @@ internal sealed class ProgramLinker
         state.Insns.AddRange(_code[section.Index].AsSpan(start, length).ToArray());
         state.Placed[(section.Index, start)] = 0;
         Process(state, section, start, 0, length);
+        for (var i = 0; i < state.Insns.Count; i++)
+            if (state.Insns[i].IsLdImm64 && i++ + 1 >= state.Insns.Count)
+                throw new Binary.BpfFormatException($"program '{entry.Name}': ld_imm64 at insn {i - 1} is cut by the end of its function", (long)entry.Value, section.Name);
         return new BpfProgram
         {
             Name = entry.Name,
