@@ -38,9 +38,13 @@ public sealed class ObjectLoader(BpfApi bpf)
         var unresolved = resolution.Externs.FirstOrDefault(r => !r.IsSet && !r.Extern.IsWeak &&
             r.Extern.Kind is ExternKind.Kfunc or ExternKind.TypedKsym);
         if (unresolved is not null)
-            return Refuse(selected, unresolved.Extern.Kind == ExternKind.Kfunc
-                ? $"extern (func ksym) '{unresolved.Extern.Name}': not found in kernel or module BTFs ({unresolved.Status})"
-                : $"extern (var ksym) '{unresolved.Extern.Name}': not found in kernel BTF ({unresolved.Status})");
+            return Refuse(selected, (unresolved.Extern.Kind, unresolved.Status) switch
+            {
+                (ExternKind.Kfunc, ExternStatus.Incompatible) => $"extern (func ksym) '{unresolved.Extern.Name}': func_proto incompatible with the kernel's",
+                (ExternKind.Kfunc, _) => $"extern (func ksym) '{unresolved.Extern.Name}': not found in kernel or module BTFs",
+                (_, ExternStatus.Incompatible) => $"extern (var ksym) '{unresolved.Extern.Name}': type incompatible with the kernel's",
+                _ => $"extern (var ksym) '{unresolved.Extern.Name}': not found in kernel BTF",
+            });
 
         var (kconfig, kconfigErrors) = KconfigValues.Build(obj, target.Kernel.Config, target.KernelVersionCode);
         if (kconfigErrors.Count > 0) return Refuse(selected, string.Join("; ", kconfigErrors));
