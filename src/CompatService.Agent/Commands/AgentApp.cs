@@ -101,7 +101,7 @@ public sealed class AgentApp(TextWriter stdout, TextWriter stderr, Func<HttpClie
 
     public void Print(AgentArgs args, AgentOutput output)
     {
-        if (args.Format == "json") Out.WriteLine(JsonSerializer.Serialize(output, AgentJson.Default.AgentOutput));
+        if (args.Format == "json") Out.WriteLine(JsonSerializer.Serialize(output, AgentJson.Readable.AgentOutput));
         else Out.Write(AgentOutputText.Render(output));
     }
 

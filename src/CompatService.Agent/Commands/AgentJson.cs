@@ -13,7 +13,15 @@ namespace CompatService.Agent.Commands;
 [JsonSerializable(typeof(KernelDto))]
 [JsonSerializable(typeof(ObjectDto))]
 [JsonSerializable(typeof(BenchResult))]
-internal sealed partial class AgentJson : JsonSerializerContext;
+internal sealed partial class AgentJson : JsonSerializerContext
+{
+    /// <summary>For printing: readable quotes and non-ASCII (the wire format stays the default escaping).</summary>
+    public static readonly AgentJson Readable = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}
 
 /// <summary>`bench` output: check latency with a cached kernel and resident memory.</summary>
 public sealed record BenchResult(int Iterations, int Objects, double P50Ms, double P99Ms, double MaxMs, double MeanMs,

@@ -29,7 +29,7 @@ public static class BenchCommand
         var (rss, hwm) = Memory();
         var result = new BenchResult(samples.Length, objects.Count, Percentile(samples, 0.50), Percentile(samples, 0.99), samples[^1],
             samples.Average(), open.Elapsed.TotalMilliseconds, rss, hwm);
-        if (args.Format == "json") app.Out.WriteLine(JsonSerializer.Serialize(result, AgentJson.Default.BenchResult));
+        if (args.Format == "json") app.Out.WriteLine(JsonSerializer.Serialize(result, AgentJson.Readable.BenchResult));
         else
             app.Out.WriteLine($"check x{result.Iterations} ({result.Objects} objects, kernel cached): p50 {result.P50Ms:F3} ms, p99 {result.P99Ms:F3} ms, " +
                               $"max {result.MaxMs:F3} ms, mean {result.MeanMs:F3} ms; kernel open {result.KernelOpenMs:F0} ms; VmRSS {result.VmRssKb} kB (peak {result.VmHwmKb} kB)");
