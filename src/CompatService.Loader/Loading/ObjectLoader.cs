@@ -46,6 +46,8 @@ public sealed class ObjectLoader(BpfApi bpf)
                 _ => $"extern (var ksym) '{unresolved.Extern.Name}': not found in kernel BTF",
             });
 
+        if (StructOps.Problem(obj, target.Kernel) is { } structOps) return Refuse(selected, structOps);
+
         var (kconfig, kconfigErrors) = KconfigValues.Build(obj, target.Kernel.Config, target.KernelVersionCode);
         if (kconfigErrors.Count > 0) return Refuse(selected, string.Join("; ", kconfigErrors));
 
