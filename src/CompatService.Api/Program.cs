@@ -18,7 +18,12 @@ if (command is not (null or "migrate" or "import"))
 var builder = WebApplication.CreateBuilder(command == "import" ? [] : hostArgs);
 if (!builder.Environment.IsDevelopment()) builder.Logging.AddJsonConsole();
 builder.AddCompatService();
-if (command is not null) builder.Services.RemoveAll<IHostedService>(); // commands run no workers
+if (command is not null)
+{
+    builder.Services.RemoveAll<IHostedService>(); // commands run no workers
+    // EF logs its probe of a not-yet-existing history table as a failed command on a fresh database: not an error
+    builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
+}
 // DASHBOARD (services): builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 
 var app = builder.Build();

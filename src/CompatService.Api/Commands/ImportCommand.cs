@@ -22,8 +22,16 @@ public static class ImportCommand
         }
         var path = args[0];
         var labels = new Dictionary<string, string>();
+        string? release = null, arch = null;
         for (var i = 1; i + 1 < args.Length; i++)
-            if (args[i] == "--label") foreach (var kv in Labels.ParseQuery([args[++i]])) labels[kv.Key] = kv.Value;
+        {
+            switch (args[i])
+            {
+                case "--label": foreach (var kv in Labels.ParseQuery([args[++i]])) labels[kv.Key] = kv.Value; break;
+                case "--release": release = args[++i]; break;
+                case "--arch": arch = args[++i]; break;
+            }
+        }
 
         var items = Enumerate(path).ToList();
         if (items.Count == 0)
@@ -39,9 +47,10 @@ public static class ImportCommand
             var store = scope.ServiceProvider.GetRequiredService<KernelStore>();
             try
             {
-                var r = Directory.Exists(item)
-                    ? await ImportCorpusDirAsync(store, item, labels)
-                    : await store.IngestAsync(await File.ReadAllBytesAsync(item), item, new KernelUploadMeta(Labels: labels, Source: item), default);
+                var meta = new KernelUploadMeta(release, arch, Labels: labels, Source: item);
+                var r = Directory.Exists(item) ? await ImportCorpusDirAsync(store, item, labels)
+                    : IsSysfs(item) ? await ImportSysfsAsync(store, meta)
+                    : await store.IngestAsync(await File.ReadAllBytesAsync(item), item, meta, default);
                 if (r.Created) created++; else existing++;
                 bar.Step(Path.GetFileName(item.TrimEnd('/')), $"{(r.Created ? "stored" : "already stored")} as #{r.Kernel.Id} ({r.Kernel.KfuncCount} kfuncs)");
             }
@@ -55,8 +64,33 @@ public static class ImportCommand
         return failed == 0 ? 0 : 1;
     }
 
+    private const string SysfsBtf = "/sys/kernel/btf";
+
+    private static bool IsSysfs(string path) =>
+        Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) is SysfsBtf or SysfsBtf + "/vmlinux";
+
+    /// <summary>The running kernel: /sys/kernel/btf/vmlinux, every other file there as a module, release from osrelease.</summary>
+    private static async Task<KernelStore.Result> ImportSysfsAsync(KernelStore store, KernelUploadMeta meta)
+    {
+        var vmlinux = await File.ReadAllBytesAsync(Path.Combine(SysfsBtf, "vmlinux"));
+        var modules = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>();
+        foreach (var f in Directory.GetFiles(SysfsBtf).Where(f => Path.GetFileName(f) != "vmlinux").Order(StringComparer.Ordinal))
+            modules.Add(new(Path.GetFileName(f), await File.ReadAllBytesAsync(f)));
+        var release = meta.Release ?? (File.Exists("/proc/sys/kernel/osrelease") ? (await File.ReadAllTextAsync("/proc/sys/kernel/osrelease")).Trim() : null);
+        var arch = meta.Arch ?? System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+        {
+            System.Runtime.InteropServices.Architecture.X64 => "amd64",
+            System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+            _ => null,
+        };
+        var input = new KernelInput(vmlinux, modules, "sysfs", release, arch);
+        return await store.IngestInputAsync(input, Sha.Hex(vmlinux), vmlinux.LongLength, "/sys/kernel/btf/vmlinux",
+            meta with { Release = release, Arch = arch }, default);
+    }
+
     private static IEnumerable<string> Enumerate(string path)
     {
+        if (IsSysfs(path)) return [path];
         if (File.Exists(path)) return [path];
         if (!Directory.Exists(path)) return [];
         if (File.Exists(Path.Combine(path, "vmlinux.btf.gz"))) return [path];

@@ -32,6 +32,8 @@ public static class ProblemHandling
         BpfFormatException => StatusCodes.Status422UnprocessableEntity,
         BadHttpRequestException b => b.StatusCode,
         InvalidDataException => StatusCodes.Status422UnprocessableEntity,
+        Npgsql.NpgsqlException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+        DbUpdateException { InnerException: Npgsql.NpgsqlException { IsTransient: true } } => StatusCodes.Status503ServiceUnavailable,
         OperationCanceledException => 499,
         _ => StatusCodes.Status500InternalServerError,
     };
@@ -47,6 +49,8 @@ public static class ProblemHandling
             BadHttpRequestException b when b.StatusCode == 413 => ("upload too large", b.Message),
             BadHttpRequestException b => ("bad request", b.Message),
             InvalidDataException d => ("unreadable input", d.Message),
+            _ when status == StatusCodes.Status503ServiceUnavailable =>
+                ("database unavailable", "the database did not answer; nothing was stored — retry the request"),
             _ => ("internal error", "the server failed to handle the request; see its log (trace id below)"),
         };
         http.Response.StatusCode = status;

@@ -26,6 +26,8 @@ public static class VerdictEngine
         var features = KernelFeatures.Of(kernel);
         var kernelName = kernel.Release ?? kernelLabel;
         var objectWide = ObjectWideFailures(obj, resolution, kernelName);
+        foreach (var (symbol, message) in LoadPrerequisites.ForObject(obj, kernel, kernelName))
+            objectWide.Add(new ObjectFailure(ReasonCodes.StructOpsTypeMissing, symbol, message, []));
         return obj.Programs.Select(p => Analyze(obj, p, kernel, kernelLabel, kernelName, resolution, features, objectWide)).ToArray();
     }
 
@@ -73,7 +75,7 @@ public static class VerdictEngine
                 ? $"program '{program.Name}': insn {insn}: {f.Message}"
                 : f.ReferencedBy.Count > 0
                     ? $"program '{program.Name}': object fails to load: {f.Message} (referenced by program '{string.Join("', '", f.ReferencedBy.Order())}')"
-                    : $"program '{program.Name}': object fails to open: {f.Message}";
+                    : $"program '{program.Name}': the object cannot be loaded: {f.Message}";
             reasons.Add(new Reason(f.Code, f.Symbol.Length == 0 ? null : f.Symbol, insn, message));
         }
 
@@ -83,6 +85,7 @@ public static class VerdictEngine
         var disabled = new List<DisabledPath>();
         ReachabilityResult? reach = null;
 
+        reasons.AddRange(LoadPrerequisites.ForProgram(program, kernel, kernelName));
         if (objectWide.Count == 0)
         {
             foreach (var f in fixups)

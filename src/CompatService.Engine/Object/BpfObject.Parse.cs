@@ -42,6 +42,7 @@ public sealed partial class BpfObject
             Programs = programs,
             Maps = maps,
             Externs = externs,
+            StructOps = StructOpsCollector.Collect(elf, btf),
             OpenErrors = openErrors,
         };
     }

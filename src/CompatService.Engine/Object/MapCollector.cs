@@ -21,7 +21,12 @@ internal static class MapCollector
         foreach (var section in elf.Sections)
         {
             if (section.Name == ".maps") CollectBtfMaps(elf, section, btf, maps, openErrors);
-            else if (section.Name == "maps") CollectLegacyMaps(elf, section, maps);
+            else if (section.Name == "maps")
+            {
+                CollectLegacyMaps(elf, section, maps);
+                openErrors.Add(new(ReasonCodes.LegacyMapsUnsupported, null,
+                    "legacy map definitions in 'maps' section are not supported by libbpf v1.0+ (use BTF-defined maps in '.maps')"));
+            }
             else if (IsGlobalDataSection(section)) maps.Add(GlobalData(section));
         }
         return maps;

@@ -52,6 +52,7 @@ public sealed class PostgresServer
             _whyUnavailable = "running as root but there is no 'postgres' user to run PostgreSQL as";
             return null;
         }
+        RemoveStaleDirectories();
         var dir = Path.Combine(Path.GetTempPath(), "compat-pg-test-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         if (IsRoot) Run("chown", ["postgres:postgres", dir], asPostgres: false);
@@ -61,6 +62,19 @@ public sealed class PostgresServer
         server.Start();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopAndDelete();
         return server;
+    }
+
+    /// <summary>Data directories left by earlier runs whose test process is gone (a killed run cannot clean up).</summary>
+    private static void RemoveStaleDirectories()
+    {
+        foreach (var d in Directory.GetDirectories(Path.GetTempPath(), "compat-pg-test-*"))
+        {
+            var parts = Path.GetFileName(d).Split('-');
+            if (parts.Length < 4 || !int.TryParse(parts[3], out var pid) || Directory.Exists($"/proc/{pid}")) continue;
+            try { Directory.Delete(d, recursive: true); }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
     }
 
     public void Start() =>

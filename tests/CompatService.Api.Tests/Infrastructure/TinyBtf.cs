@@ -60,10 +60,10 @@ public static class TinyBtf
         return blob;
     }
 
-    public static byte[] Gzip(byte[] data)
+    public static byte[] Gzip(byte[] data, System.IO.Compression.CompressionLevel level = System.IO.Compression.CompressionLevel.Fastest)
     {
         using var ms = new MemoryStream();
-        using (var gz = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Fastest)) gz.Write(data);
+        using (var gz = new System.IO.Compression.GZipStream(ms, level)) gz.Write(data);
         return ms.ToArray();
     }
 }
