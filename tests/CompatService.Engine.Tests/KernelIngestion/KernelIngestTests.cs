@@ -33,6 +33,14 @@ public class KernelIngestTests
     }
 
     [Fact]
+    public void RawBtf_WithTrailingPadding_IsCutToItsHeaderLength()
+    {
+        var btf = KernelTestData.ReadSynthetic("vmlinux.btf");
+        var r = KernelIngest.Read(btf.Concat(new byte[13]).ToArray(), null);
+        Assert.True(r.VmlinuxBtf.Span.SequenceEqual(btf));
+    }
+
+    [Fact]
     public void RawBtf_TakesTheReleaseFromAFileNameThatSaysIt()
     {
         var r = KernelIngest.Read(KernelTestData.ReadSynthetic("vmlinux.btf"), "vmlinux-6.1.0-56-rt-amd64");
