@@ -54,7 +54,8 @@ public static class Compression
         return Decompress(kind, data, maxOutput, what);
     }
 
-    public static byte[] Decompress(CompressionKind kind, ReadOnlyMemory<byte> data, long maxOutput, string what)
+    /// <param name="sizeHint">expected output size (e.g. a bzImage's size trailer): preallocated when it is within the limit.</param>
+    public static byte[] Decompress(CompressionKind kind, ReadOnlyMemory<byte> data, long maxOutput, string what, long? sizeHint = null)
     {
         if (kind == CompressionKind.Lz4Legacy) return DecompressLz4Legacy(data.Span, maxOutput, what);
         return Guard(kind, what, () =>
@@ -68,7 +69,9 @@ public static class Compression
                 if (size > maxOutput) throw Bomb(what, kind, maxOutput);
                 return ReadExactSize(decoder, (int)size, what, kind);
             }
-            return CopyLimited(decoder, maxOutput, what, kind);
+            // Trust a hint only up to a plausible ratio, so a forged trailer cannot make us allocate the whole budget.
+            var hint = sizeHint <= 32L * data.Length ? sizeHint : null;
+            return CopyLimited(decoder, maxOutput, what, kind, hint);
         });
     }
 
@@ -136,9 +139,10 @@ public static class Compression
     }
 
     /// <summary>Copies a decoder's output, refusing to go past <paramref name="maxOutput"/> bytes.</summary>
-    private static byte[] CopyLimited(Stream decoder, long maxOutput, string what, CompressionKind kind)
+    private static byte[] CopyLimited(Stream decoder, long maxOutput, string what, CompressionKind kind, long? sizeHint = null)
     {
-        using var output = new MemoryStream();
+        var capacity = sizeHint is > 0 and <= int.MaxValue && sizeHint <= maxOutput ? (int)sizeHint.Value : 0;
+        using var output = new MemoryStream(capacity);
         var buffer = new byte[1 << 16];
         long total = 0;
         int n;
@@ -148,7 +152,8 @@ public static class Compression
             if (total > maxOutput) throw Bomb(what, kind, maxOutput);
             output.Write(buffer, 0, n);
         }
-        return output.ToArray();
+        // No second copy when the hint was exact (the usual case for kernel payloads).
+        return output.Length == output.Capacity ? output.GetBuffer() : output.ToArray();
     }
 
     /// <summary>

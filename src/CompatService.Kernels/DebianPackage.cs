@@ -103,7 +103,7 @@ public sealed class DebianPackage
             if (!path.StartsWith("lib/modules/", StringComparison.Ordinal) && !path.StartsWith("usr/lib/modules/", StringComparison.Ordinal)) continue;
             var moduleName = ModuleName(file, out var moduleCompression);
             if (moduleName is null) continue;
-            if (++seen > limits.MaxModules) throw new BpfFormatException($"{what}: more than {limits.MaxModules} modules (limit)", 0);
+            if (++seen > limits.MaxModules) throw new BpfFormatException($"{what}: more modules than the limit of {limits.MaxModules}", 0);
             var packed = ReadEntry(entry, limits.MaxModuleBytes, path);
             var module = ReadModule(moduleName, path, packed, moduleCompression, limits, notes);
             if (module is null) continue;

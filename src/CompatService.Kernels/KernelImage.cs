@@ -85,14 +85,16 @@ public sealed class KernelImage
             throw new BpfFormatException("bzImage payload: unknown compression", pmStart + payloadOffset);
         // Every compressor but gzip is followed by the 4-byte decompressed size (scripts/Makefile.lib size_append).
         var stream = payload;
+        // gzip's ISIZE or the size_append trailer: both are the last 4 bytes, little-endian.
+        long? declaredSize = payload.Length > 4 ? BinaryPrimitives.ReadUInt32LittleEndian(payload.Span[^4..]) : null;
         if (kind != CompressionKind.Gzip && payload.Length > 4)
         {
-            var declared = BinaryPrimitives.ReadUInt32LittleEndian(payload.Span[^4..]);
+            var declared = declaredSize!.Value;
             if (declared > limits.MaxImageBytes)
                 throw new BpfFormatException($"bzImage payload declares {declared} decompressed bytes, more than the limit of {limits.MaxImageBytes} (refused)", pmStart + payloadOffset + payload.Length - 4);
             if (kind != CompressionKind.Lz4Legacy) stream = payload[..^4];
         }
-        var vmlinux = Kernels.Compression.Decompress(kind, stream, limits.MaxImageBytes, $"bzImage {Kernels.Compression.Name(kind)} payload");
+        var vmlinux = Kernels.Compression.Decompress(kind, stream, limits.MaxImageBytes, $"bzImage {Kernels.Compression.Name(kind)} payload", declaredSize);
         if (!ElfFile.IsElf(vmlinux)) throw new BpfFormatException("bzImage payload did not decompress to a vmlinux ELF", pmStart + payloadOffset);
         var image = FromVmlinux(vmlinux, "bzImage", Kernels.Compression.Name(kind));
         return image.Release is null ? image.WithRelease(SetupHeaderVersion(d)) : image;

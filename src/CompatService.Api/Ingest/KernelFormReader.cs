@@ -1,3 +1,5 @@
+using CompatService.Api.Errors;
+using CompatService.Engine.Binary;
 using CompatService.Kernels;
 
 namespace CompatService.Api.Ingest;
@@ -6,8 +8,7 @@ namespace CompatService.Api.Ingest;
 /// Kernel uploads in every form users have, through CompatService.Kernels.KernelIngest (raw / compressed BTF, vmlinux
 /// ELF, x86 bzImage with any kernel compressor, arm64 Image[.gz], Debian linux-image .deb: vmlinuz, module BTFs,
 /// boot/config-*, and the kfunc sets + KF_* flags of .BTF_ids). A gzip wrapper is opened here first under
-/// Compat:MaxDecompressedBytes so a gzip bomb answers 413; limits inside images and packages are KernelIngest's,
-/// set from the same options, and refuse with 422.
+/// Compat:MaxDecompressedBytes; a size limit hit anywhere answers 413, any other malformed input 422.
 /// </summary>
 public sealed class KernelFormReader : IKernelInputReader
 {
@@ -21,13 +22,16 @@ public sealed class KernelFormReader : IKernelInputReader
             prefix = "gzip-";
             fileName = fileName is not null && fileName.EndsWith(".gz", StringComparison.Ordinal) ? fileName[..^3] : fileName;
         }
-        var limits = new IngestLimits
+        var limits = IngestLimits.Default.WithDecompressionBudget(maxDecompressedBytes) with { MaxInputBytes = Math.Max(upload.Length, 1) };
+        KernelIngestResult r;
+        try
         {
-            MaxInputBytes = Math.Max(upload.Length, 1),
-            MaxDecompressedBytes = maxDecompressedBytes,
-            MaxImageBytes = Math.Min(maxDecompressedBytes, IngestLimits.Default.MaxImageBytes),
-        };
-        var r = KernelIngest.Read(upload, fileName, limits);
+            r = KernelIngest.Read(upload, fileName, limits);
+        }
+        catch (BpfFormatException e) when (IngestLimits.IsLimitExceeded(e))
+        {
+            throw new UploadTooLargeException($"{what}: {e.Message}");
+        }
         return new KernelInput(
             r.VmlinuxBtf,
             r.Modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Btf)).ToList(),

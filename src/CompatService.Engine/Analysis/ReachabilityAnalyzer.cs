@@ -91,6 +91,8 @@ public static class ReachabilityAnalyzer
             Visited[pc] = true;
             var insn = insns[pc];
             if (insn.IsLdImm64 && pc + 1 < insns.Count) Visited[pc + 1] = true;
+            // r11–r15 do not exist: the verifier rejects the instruction ("R11 is invalid"), so no path goes on from here.
+            if (insn.Dst > 10 || (insn.Src > 10 && !insn.IsCall && !insn.IsLdImm64)) return;
 
             if (insn.IsCall)
             {

@@ -23,6 +23,16 @@ public static class BtfCompatibility
     /// <summary>libbpf's <c>level</c> for <c>bpf_core_types_are_compat</c>: nested FUNC_PROTO parameter levels.</summary>
     public const int MaxLevel = 32;
     private const int MaxModifierChain = 64;
+    /// <summary>
+    /// Types visited per check. libbpf has no such bound, but on malformed BTF (a prototype whose parameter points back
+    /// at itself) depth × level is exponential; real prototypes visit a few dozen types.
+    /// </summary>
+    public const int MaxSteps = 10_000;
+
+    private sealed class Steps
+    {
+        public int Left = MaxSteps;
+    }
 
     /// <summary>
     /// Whether the local FUNC_PROTO (or FUNC, whose proto is used) is compatible with the target's.
@@ -38,7 +48,7 @@ public static class BtfCompatibility
         ArgumentNullException.ThrowIfNull(target);
         if (local.GetType(localId) is BtfFunc lf) localId = lf.Proto;
         if (target.GetType(targetId) is BtfFunc tf) targetId = tf.Proto;
-        return Core(local, localId, target, targetId, MaxLevel);
+        return Core(local, localId, target, targetId, MaxLevel, new Steps());
     }
 
     /// <summary>
@@ -58,7 +68,7 @@ public static class BtfCompatibility
         var t = target.GetType(targetVarId) is BtfVar tv ? tv.Type : targetVarId;
         if (!TrySkipModsAndTypedefs(local, l, out l) || !TrySkipModsAndTypedefs(target, t, out t))
             return BtfCompatResult.Incompatible("modifier/typedef chain too long");
-        return Core(local, l, target, t, MaxLevel);
+        return Core(local, l, target, t, MaxLevel, new Steps());
     }
 
     /// <summary>Follows CONST / VOLATILE / RESTRICT / TYPE_TAG / TYPEDEF to the first other type (libbpf skip_mods_and_typedefs).</summary>
@@ -94,7 +104,7 @@ public static class BtfCompatibility
         _ => kind.ToString().ToUpperInvariant(),
     };
 
-    private static BtfCompatResult Core(BtfSpec local, BtfTypeId localId, BtfSpec target, BtfTypeId targetId, int level)
+    private static BtfCompatResult Core(BtfSpec local, BtfTypeId localId, BtfSpec target, BtfTypeId targetId, int level, Steps steps)
     {
         var lt = local.GetType(localId);
         var tt = target.GetType(targetId);
@@ -104,6 +114,7 @@ public static class BtfCompatibility
         while (true)
         {
             if (--depth < 0) return BtfCompatResult.Incompatible($"{where}type chain deeper than {MaxDepth}");
+            if (--steps.Left < 0) return BtfCompatResult.Incompatible($"{where}more than {MaxSteps} types compared");
             if (!TrySkipModsAndTypedefs(local, localId, out localId) || !TrySkipModsAndTypedefs(target, targetId, out targetId))
                 return BtfCompatResult.Incompatible($"{where}modifier/typedef chain too long");
             lt = local.GetType(localId);
@@ -143,7 +154,7 @@ public static class BtfCompatibility
                         var tpId = i < tfp.Parameters.Count ? tfp.Parameters[i].Type : BtfTypeId.Void;
                         if (!TrySkipModsAndTypedefs(local, lpId, out lpId) || !TrySkipModsAndTypedefs(target, tpId, out tpId))
                             return BtfCompatResult.Incompatible($"{where}param {i + 1}: modifier/typedef chain too long");
-                        var r = Core(local, lpId, target, tpId, level - 1);
+                        var r = Core(local, lpId, target, tpId, level - 1, steps);
                         if (!r.IsCompatible)
                         {
                             var pname = i < lfp.Parameters.Count && lfp.Parameters[i].Name.Length > 0 ? $" '{lfp.Parameters[i].Name}'" : "";

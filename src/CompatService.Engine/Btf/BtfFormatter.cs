@@ -12,6 +12,13 @@ namespace CompatService.Engine.Btf;
 public static class BtfFormatter
 {
     private const int MaxDepth = 64;
+    /// <summary>Types visited per call: malformed BTF (a prototype taking itself) must not explode.</summary>
+    private const int MaxNodes = 4096;
+
+    private sealed class Budget
+    {
+        public int Left = MaxNodes;
+    }
 
     /// <summary>A FUNC as a C prototype, e.g. <c>struct task_struct *bpf_task_acquire(struct task_struct *p)</c>.</summary>
     public static string FormatFunc(BtfSpec spec, BtfTypeId funcId)
@@ -19,7 +26,7 @@ public static class BtfFormatter
         ArgumentNullException.ThrowIfNull(spec);
         if (spec.GetType(funcId) is not BtfFunc func)
             throw new ArgumentException($"type [{funcId}] is {spec.KindOf(funcId)}, not FUNC", nameof(funcId));
-        return Declarator(spec, func.Proto, func.Name, 0);
+        return Declarator(spec, func.Proto, func.Name, 0, new Budget());
     }
 
     /// <summary>
@@ -32,11 +39,11 @@ public static class BtfFormatter
         return spec.GetType(id) switch
         {
             BtfFunc => FormatFunc(spec, id),
-            BtfVar v => Declarator(spec, v.Type, v.Name, 0),
+            BtfVar v => Declarator(spec, v.Type, v.Name, 0, new Budget()),
             BtfDatasec d => $"SEC(\"{d.Name}\")",
             BtfDeclTag t => $"__attribute__((btf_decl_tag(\"{t.Name}\"))) on [{t.Target}]" +
                             (t.ComponentIndex >= 0 ? $" component {t.ComponentIndex.ToString(CultureInfo.InvariantCulture)}" : ""),
-            _ => Declarator(spec, id, string.Empty, 0),
+            _ => Declarator(spec, id, string.Empty, 0, new Budget()),
         };
     }
 
@@ -44,16 +51,16 @@ public static class BtfFormatter
     public static string FormatDeclaration(BtfSpec spec, BtfTypeId typeId, string name)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return Declarator(spec, typeId, name ?? string.Empty, 0);
+        return Declarator(spec, typeId, name ?? string.Empty, 0, new Budget());
     }
 
     private static string Join(string head, string inner) => inner.Length == 0 ? head : head + " " + inner;
 
     private static string Tagged(string tag, string name) => tag + " " + (name.Length == 0 ? "{...}" : name);
 
-    private static string Declarator(BtfSpec spec, BtfTypeId id, string inner, int depth)
+    private static string Declarator(BtfSpec spec, BtfTypeId id, string inner, int depth, Budget budget)
     {
-        if (depth > MaxDepth) return Join("...", inner);
+        if (depth > MaxDepth || --budget.Left < 0) return Join("...", inner);
         var t = spec.GetType(id);
         switch (t)
         {
@@ -80,17 +87,17 @@ public static class BtfFormatter
                 };
                 // A qualifier on a pointer binds to the declarator (char *const p); on anything else it is a prefix.
                 return spec.KindOf(q.Target) == BtfKind.Ptr
-                    ? Declarator(spec, q.Target, Join(qualifier, inner), depth + 1)
-                    : qualifier + " " + Declarator(spec, q.Target, inner, depth + 1);
+                    ? Declarator(spec, q.Target, Join(qualifier, inner), depth + 1, budget)
+                    : qualifier + " " + Declarator(spec, q.Target, inner, depth + 1, budget);
             }
             case BtfPtr p:
             {
                 var pointee = spec.KindOf(p.Target);
                 var next = pointee is BtfKind.Array or BtfKind.FuncProto ? "(*" + inner + ")" : "*" + inner;
-                return Declarator(spec, p.Target, next, depth + 1);
+                return Declarator(spec, p.Target, next, depth + 1, budget);
             }
             case BtfArray a:
-                return Declarator(spec, a.ElementType, inner + "[" + a.Count.ToString(CultureInfo.InvariantCulture) + "]", depth + 1);
+                return Declarator(spec, a.ElementType, inner + "[" + a.Count.ToString(CultureInfo.InvariantCulture) + "]", depth + 1, budget);
             case BtfFuncProto fp:
             {
                 var sb = new StringBuilder();
@@ -99,16 +106,16 @@ public static class BtfFormatter
                 for (var i = 0; i < fp.Parameters.Count; i++)
                 {
                     if (i > 0) sb.Append(", ");
-                    sb.Append(Declarator(spec, fp.Parameters[i].Type, fp.Parameters[i].Name, depth + 1));
+                    sb.Append(Declarator(spec, fp.Parameters[i].Type, fp.Parameters[i].Name, depth + 1, budget));
                 }
                 if (fp.IsVariadic) sb.Append(fp.Parameters.Count > 0 ? ", ..." : "...");
                 sb.Append(')');
-                return Declarator(spec, fp.ReturnType, sb.ToString(), depth + 1);
+                return Declarator(spec, fp.ReturnType, sb.ToString(), depth + 1, budget);
             }
             case BtfFunc f:
-                return Declarator(spec, f.Proto, inner.Length == 0 ? f.Name : inner, depth + 1);
+                return Declarator(spec, f.Proto, inner.Length == 0 ? f.Name : inner, depth + 1, budget);
             case BtfVar v:
-                return Declarator(spec, v.Type, inner.Length == 0 ? v.Name : inner, depth + 1);
+                return Declarator(spec, v.Type, inner.Length == 0 ? v.Name : inner, depth + 1, budget);
             default:
                 return Join($"/* {t.Kind} '{t.Name}' */", inner);
         }

@@ -24,6 +24,16 @@ public static class BtfIdsScanner
     public const uint SetKfuncsFlag = 1u << 0;
 
     /// <summary>
+    /// Members of BTF_SET8s that kernels before BTF_SET8_KFUNCS (6.9) registered only as fmod_ret allow-lists
+    /// (register_btf_fmodret_id_set), never as kfuncs: mptcp's update_socket_protocol (6.6+; still an unflagged set in
+    /// 7.x) and HID-BPF's entry points (6.3–6.10). On such kernels a set made only of these is not a kfunc set.
+    /// </summary>
+    public static readonly IReadOnlySet<string> UnflaggedFmodRetOnly = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "update_socket_protocol", "hid_bpf_device_event", "hid_bpf_rdesc_fixup",
+    };
+
+    /// <summary>
     /// Scans <paramref name="imageOrSection"/> (a <c>.BTF_ids</c> section, or a window of a raw image after its
     /// .BTF blob) and returns every kfunc with its flags, merged over all sets (flags OR'ed), sorted by name (ordinal).
     /// </summary>
@@ -71,6 +81,8 @@ public static class BtfIdsScanner
 
         if (found.Exists(s => (s.SetFlags & SetKfuncsFlag) != 0))
             found.RemoveAll(s => (s.SetFlags & SetKfuncsFlag) == 0);
+        else
+            found.RemoveAll(s => s.Entries.All(e => UnflaggedFmodRetOnly.Contains(e.Name)));
         return found;
     }
 

@@ -50,6 +50,14 @@ public class BtfIdsScannerTests
     }
 
     [Fact]
+    public void OldKernel_FmodRetOnlySet_IsNotAKfuncSet()
+    {
+        var data = Words(Endian.Little, 1, 0, 3, 0x1, 1, 0, 6, 0);
+        string? Names(uint id) => id == 6 ? "update_socket_protocol" : FuncName(id);
+        Assert.Equal(["bpf_alpha"], BtfIdsScanner.Scan(data, Endian.Little, Names, 9).Select(r => r.Name));
+    }
+
+    [Fact]
     public void CandidateWithNonFuncId_IsNotASet()
     {
         // id 7 is a STRUCT: a BTF_ID_LIST of struct ids must not be taken for a set.
