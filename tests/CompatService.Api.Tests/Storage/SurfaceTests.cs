@@ -73,4 +73,21 @@ public sealed class SurfaceTests(ApiFactory api) : IClassFixture<ApiFactory>
         var e = Assert.ThrowsAny<Exception>(() => bad.CreateClient());
         Assert.True(e.ToString().Contains("ApiKeys", StringComparison.Ordinal), e.ToString());
     }
+
+    [PgFact]
+    public async Task MatrixResponseCache_IsInvalidatedByAnyWrite()
+    {
+        using var c = api.Writer();
+        var before = (await c.GetFromJsonAsync<MatrixReport>(ApiRoutes.Matrix, ContractJson.Options))!;
+        var again = (await c.GetFromJsonAsync<MatrixReport>(ApiRoutes.Matrix, ContractJson.Options))!;
+        Assert.Equal(before.Objects.Count, again.Objects.Count);
+        var o = (await (await c.PostAsync(ApiRoutes.Objects, Multipart.File(Files.Fixture("iter_num_weak"), "w.o"))).Content.ReadFromJsonAsync<ObjectDto>())!;
+        var k = (await (await c.PostAsync(ApiRoutes.Kernels, Multipart.File(TinyBtf.Build(["bpf_cache_gen"]), "v"))).Content.ReadFromJsonAsync<KernelDto>())!;
+        var after = (await c.GetFromJsonAsync<MatrixReport>(ApiRoutes.Matrix, ContractJson.Options))!;
+        Assert.Contains(after.Objects, x => x.Sha256 == o.Sha256);
+        Assert.Contains(after.Kernels, x => x.Id == k.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await c.DeleteAsync($"/api/objects/{o.Id}");
+        var deleted = (await c.GetFromJsonAsync<MatrixReport>(ApiRoutes.Matrix, ContractJson.Options))!;
+        Assert.DoesNotContain(deleted.Objects, x => x.Sha256 == o.Sha256);
+    }
 }
