@@ -73,6 +73,7 @@ matrix_one="$url/api/matrix?format=json&kernel=$kid"
 matrix_all="$url/api/matrix?format=json"
 echo "matrix JSON sizes: one kernel $(curl -s "$matrix_one" | wc -c) B, all kernels $(curl -s "$matrix_all" | wc -c) B"
 lg() { dotnet run "$root/scripts/bench/loadgen.cs" -- --rate "$rate" --seconds "$seconds" "$@"; }
+lg --name "baseline GET /health (SELECT 1) @${rate}/s" --url "$url/health" || true
 lg --name "agent verdicts (1 kernel, 5 objects) @${rate}/s" --url "$agent" || true
 lg --name "matrix json (1 kernel x $objects objects) @${rate}/s" --url "$matrix_one" || true
 lg --name "matrix json (all $kernels kernels x $objects objects) @20/s" --url "$matrix_all" --rate 20 || true
