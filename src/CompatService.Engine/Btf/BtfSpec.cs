@@ -5,8 +5,9 @@ namespace CompatService.Engine.Btf;
 
 /// <summary>
 /// A parsed BTF blob (raw .BTF bytes), either byte order, optionally split on top of a base.
-/// Parse makes one pass that records each type's offset and indexes names by a hash of their bytes;
-/// types decode lazily on first <see cref="GetType"/> and are cached. Thread-safe for readers.
+/// Parse makes one bounds-checking pass that records each type's offset and indexes names by a hash of their
+/// UTF-8 bytes (no strings allocated); types decode lazily on first <see cref="GetType"/> and are cached.
+/// Thread-safe for readers.
 /// </summary>
 public sealed class BtfSpec
 {
@@ -27,8 +28,8 @@ public sealed class BtfSpec
         Section = section;
         _offsets = scan.Offsets;
         _count = scan.Count;
-        _names = scan.Names;
         _declTags = scan.DeclTags;
+        _names = scan.Names;
         FirstTypeId = firstId;
     }
 
@@ -68,6 +69,12 @@ public sealed class BtfSpec
     internal ReadOnlySpan<byte> TypeBytes => RawBytes.Span.Slice((int)_header.TypeStart, (int)_header.TypeLength);
     internal int OffsetOf(int local) => _offsets[local];
     internal int NameSlotCount => _names.SlotCount;
+
+    /// <summary>
+    /// The name index is built by <see cref="Parse"/> (one pass with the type scan); this returns the spec and exists so
+    /// callers and benchmarks can state that they need it without depending on that.
+    /// </summary>
+    public BtfSpec EnsureNameIndex() => this;
 
     /// <summary>Whether <paramref name="id"/> is void, a type of this blob or of its base.</summary>
     public bool Contains(BtfTypeId id) => id.Value <= LastTypeId;
