@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace CompatService.Engine.Btf;
 
@@ -10,7 +11,7 @@ namespace CompatService.Engine.Btf;
 /// Name → type index without materialising names: an open-addressing table of ints. Each slot holds
 /// (local type index + 1) in its low 21 bits and the top 11 bits of the name's hash as a tag, so a lookup
 /// compares name bytes only for slots whose tag matches. Filled during the parse scan straight from the
-/// NUL-terminated UTF-8 bytes of the string section (the hash finds the NUL eight bytes at a time).
+/// NUL-terminated UTF-8 bytes of the string section (the NUL is found with one 32-byte vector compare).
 /// </summary>
 internal sealed class BtfNameIndex
 {
@@ -19,7 +20,6 @@ internal sealed class BtfNameIndex
     private const uint IndexMask = (1u << IndexBits) - 1;
     private const uint TagMask = ~IndexMask;
     private const ulong K1 = 0x9E3779B97F4A7C15UL;
-    private const ulong Ones = 0x0101010101010101UL, Highs = 0x8080808080808080UL;
 
     private readonly int[] _slots;
     private readonly int _mask;
@@ -107,72 +107,91 @@ internal sealed class BtfNameIndex
         }
     }
 
+    private const ulong K2 = 0xC2B2AE3D27D4EB4FUL, K3 = 0x165667B19E3779F9UL, K4 = 0x27D4EB2F165667C5UL;
+
+    /// <summary>
+    /// The hash of a name: its bytes as little-endian 64-bit words, zero-padded to at least four words, the first four
+    /// multiplied in parallel lanes, any further words folded in, then the length and a murmur finaliser. Names of up to
+    /// 31 bytes (90 % of kernel type names) hash without a data-dependent branch.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mix(ulong h, ulong w) => BitOperations.RotateLeft((h ^ w) * K1, 29);
+    private static ulong Head(ulong w0, ulong w1, ulong w2, ulong w3) =>
+        (w0 * K1) ^ BitOperations.RotateLeft(w1 * K2, 16) ^ BitOperations.RotateLeft(w2 * K3, 32) ^ BitOperations.RotateLeft(w3 * K4, 48);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Fold(ulong h, ulong w) => BitOperations.RotateLeft(h, 23) * K1 ^ w;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Finish(ulong h, int length)
     {
-        h ^= (ulong)length;
+        h ^= (ulong)length * K2;
         h ^= h >> 33;
         h *= 0xFF51AFD7ED558CCDUL;
         h ^= h >> 29;
         return (uint)h;
     }
 
-    /// <summary>Hash of name bytes (no NUL), the same value <see cref="HashCString"/> gives for the same string.</summary>
-    public static uint Hash(ReadOnlySpan<byte> s)
+    private static ulong Word(ReadOnlySpan<byte> s, int i)
     {
-        var h = K1;
-        var length = s.Length;
-        while (s.Length >= 8)
-        {
-            h = Mix(h, BinaryPrimitives.ReadUInt64LittleEndian(s));
-            s = s[8..];
-        }
-        if (s.Length > 0)
-        {
-            ulong tail = 0;
-            for (var i = 0; i < s.Length; i++) tail |= (ulong)s[i] << (8 * i);
-            h = Mix(h, tail);
-        }
-        return Finish(h, length);
+        if (i + 8 <= s.Length) return BinaryPrimitives.ReadUInt64LittleEndian(s[i..]);
+        ulong w = 0;
+        for (var k = i; k < s.Length; k++) w |= (ulong)s[k] << (8 * (k - i));
+        return w;
     }
 
+    /// <summary>Hash of name bytes (no NUL); equals <see cref="HashCString"/> of the same string.</summary>
+    public static uint Hash(ReadOnlySpan<byte> s)
+    {
+        var h = Head(Word(s, 0), Word(s, 8), Word(s, 16), Word(s, 24));
+        for (var i = 32; i < s.Length; i += 8) h = Fold(h, Word(s, i));
+        return Finish(h, s.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Load(ref byte p, int i)
+    {
+        var w = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i));
+        return BitConverter.IsLittleEndian ? w : BinaryPrimitives.ReverseEndianness(w);
+    }
+
+    private static ReadOnlySpan<ulong> KeepMasks =>
+    [
+        0, 0xFF, 0xFFFF, 0xFF_FFFF, 0xFFFF_FFFF, 0xFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF, 0xFF_FFFF_FFFF_FFFF, ulong.MaxValue,
+    ];
+
+    /// <summary>Keeps the bytes of word <paramref name="word"/> (0..3) that lie before <paramref name="length"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Keep(ulong w, int length, int word) =>
+        w & Unsafe.Add(ref MemoryMarshal.GetReference(KeepMasks), Math.Min(Math.Max(length - 8 * word, 0), 8));
+
     /// <summary>
-    /// Hash of the NUL-terminated string at <paramref name="offset"/> of <paramref name="table"/>, whose last byte is NUL.
-    /// Reads eight bytes at a time and finds the NUL with a SWAR zero-byte test.
+    /// Hash of the NUL-terminated string at <paramref name="offset"/> of <paramref name="table"/> (whose last byte is NUL).
+    /// Finds the NUL with one 32-byte vector compare; only names of 32 bytes or more take a loop.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint HashCString(ReadOnlySpan<byte> table, int offset)
     {
+        if (table.Length - offset < 32) return Hash(Slow(table, offset));
         ref var p = ref Unsafe.Add(ref MemoryMarshal.GetReference(table), offset);
-        var avail = table.Length - offset;
-        var h = K1;
-        var i = 0;
-        while (avail - i >= 8)
+        uint zeros;
+        if (Vector256.IsHardwareAccelerated)
         {
-            var w = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i));
-            if (!BitConverter.IsLittleEndian) w = BinaryPrimitives.ReverseEndianness(w);
-            var z = (w - Ones) & ~w & Highs;
-            if (z != 0)
-            {
-                var nb = BitOperations.TrailingZeroCount(z) >> 3;
-                if (nb > 0) h = Mix(h, w & (ulong.MaxValue >> (64 - 8 * nb)));
-                return Finish(h, i + nb);
-            }
-            h = Mix(h, w);
-            i += 8;
+            zeros = Vector256.Equals(Vector256.LoadUnsafe(ref p), Vector256<byte>.Zero).ExtractMostSignificantBits();
         }
-        // Fewer than 8 bytes left before the end of the section: byte by byte (the section ends with NUL).
-        ulong tail = 0;
-        var n = 0;
-        while (Unsafe.Add(ref p, i + n) != 0)
+        else
         {
-            tail |= (ulong)Unsafe.Add(ref p, i + n) << (8 * n);
-            n++;
+            zeros = Vector128.Equals(Vector128.LoadUnsafe(ref p), Vector128<byte>.Zero).ExtractMostSignificantBits()
+                    | Vector128.Equals(Vector128.LoadUnsafe(ref p, 16), Vector128<byte>.Zero).ExtractMostSignificantBits() << 16;
         }
-        if (n > 0) h = Mix(h, tail);
-        return Finish(h, i + n);
+        if (zeros == 0) return Hash(Slow(table, offset)); // 32 bytes or longer
+        var len = BitOperations.TrailingZeroCount(zeros);
+        var h = Head(Keep(Load(ref p, 0), len, 0), Keep(Load(ref p, 8), len, 1), Keep(Load(ref p, 16), len, 2), Keep(Load(ref p, 24), len, 3));
+        return Finish(h, len);
+    }
+
+    private static ReadOnlySpan<byte> Slow(ReadOnlySpan<byte> table, int offset)
+    {
+        var rest = table[offset..];
+        return rest[..rest.IndexOf((byte)0)];
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -9,8 +8,8 @@ namespace CompatService.Engine.Btf;
 /// <summary>
 /// The one pass over the type section at parse: checks each btf_type header (reserved info bits, known kind,
 /// records inside the section, name offset inside the string section), records its offset, hashes its name straight
-/// from the string bytes (SWAR NUL search, no string allocated) and remembers DECL_TAGs; the name table is then
-/// built from the (hash, index) pairs. Nothing is decoded into objects.
+/// from the string bytes (vector NUL search, no string allocated) into the name table and remembers DECL_TAGs.
+/// Nothing is decoded into objects.
 /// </summary>
 internal static class BtfTypeScanner
 {
@@ -48,16 +47,14 @@ internal static class BtfTypeScanner
     {
         var swap = bigEndian == BitConverter.IsLittleEndian;
         var len = types.Length;
-        var offsets = new int[Math.Max(16, len / 22)];
+        var offsets = GC.AllocateUninitializedArray<int>(Math.Max(16, len / 22));
         var declTags = new List<int>();
         var stringsEnd = strings.End;
         var own = strings.Own.Span;
         var ownStart = strings.Start;
-        var named = ArrayPool<int>.Shared.Rent(Math.Max(16, len / 30));
-        var hashes = ArrayPool<uint>.Shared.Rent(named.Length);
-        var namedCount = 0;
-        try
-        {
+        // Sized for kernel BTF (a name every ~40 bytes of types); a denser blob falls back to a second pass.
+        var index = new BtfNameIndex(Math.Max(16, len / 40));
+        var overflow = false;
         ref var b0 = ref MemoryMarshal.GetReference(types);
         ref var fixedExtra = ref MemoryMarshal.GetReference(FixedExtra);
         ref var perVlen = ref MemoryMarshal.GetReference(PerVlen);
@@ -84,12 +81,8 @@ internal static class BtfTypeScanner
             if (nameOff != 0)
             {
                 if (nameOff >= stringsEnd) ThrowName(nameOff, stringsEnd, typeStart + pos, section, firstId + (uint)n);
-                if (namedCount == named.Length) Grow(ref named, ref hashes, namedCount);
-                var rel = nameOff - ownStart;
-                hashes[namedCount] = nameOff >= ownStart && rel < (uint)own.Length
-                    ? BtfNameIndex.HashCString(own, (int)rel)
-                    : strings.TryGet(nameOff, out var name) ? BtfNameIndex.Hash(name) : 0;
-                named[namedCount++] = n;
+                if (index.IsFull) overflow = true;
+                else index.Add(NameHash(nameOff, ownStart, own, strings), n);
             }
             if (kind == (int)BtfKind.DeclTag) declTags.Add(n);
             n++;
@@ -97,26 +90,33 @@ internal static class BtfTypeScanner
         }
 
         if (offsets.Length - n > n / 16 + 16) Array.Resize(ref offsets, n);
-        var index = BtfNameIndex.Build(hashes.AsSpan(0, namedCount), named.AsSpan(0, namedCount));
+        if (overflow) index = Rebuild(types, offsets, n, swap, strings);
         return new Result(offsets, n, declTags.ToArray(), index);
-        }
-        finally
-        {
-            ArrayPool<int>.Shared.Return(named);
-            ArrayPool<uint>.Shared.Return(hashes);
-        }
     }
 
-    private static void Grow(ref int[] named, ref uint[] hashes, int count)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint NameHash(uint nameOff, uint ownStart, ReadOnlySpan<byte> own, BtfStringTable strings)
     {
-        var newNamed = ArrayPool<int>.Shared.Rent(count * 2);
-        var newHashes = ArrayPool<uint>.Shared.Rent(count * 2);
-        named.AsSpan(0, count).CopyTo(newNamed);
-        hashes.AsSpan(0, count).CopyTo(newHashes);
-        ArrayPool<int>.Shared.Return(named);
-        ArrayPool<uint>.Shared.Return(hashes);
-        named = newNamed;
-        hashes = newHashes;
+        var rel = nameOff - ownStart;
+        if (nameOff >= ownStart && rel < (uint)own.Length) return BtfNameIndex.HashCString(own, (int)rel);
+        return strings.TryGet(nameOff, out var name) ? BtfNameIndex.Hash(name) : 0; // range checked by the scan
+    }
+
+    /// <summary>Second pass when the blob has more names than the table was sized for.</summary>
+    private static BtfNameIndex Rebuild(ReadOnlySpan<byte> types, int[] offsets, int n, bool swap, BtfStringTable strings)
+    {
+        ref var b0 = ref MemoryMarshal.GetReference(types);
+        var named = 0;
+        for (var i = 0; i < n; i++)
+            if (Read(ref b0, offsets[i], swap) != 0) named++;
+        var index = new BtfNameIndex(named);
+        var own = strings.Own.Span;
+        for (var i = 0; i < n; i++)
+        {
+            var nameOff = Read(ref b0, offsets[i], swap);
+            if (nameOff != 0) index.Add(NameHash(nameOff, strings.Start, own, strings), i);
+        }
+        return index;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
