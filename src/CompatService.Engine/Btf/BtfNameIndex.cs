@@ -107,27 +107,24 @@ internal sealed class BtfNameIndex
         }
     }
 
-    private const ulong K2 = 0xC2B2AE3D27D4EB4FUL, K3 = 0x165667B19E3779F9UL, K4 = 0x27D4EB2F165667C5UL;
+    private const ulong K2 = 0xC2B2AE3D27D4EB4FUL;
+    private const int Head = 32;
 
-    /// <summary>
-    /// The hash of a name: its bytes as little-endian 64-bit words, zero-padded to at least four words, the first four
-    /// multiplied in parallel lanes, any further words folded in, then the length and a murmur finaliser. Names of up to
-    /// 31 bytes (90 % of kernel type names) hash without a data-dependent branch.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Head(ulong w0, ulong w1, ulong w2, ulong w3) =>
-        (w0 * K1) ^ BitOperations.RotateLeft(w1 * K2, 16) ^ BitOperations.RotateLeft(w2 * K3, 32) ^ BitOperations.RotateLeft(w3 * K4, 48);
+    // The hash of a name: its bytes as little-endian 64-bit words w0..w3 (zero-padded to 32 bytes), combined as
+    // (w0*K1) ^ rotl(w1*K2, 21) ^ rotl(w2 ^ w3*K1, 42); words beyond 32 bytes folded in one by one; then the length
+    // and a multiply-xorshift finish. Names shorter than 32 bytes (90 % of kernel type names) hash with one vector
+    // compare and no data-dependent branch.
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Fold(ulong h, ulong w) => BitOperations.RotateLeft(h, 23) * K1 ^ w;
+    private static ulong Combine(ulong w0, ulong w1, ulong w2, ulong w3) =>
+        (w0 * K1) ^ BitOperations.RotateLeft(w1 * K2, 21) ^ BitOperations.RotateLeft(w2 ^ (w3 * K1), 42);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Finish(ulong h, int length)
     {
-        h ^= (ulong)length * K2;
-        h ^= h >> 33;
-        h *= 0xFF51AFD7ED558CCDUL;
-        h ^= h >> 29;
+        h ^= (ulong)length;
+        h *= K2;
+        h ^= h >> 32;
         return (uint)h;
     }
 
@@ -142,51 +139,26 @@ internal sealed class BtfNameIndex
     /// <summary>Hash of name bytes (no NUL); equals <see cref="HashCString"/> of the same string.</summary>
     public static uint Hash(ReadOnlySpan<byte> s)
     {
-        var h = Head(Word(s, 0), Word(s, 8), Word(s, 16), Word(s, 24));
-        for (var i = 32; i < s.Length; i += 8) h = Fold(h, Word(s, i));
+        var h = Combine(Word(s, 0), Word(s, 8), Word(s, 16), Word(s, 24));
+        for (var i = Head; i < s.Length; i += 8) h = (BitOperations.RotateLeft(h, 23) * K1) ^ Word(s, i);
         return Finish(h, s.Length);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Load(ref byte p, int i)
-    {
-        var w = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i));
-        return BitConverter.IsLittleEndian ? w : BinaryPrimitives.ReverseEndianness(w);
-    }
-
-    private static ReadOnlySpan<ulong> KeepMasks =>
-    [
-        0, 0xFF, 0xFFFF, 0xFF_FFFF, 0xFFFF_FFFF, 0xFF_FFFF_FFFF, 0xFFFF_FFFF_FFFF, 0xFF_FFFF_FFFF_FFFF, ulong.MaxValue,
-    ];
-
-    /// <summary>Keeps the bytes of word <paramref name="word"/> (0..3) that lie before <paramref name="length"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Keep(ulong w, int length, int word) =>
-        w & Unsafe.Add(ref MemoryMarshal.GetReference(KeepMasks), Math.Min(Math.Max(length - 8 * word, 0), 8));
-
     /// <summary>
     /// Hash of the NUL-terminated string at <paramref name="offset"/> of <paramref name="table"/> (whose last byte is NUL).
-    /// Finds the NUL with one 32-byte vector compare; only names of 32 bytes or more take a loop.
+    /// With AVX2 on a little-endian host: one 32-byte load, a compare for the NUL, and a mask of the bytes after it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint HashCString(ReadOnlySpan<byte> table, int offset)
     {
-        if (table.Length - offset < 32) return Hash(Slow(table, offset));
-        ref var p = ref Unsafe.Add(ref MemoryMarshal.GetReference(table), offset);
-        uint zeros;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            zeros = Vector256.Equals(Vector256.LoadUnsafe(ref p), Vector256<byte>.Zero).ExtractMostSignificantBits();
-        }
-        else
-        {
-            zeros = Vector128.Equals(Vector128.LoadUnsafe(ref p), Vector128<byte>.Zero).ExtractMostSignificantBits()
-                    | Vector128.Equals(Vector128.LoadUnsafe(ref p, 16), Vector128<byte>.Zero).ExtractMostSignificantBits() << 16;
-        }
+        if (!Vector256.IsHardwareAccelerated || !BitConverter.IsLittleEndian || table.Length - offset < Head)
+            return Hash(Slow(table, offset));
+        var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(table), offset));
+        var zeros = Vector256.Equals(v, Vector256<byte>.Zero).ExtractMostSignificantBits();
         if (zeros == 0) return Hash(Slow(table, offset)); // 32 bytes or longer
         var len = BitOperations.TrailingZeroCount(zeros);
-        var h = Head(Keep(Load(ref p, 0), len, 0), Keep(Load(ref p, 8), len, 1), Keep(Load(ref p, 16), len, 2), Keep(Load(ref p, 24), len, 3));
-        return Finish(h, len);
+        var w = (v & Vector256.GreaterThan(Vector256.Create((byte)len), Vector256<byte>.Indices)).AsUInt64();
+        return Finish(Combine(w.GetElement(0), w.GetElement(1), w.GetElement(2), w.GetElement(3)), len);
     }
 
     private static ReadOnlySpan<byte> Slow(ReadOnlySpan<byte> table, int offset)

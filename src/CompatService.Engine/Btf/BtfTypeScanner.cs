@@ -43,17 +43,30 @@ internal static class BtfTypeScanner
         return swap ? BinaryPrimitives.ReverseEndianness(v) : v;
     }
 
-    public static Result Scan(ReadOnlySpan<byte> types, long typeStart, bool bigEndian, BtfStringTable strings, uint firstId, string section)
+    /// <summary>Type sections at least this large build the name index on a second core while they are scanned.</summary>
+    internal const int ParallelIndexThreshold = 256 * 1024;
+
+    public static Result Scan(ReadOnlyMemory<byte> typesMemory, long typeStart, bool bigEndian, BtfStringTable strings, uint firstId, string section,
+        bool? parallelIndex = null)
     {
+        var types = typesMemory.Span;
         var swap = bigEndian == BitConverter.IsLittleEndian;
         var len = types.Length;
         var offsets = GC.AllocateUninitializedArray<int>(Math.Max(16, len / 22));
+        BtfNameIndexBuilder? worker = null;
+        if (parallelIndex ?? (len >= ParallelIndexThreshold && Environment.ProcessorCount > 1))
+        {
+            worker = new BtfNameIndexBuilder(typesMemory, swap, strings, offsets, Math.Max(16, len / 40));
+            worker.Start();
+        }
+        try
+        {
         var declTags = new List<int>();
         var stringsEnd = strings.End;
         var own = strings.Own.Span;
         var ownStart = strings.Start;
         // Sized for kernel BTF (a name every ~40 bytes of types); a denser blob falls back to a second pass.
-        var index = new BtfNameIndex(Math.Max(16, len / 40));
+        var index = worker is null ? new BtfNameIndex(Math.Max(16, len / 40)) : null!;
         var overflow = false;
         ref var b0 = ref MemoryMarshal.GetReference(types);
         ref var fixedExtra = ref MemoryMarshal.GetReference(FixedExtra);
@@ -73,6 +86,7 @@ internal static class BtfTypeScanner
             {
                 if (n >= BtfNameIndex.MaxTypes) ThrowTooMany(typeStart + pos, section, firstId + (uint)n);
                 Array.Resize(ref offsets, (int)Math.Min((long)n + n / 2 + 16, BtfNameIndex.MaxTypes));
+                worker?.OffsetsGrown(offsets);
             }
             Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(offsets), n) = pos;
 
@@ -81,17 +95,34 @@ internal static class BtfTypeScanner
             if (nameOff != 0)
             {
                 if (nameOff >= stringsEnd) ThrowName(nameOff, stringsEnd, typeStart + pos, section, firstId + (uint)n);
-                if (index.IsFull) overflow = true;
-                else index.Add(NameHash(nameOff, ownStart, own, strings), n);
+                if (worker is null)
+                {
+                    if (index.IsFull) overflow = true;
+                    else index.Add(NameHash(nameOff, ownStart, own, strings), n);
+                }
             }
             if (kind == (int)BtfKind.DeclTag) declTags.Add(n);
             n++;
             pos += size;
+            if ((n & 1023) == 0) worker?.Publish(n);
+        }
+        if (worker is not null)
+        {
+            worker.Complete(n);
+            index = worker.Index;
+            overflow = worker.Overflow;
+            worker = null;
         }
 
-        if (offsets.Length - n > n / 16 + 16) Array.Resize(ref offsets, n);
         if (overflow) index = Rebuild(types, offsets, n, swap, strings);
+        // Trim only a large over-estimate: a copy of a ~0.5 MB array costs more than the slack it frees.
+        if (offsets.Length - n > n / 4 + 16) Array.Resize(ref offsets, n);
         return new Result(offsets, n, declTags.ToArray(), index);
+        }
+        finally
+        {
+            worker?.Abandon();
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
