@@ -8,8 +8,8 @@ using System.Runtime.Intrinsics;
 namespace CompatService.Engine.Btf;
 
 /// <summary>
-/// Name → type index without materialising names: an open-addressing table of ints. Each slot holds
-/// (local type index + 1) in its low 21 bits and the top 11 bits of the name's hash as a tag, so a lookup
+/// Name → type index without materialising names: an open-addressing table of ints in buckets of eight. Each slot
+/// holds (local type index + 1) in its low 21 bits and the top 11 bits of the name's hash as a tag, so a lookup
 /// compares name bytes only for slots whose tag matches. Filled during the parse scan straight from the
 /// NUL-terminated UTF-8 bytes of the string section (the NUL is found with one 32-byte vector compare).
 /// </summary>
@@ -21,89 +21,77 @@ internal sealed class BtfNameIndex
     private const uint TagMask = ~IndexMask;
     private const ulong K1 = 0x9E3779B97F4A7C15UL;
 
+    private const int BucketBits = 3, BucketSize = 1 << BucketBits;
+
     private readonly int[] _slots;
-    private readonly int _mask;
+    private readonly int _bucketMask;
     private int _count;
 
-    /// <summary>An empty table sized for about <paramref name="expected"/> names (it grows when needed).</summary>
+    /// <summary>An empty table for about <paramref name="expected"/> names, load factor at most 3/4.</summary>
     public BtfNameIndex(int expected)
     {
-        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, expected + expected / 3 + 1));
+        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2 * BucketSize, expected + expected / 3 + 1));
         _slots = new int[size];
-        _mask = size - 1;
+        _bucketMask = (size >> BucketBits) - 1;
     }
 
     public int SlotCount => _slots.Length;
-
-    /// <summary>
-    /// Builds a table from (hash, local index) pairs. The pairs are first bucketed by the top bits of their home slot
-    /// (a counting sort) so that the inserts of each bucket land in one small, cache-resident part of the table.
-    /// </summary>
-    public static BtfNameIndex Build(ReadOnlySpan<uint> hashes, ReadOnlySpan<int> locals)
-    {
-        var count = hashes.Length;
-        var index = new BtfNameIndex(count);
-        const int partBits = 6, parts = 1 << partBits;
-        var sizeBits = BitOperations.Log2((uint)index._slots.Length);
-        if (count < 4096 || sizeBits <= partBits)
-        {
-            for (var i = 0; i < count; i++) index.Add(hashes[i], locals[i]);
-            return index;
-        }
-        var shift = sizeBits - partBits;
-        Span<int> starts = stackalloc int[parts + 1];
-        starts.Clear();
-        for (var i = 0; i < count; i++) starts[(int)((hashes[i] & (uint)index._mask) >> shift) + 1]++;
-        for (var p = 0; p < parts; p++) starts[p + 1] += starts[p];
-        var sortedHashes = ArrayPool<uint>.Shared.Rent(count);
-        var sortedLocals = ArrayPool<int>.Shared.Rent(count);
-        try
-        {
-            Span<int> next = stackalloc int[parts];
-            starts[..parts].CopyTo(next);
-            for (var i = 0; i < count; i++)
-            {
-                var p = (int)((hashes[i] & (uint)index._mask) >> shift);
-                var at = next[p]++;
-                sortedHashes[at] = hashes[i];
-                sortedLocals[at] = locals[i];
-            }
-            for (var i = 0; i < count; i++) index.Add(sortedHashes[i], sortedLocals[i]);
-        }
-        finally
-        {
-            ArrayPool<uint>.Shared.Return(sortedHashes);
-            ArrayPool<int>.Shared.Return(sortedLocals);
-        }
-        return index;
-    }
     public int Count => _count;
+
+    // Layout: buckets of 8 slots (32 bytes); a name goes to the first free slot of its home bucket (hash's low bits)
+    // or of the buckets after it. A bucket with a free slot ends a lookup. Vector compares keep both branch-light.
 
     /// <summary>Adds a name; the caller checks <see cref="IsFull"/> first (slots keep only the hash's tag, so the table cannot rehash itself).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(uint hash, int local)
     {
         ref var s0 = ref MemoryMarshal.GetArrayDataReference(_slots);
-        var pos = (int)(hash & (uint)_mask);
-        while (Unsafe.Add(ref s0, pos) != 0) pos = (pos + 1) & _mask;
-        Unsafe.Add(ref s0, pos) = (int)((hash & TagMask) | (uint)(local + 1));
-        _count++;
+        var b = (int)(hash & (uint)_bucketMask);
+        var value = (int)((hash & TagMask) | (uint)(local + 1));
+        while (true)
+        {
+            ref var bucket = ref Unsafe.Add(ref s0, b << BucketBits);
+            var free = FreeLanes(ref bucket);
+            if (free != 0)
+            {
+                Unsafe.Add(ref bucket, BitOperations.TrailingZeroCount(free)) = value;
+                _count++;
+                return;
+            }
+            b = (b + 1) & _bucketMask;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint FreeLanes(ref int bucket)
+    {
+        if (Vector256.IsHardwareAccelerated)
+            return Vector256.Equals(Vector256.LoadUnsafe(ref bucket), Vector256<int>.Zero).ExtractMostSignificantBits();
+        uint free = 0;
+        for (var i = 0; i < BucketSize; i++)
+            if (Unsafe.Add(ref bucket, i) == 0) free |= 1u << i;
+        return free;
     }
 
     /// <summary>Load factor reached 3/4: the caller rebuilds a larger table.</summary>
     public bool IsFull => _count >= (_slots.Length >> 2) * 3;
 
-    /// <summary>Every local index whose hash tag matches (the caller compares the name bytes).</summary>
+    /// <summary>Every local index whose hash tag matches, in insertion order per bucket (the caller compares the name bytes).</summary>
     public void Candidates(uint hash, List<int> into)
     {
-        var pos = (int)(hash & (uint)_mask);
+        var b = (int)(hash & (uint)_bucketMask);
         var tag = hash & TagMask;
         while (true)
         {
-            var s = (uint)_slots[pos];
-            if (s == 0) return;
-            if ((s & TagMask) == tag) into.Add((int)(s & IndexMask) - 1);
-            pos = (pos + 1) & _mask;
+            var free = 0;
+            for (var i = 0; i < BucketSize; i++)
+            {
+                var slot = (uint)_slots[(b << BucketBits) + i];
+                if (slot == 0) free++;
+                else if ((slot & TagMask) == tag) into.Add((int)(slot & IndexMask) - 1);
+            }
+            if (free > 0) return;
+            b = (b + 1) & _bucketMask;
         }
     }
 

@@ -92,14 +92,12 @@ internal static class BtfTypeScanner
 
             // Every offset inside the section starts a NUL-terminated string (the section ends with NUL).
             var nameOff = Read(ref b0, pos, swap);
-            if (nameOff != 0)
+            // No branch on "has a name" on the parallel path: named and anonymous types alternate unpredictably.
+            if (nameOff >= stringsEnd) ThrowName(nameOff, stringsEnd, typeStart + pos, section, firstId + (uint)n);
+            if (worker is null && nameOff != 0)
             {
-                if (nameOff >= stringsEnd) ThrowName(nameOff, stringsEnd, typeStart + pos, section, firstId + (uint)n);
-                if (worker is null)
-                {
-                    if (index.IsFull) overflow = true;
-                    else index.Add(NameHash(nameOff, ownStart, own, strings), n);
-                }
+                if (index.IsFull) overflow = true;
+                else index.Add(NameHash(nameOff, ownStart, own, strings), n);
             }
             if (kind == (int)BtfKind.DeclTag) declTags.Add(n);
             n++;
