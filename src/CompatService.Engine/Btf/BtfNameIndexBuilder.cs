@@ -1,36 +1,34 @@
-using System.Buffers.Binary;
-using System.Runtime.InteropServices;
+using System.Buffers;
 
 namespace CompatService.Engine.Btf;
 
 /// <summary>
-/// Builds the name index on a second core while the parse scan runs: the scan publishes how many types it has
-/// checked (their offsets and name offsets are then valid), this worker hashes and inserts their names behind it.
-/// When the thread pool has not started the worker by the end of the scan, the scan builds the index itself.
-/// The table is written by one thread only, and names are inserted in type order either way, so the result is
-/// the same as a sequential build.
+/// Builds the name index on a second core while the parse scan runs. The scan queues each named type's
+/// (local index, name offset) — after checking the offset — and publishes the queue length now and then; this
+/// worker hashes the names and inserts them behind it. When the thread pool has not started the worker by the end
+/// of the scan, the scan builds the index itself. One thread writes the table and names go in in type order either
+/// way, so the result is the same as a sequential build.
 /// </summary>
 internal sealed class BtfNameIndexBuilder
 {
     private const int NotStarted = 0, Running = 1, Cancelled = 2;
 
-    private readonly ReadOnlyMemory<byte> _types;
-    private readonly bool _swap;
     private readonly BtfStringTable _strings;
     private readonly ManualResetEventSlim _finished = new(false);
-    private int[] _offsets;
-    private int _published;
+    private int[] _locals;
+    private uint[] _nameOffsets;
+    private int _queued;      // entries written by the scan (scan thread only)
+    private int _published;   // entries the worker may read
     private int _done;
     private int _state;
     private int _processed;
     private Exception? _error;
 
-    public BtfNameIndexBuilder(ReadOnlyMemory<byte> types, bool swap, BtfStringTable strings, int[] offsets, int expectedNames)
+    public BtfNameIndexBuilder(BtfStringTable strings, int expectedNames)
     {
-        _types = types;
-        _swap = swap;
         _strings = strings;
-        _offsets = offsets;
+        _locals = ArrayPool<int>.Shared.Rent(expectedNames);
+        _nameOffsets = ArrayPool<uint>.Shared.Rent(expectedNames);
         Index = new BtfNameIndex(expectedNames);
     }
 
@@ -40,33 +38,58 @@ internal sealed class BtfNameIndexBuilder
 
     public void Start() => ThreadPool.UnsafeQueueUserWorkItem(static b => b.Run(), this, preferLocal: false);
 
-    /// <summary>The scan replaced its offsets array (grown); called before publishing indices beyond the old length.</summary>
-    public void OffsetsGrown(int[] offsets) => Volatile.Write(ref _offsets, offsets);
-
-    /// <summary>Types [0, count) are checked and their offsets written.</summary>
-    public void Publish(int count) => Volatile.Write(ref _published, count);
-
-    /// <summary>
-    /// Ends the build after the scan published <paramref name="count"/> types: waits for the worker, or does the
-    /// remaining work here when it never started. Call <see cref="Abandon"/> instead when the scan failed.
-    /// </summary>
-    public void Complete(int count)
+    /// <summary>Queues a named type (scan thread). Branch-free for the common case: call it for every type, with <paramref name="named"/>.</summary>
+    public void Queue(int local, uint nameOffset, bool named)
     {
-        Publish(count);
+        var q = _queued;
+        if (q == _locals.Length) Grow();
+        _locals[q] = local;
+        _nameOffsets[q] = nameOffset;
+        _queued = q + (named ? 1 : 0);
+    }
+
+    /// <summary>Lets the worker read everything queued so far.</summary>
+    public void Publish() => Volatile.Write(ref _published, _queued);
+
+    private void Grow()
+    {
+        // The worker may be reading the old arrays: copy into new ones and publish them before any index beyond.
+        var locals = new int[_locals.Length * 2];
+        var offsets = new uint[_locals.Length * 2];
+        _locals.AsSpan(0, _queued).CopyTo(locals);
+        _nameOffsets.AsSpan(0, _queued).CopyTo(offsets);
+        Volatile.Write(ref _locals, locals);
+        Volatile.Write(ref _nameOffsets, offsets);
+    }
+
+    /// <summary>Ends the build after the scan: waits for the worker, or does the remaining work here when it never started.</summary>
+    public void Complete()
+    {
+        Publish();
         Volatile.Write(ref _done, 1);
         if (Interlocked.CompareExchange(ref _state, Cancelled, NotStarted) == NotStarted)
             Consume(); // the worker never ran: finish on this thread
         else
             _finished.Wait();
         _finished.Dispose();
+        Return();
         if (_error is not null) throw new InvalidOperationException("name index worker failed", _error);
     }
 
-    /// <summary>The scan threw: let the worker stop after what was published (it touches nothing shared).</summary>
+    /// <summary>The scan threw: the worker stops after what was published; the queue is left to the GC.</summary>
     public void Abandon()
     {
         Volatile.Write(ref _done, 1);
-        Interlocked.CompareExchange(ref _state, Cancelled, NotStarted);
+        if (Interlocked.CompareExchange(ref _state, Cancelled, NotStarted) == NotStarted) Return();
+    }
+
+    private void Return()
+    {
+        // Only pooled arrays go back (Grow replaces them with plain ones).
+        if (_locals.Length > 0) ArrayPool<int>.Shared.Return(_locals);
+        if (_nameOffsets.Length > 0) ArrayPool<uint>.Shared.Return(_nameOffsets);
+        _locals = [];
+        _nameOffsets = [];
     }
 
     private void Run()
@@ -95,8 +118,7 @@ internal sealed class BtfNameIndexBuilder
             var published = Volatile.Read(ref _published);
             if (i < published)
             {
-                var offsets = Volatile.Read(ref _offsets);
-                Insert(offsets, i, published);
+                Insert(Volatile.Read(ref _locals), Volatile.Read(ref _nameOffsets), i, published);
                 i = published;
                 spin.Reset();
                 continue;
@@ -111,26 +133,23 @@ internal sealed class BtfNameIndexBuilder
         _processed = i;
     }
 
-    private void Insert(int[] offsets, int from, int to)
+    private void Insert(int[] locals, uint[] nameOffsets, int from, int to)
     {
-        var types = _types.Span;
         var own = _strings.Own.Span;
         var ownStart = _strings.Start;
         for (var i = from; i < to; i++)
         {
-            var nameOff = MemoryMarshal.Read<uint>(types[offsets[i]..]);
-            if (_swap) nameOff = BinaryPrimitives.ReverseEndianness(nameOff);
-            if (nameOff == 0) continue;
             if (Index.IsFull)
             {
                 Overflow = true;
-                continue;
+                return;
             }
+            var nameOff = nameOffsets[i];
             var rel = nameOff - ownStart;
             var hash = nameOff >= ownStart && rel < (uint)own.Length
                 ? BtfNameIndex.HashCString(own, (int)rel)
                 : _strings.TryGet(nameOff, out var name) ? BtfNameIndex.Hash(name) : 0;
-            Index.Add(hash, i);
+            Index.Add(hash, locals[i]);
         }
     }
 }

@@ -56,7 +56,7 @@ internal static class BtfTypeScanner
         BtfNameIndexBuilder? worker = null;
         if (parallelIndex ?? (len >= ParallelIndexThreshold && Environment.ProcessorCount > 1))
         {
-            worker = new BtfNameIndexBuilder(typesMemory, swap, strings, offsets, Math.Max(16, len / 40));
+            worker = new BtfNameIndexBuilder(strings, Math.Max(16, len / 40));
             worker.Start();
         }
         try
@@ -86,7 +86,6 @@ internal static class BtfTypeScanner
             {
                 if (n >= BtfNameIndex.MaxTypes) ThrowTooMany(typeStart + pos, section, firstId + (uint)n);
                 Array.Resize(ref offsets, (int)Math.Min((long)n + n / 2 + 16, BtfNameIndex.MaxTypes));
-                worker?.OffsetsGrown(offsets);
             }
             Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(offsets), n) = pos;
 
@@ -94,7 +93,8 @@ internal static class BtfTypeScanner
             var nameOff = Read(ref b0, pos, swap);
             // No branch on "has a name" on the parallel path: named and anonymous types alternate unpredictably.
             if (nameOff >= stringsEnd) ThrowName(nameOff, stringsEnd, typeStart + pos, section, firstId + (uint)n);
-            if (worker is null && nameOff != 0)
+            if (worker is not null) worker.Queue(n, nameOff, nameOff != 0);
+            else if (nameOff != 0)
             {
                 if (index.IsFull) overflow = true;
                 else index.Add(NameHash(nameOff, ownStart, own, strings), n);
@@ -102,11 +102,11 @@ internal static class BtfTypeScanner
             if (kind == (int)BtfKind.DeclTag) declTags.Add(n);
             n++;
             pos += size;
-            if ((n & 1023) == 0) worker?.Publish(n);
+            if ((n & 1023) == 0) worker?.Publish();
         }
         if (worker is not null)
         {
-            worker.Complete(n);
+            worker.Complete();
             index = worker.Index;
             overflow = worker.Overflow;
             worker = null;
