@@ -1,4 +1,54 @@
-var builder = WebApplication.CreateBuilder(args);
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using CompatService.Api;
+using CompatService.Api.Commands;
+using CompatService.Api.Endpoints;
+using CompatService.Api.Errors;
+
+// dotnet CompatService.Api.dll            → serve (API, Swagger at /swagger, dashboard)
+// dotnet CompatService.Api.dll migrate    → apply EF migrations and exit
+// dotnet CompatService.Api.dll import PATH [--label k=v]...  → import kernels with a progress bar, then exit
+var command = args.Length > 0 && !args[0].StartsWith('-') && !args[0].Contains('=') ? args[0] : null;
+var hostArgs = command is null ? args : args[1..];
+if (command is not (null or "migrate" or "import"))
+{
+    Console.Error.WriteLine($"unknown command '{command}'; use: (no command) | migrate | import PATH");
+    return 2;
+}
+
+var builder = WebApplication.CreateBuilder(command == "import" ? [] : hostArgs);
+if (!builder.Environment.IsDevelopment()) builder.Logging.AddJsonConsole();
+builder.AddCompatService();
+if (command is not null)
+{
+    builder.Services.RemoveAll<IHostedService>(); // commands run no workers
+    // EF logs its probe of a not-yet-existing history table as a failed command on a fresh database: not an error
+    builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
+}
+// DASHBOARD (services): builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+
 var app = builder.Build();
-app.MapGet("/health", () => Results.Ok());
-app.Run();
+if (command == "migrate") return await MigrateCommand.RunAsync(app.Services);
+if (command == "import") return await ImportCommand.RunAsync(app.Services, hostArgs);
+
+app.UseCompatProblems();
+app.UseSwagger();
+app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "CompatService v1"));
+app.MapHealthApi();
+app.MapKernelsApi();
+app.MapObjectsApi();
+app.MapMatrixApi();
+app.MapKfuncsApi();
+app.MapCiApi();
+app.MapAgentApi();
+
+// ───── DASHBOARD goes here (web/CompatService.Dashboard, a Razor class library) ─────
+// app.UseAntiforgery();
+// app.MapStaticAssets();
+// app.MapRazorComponents<CompatService.Dashboard.App>().AddInteractiveServerRenderMode();
+// ─────────────────────────────────────────────────────────────────────────────────────
+
+await app.RunAsync();
+return 0;
+
+/// <summary>Visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

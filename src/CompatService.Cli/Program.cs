@@ -1,1 +1,4 @@
-return 0;
+using CompatService.Cli;
+using CompatService.Cli.Commands;
+
+return CompatCli.Run(args, Console.Out, Console.Error);

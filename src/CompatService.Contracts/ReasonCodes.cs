@@ -17,6 +17,12 @@ public static class ReasonCodes
     public const string ObjectOpenFailed = "object-open-failed";
     public const string TypelessKsymHostOnly = "typeless-ksym-host-only";
     public const string KconfigUnknown = "kconfig-unknown";
+    public const string KconfigMissing = "kconfig-missing";
+    public const string UnknownProgramType = "unknown-program-type";
+    public const string AttachTargetMissing = "attach-target-missing";
+    public const string AttachTargetAtRuntime = "attach-target-at-runtime";
+    public const string StructOpsTypeMissing = "struct-ops-type-missing";
+    public const string LegacyMapsUnsupported = "legacy-maps-unsupported";
     public const string UnreachableInsn = "unreachable-insn";
     public const string KfuncsUnsupported = "kfuncs-unsupported";
     public const string ModuleKfuncsUnsupported = "module-kfuncs-unsupported";

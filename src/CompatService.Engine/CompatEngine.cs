@@ -1,10 +1,9 @@
 using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
 
 namespace CompatService.Engine;
-
-// CONTRACT: the facade every face (CLI, service, agent, dashboard) calls. Bodies are being implemented.
 
 /// <summary>The engine's front door: bytes in, objects / kernels / verdicts out. Pure: no files, no syscalls.</summary>
 public static class CompatEngine
@@ -13,21 +12,40 @@ public static class CompatEngine
     public const string Version = "0.1.0";
 
     /// <summary>Parses a BPF ELF object. Throws BpfFormatException on malformed bytes.</summary>
-    public static BpfObject OpenObject(ReadOnlyMemory<byte> elf) => throw new NotImplementedException();
+    public static BpfObject OpenObject(ReadOnlyMemory<byte> elf) => BpfObject.Parse(elf);
 
     /// <summary>
     /// Builds a kernel from its vmlinux BTF in any form the engine reads without decompressing images
     /// (raw BTF either endian, gzip'd raw BTF, vmlinux ELF with .BTF) plus optional module BTFs (same forms).
     /// </summary>
     public static KernelBtfSet OpenKernel(ReadOnlyMemory<byte> vmlinux, IEnumerable<KeyValuePair<string, ReadOnlyMemory<byte>>>? modules = null,
-        string? release = null, IReadOnlyDictionary<string, uint>? kfuncFlags = null) => throw new NotImplementedException();
+        string? release = null, IReadOnlyDictionary<string, uint>? kfuncFlags = null) =>
+        KernelBtfReader.Open(vmlinux, modules, release, kfuncFlags);
 
     /// <summary>What each program needs: kfuncs (weak/strong, call sites, existence checks), ksyms, kconfig, helpers.</summary>
-    public static ObjectSummary Inspect(BpfObject obj) => throw new NotImplementedException();
+    public static ObjectSummary Inspect(BpfObject obj) => ObjectInspector.Inspect(obj);
 
     /// <summary>The verdict of every program of <paramref name="obj"/> on <paramref name="kernel"/>; <paramref name="kernelLabel"/> goes into each result.</summary>
-    public static IReadOnlyList<ProgramResult> Check(BpfObject obj, KernelBtfSet kernel, string kernelLabel) => throw new NotImplementedException();
+    public static IReadOnlyList<ProgramResult> Check(BpfObject obj, KernelBtfSet kernel, string kernelLabel) =>
+        VerdictEngine.AnalyzeAll(obj, kernel, kernelLabel).Select(a => a.Result).ToArray();
+
+    /// <summary>Full analyses (fixups, relocated code, reachability) of every program.</summary>
+    public static IReadOnlyList<ProgramAnalysis> Analyze(BpfObject obj, KernelBtfSet kernel, string kernelLabel) =>
+        VerdictEngine.AnalyzeAll(obj, kernel, kernelLabel);
 
     /// <summary>The fixups for one program on one kernel and the program's instructions after applying them.</summary>
-    public static RelocationResult Relocate(BpfObject obj, KernelBtfSet kernel, string programName) => throw new NotImplementedException();
+    public static RelocationResult Relocate(BpfObject obj, KernelBtfSet kernel, string programName, string? kernelLabel = null)
+    {
+        var analysis = VerdictEngine.AnalyzeAll(obj, kernel, kernelLabel ?? kernel.Release ?? kernel.BtfSha256)
+            .FirstOrDefault(a => a.Program.Name == programName)
+            ?? throw new ArgumentException($"no program named '{programName}' in the object", nameof(programName));
+        var resolution = Linking.ExternResolver.Resolve(obj, kernel);
+        var hex = analysis.Relocated.Select(i =>
+        {
+            Span<byte> b = stackalloc byte[Asm.Instruction.Size];
+            i.Encode(b, obj.Endian);
+            return Convert.ToHexStringLower(b);
+        }).ToArray();
+        return new RelocationResult(programName, analysis.Fixups, resolution.ModuleSlots.Skip(1).ToArray(), hex, analysis.Result);
+    }
 }

@@ -25,9 +25,25 @@ public static class KernelInput
             throw new FileNotFoundException($"{path}: not a kernel directory (no vmlinux.btf.gz, vmlinux.btf or vmlinux)", path);
         }
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file or directory", path);
-        var set = KernelBtfReader.Open(File.ReadAllBytes(path));
-        return new LoadedKernel(set, Path.GetFileName(path), path);
+        var bytes = File.ReadAllBytes(path);
+        if (IsModuleElf(bytes))
+            return new LoadedKernel(KernelBtfReader.Open(bytes), Path.GetFileName(path), path);
+        // Every other single-file form (raw / compressed BTF, vmlinux, bzImage, arm64 Image[.gz], linux-image .deb).
+        return FromIngest(KernelIngest.Read(bytes, Path.GetFileName(path)), Path.GetFileName(path), path);
     }
+
+    /// <summary>A loaded kernel from an ingestion result: modules, release, KF_* flags from .BTF_ids and the config.</summary>
+    public static LoadedKernel FromIngest(KernelIngestResult r, string name, string source)
+    {
+        var set = KernelBtfReader.Open(r.VmlinuxBtf, r.Modules.Select(m => KeyValuePair.Create(m.Name, m.Btf)), r.Release, r.KfuncFlags);
+        if (r.Config is not null)
+            set = new KernelBtfSet(set.Vmlinux, set.Modules, set.BtfSha256, set.Release, set.KfuncFlags, KernelConfig.Parse(r.Config));
+        return new LoadedKernel(set, name, source, r.Arch, r.Flavour);
+    }
+
+    /// <summary>An ELF relocatable (a .ko): loaded as before, by its .BTF alone.</summary>
+    private static bool IsModuleElf(ReadOnlySpan<byte> data) =>
+        Engine.Elf.ElfFile.IsElf(data) && data.Length >= 18 && data[16] + (data[17] << 8) is 1 or 0x100;
 
     /// <summary>
     /// A sysfs-style BTF directory: <c>vmlinux</c> plus one split BTF file per module (ordinal name order, as the

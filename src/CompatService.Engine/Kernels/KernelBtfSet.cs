@@ -12,13 +12,14 @@ public sealed record ModuleBtf(string Name, BtfSpec Spec);
 public sealed class KernelBtfSet
 {
     public KernelBtfSet(BtfSpec vmlinux, IReadOnlyList<ModuleBtf> modules, string btfSha256, string? release,
-        IReadOnlyDictionary<string, uint>? kfuncFlags = null)
+        IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null)
     {
         Vmlinux = vmlinux;
         Modules = modules;
         BtfSha256 = btfSha256;
         Release = release;
         KfuncFlags = kfuncFlags;
+        Config = config;
         HasKfuncTags = vmlinux.HasDeclTag(KfuncTags.Kfunc);
     }
 
@@ -29,6 +30,8 @@ public sealed class KernelBtfSet
     public string? Release { get; }
     /// <summary>kfunc name → KF_* flags from .BTF_ids; null when the kernel came without an image.</summary>
     public IReadOnlyDictionary<string, uint>? KfuncFlags { get; }
+    /// <summary>The kernel config (CONFIG_X → value as written: y, m, 100, "str"); null when it is not known.</summary>
+    public IReadOnlyDictionary<string, string>? Config { get; }
     /// <summary>Whether the BTF carries bpf_kfunc decl tags (pahole ≥ 1.27, kbuild ≥ 6.11).</summary>
     public bool HasKfuncTags { get; }
 }

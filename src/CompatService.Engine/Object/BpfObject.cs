@@ -20,8 +20,10 @@ public sealed partial class BpfObject
     public required IReadOnlyList<BpfProgram> Programs { get; init; }
     public required IReadOnlyList<BpfMap> Maps { get; init; }
     public required IReadOnlyList<BpfExtern> Externs { get; init; }
+    /// <summary>struct_ops maps and the kernel struct types they implement.</summary>
+    public IReadOnlyList<StructOpsMap> StructOps { get; init; } = [];
     /// <summary>Why libbpf would refuse to open this object (e.g. an extern with no BTF); empty when it opens.</summary>
-    public required IReadOnlyList<string> OpenErrors { get; init; }
+    public required IReadOnlyList<ObjectProblem> OpenErrors { get; init; }
 
     public bool IsGplCompatible => LicenseRules.IsGplCompatible(License);
 }

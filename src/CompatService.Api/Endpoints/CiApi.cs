@@ -1,0 +1,80 @@
+using CompatService.Api.Caching;
+using CompatService.Api.Errors;
+using CompatService.Api.Ingest;
+using CompatService.Api.Mapping;
+using CompatService.Api.Matrix;
+using CompatService.Api.Options;
+using CompatService.Api.Security;
+using CompatService.Contracts;
+using CompatService.Data;
+using CompatService.Engine;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace CompatService.Api.Endpoints;
+
+/// <summary>
+/// `POST /api/ci/check`: one synchronous call for a CI job. The object is an upload (checked, not stored) or the sha256
+/// of a stored object; kernels are selected by labels / release / range / arch (all kernels when none given).
+/// 200 with ok true|false; ok is false when any program fails on any selected kernel ("unknown" fails only with
+/// strict=true). It stores nothing, so it is a read for the API-key policy.
+/// </summary>
+public static class CiApi
+{
+    public static IEndpointRouteBuilder MapCiApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(ApiRoutes.CiCheck, CheckAsync).WithTags("CI").WithName("CiCheck").DisableAntiforgery().RequireReadKey()
+            .Produces<CiCheckResponse>(200, "application/json").Produces(200, typeof(string), "application/xml", "text/markdown")
+            .ProducesProblem(413).ProducesProblem(422);
+        return app;
+    }
+
+    private static async Task<IResult> CheckAsync(
+        HttpContext http, IFormFile? file, [FromForm] string? sha256, [FromForm] string? labels, [FromForm] string? release,
+        [FromForm] string? minRelease, [FromForm] string? maxRelease, [FromForm] string? arch, [FromForm] bool? strict,
+        [FromQuery] string? format, CompatDbContext db, MatrixService matrix, EngineCache cache, IOptions<CompatOptions> o,
+        CancellationToken ct)
+    {
+        format = (format ?? "json").ToLowerInvariant();
+        if (format is not ("json" or "junit" or "markdown" or "md"))
+            return Problems.BadRequest($"format '{format}' is not one of json, junit, markdown");
+        var kernelFilter = new MatrixFilter(new Dictionary<string, string>(), Labels.Parse(labels), KernelsApi.Blank(arch),
+            KernelsApi.Blank(release), KernelsApi.Blank(minRelease), KernelsApi.Blank(maxRelease));
+        var kernels = await Selection.KernelsAsync(db, kernelFilter, ct);
+        if (kernels.Count == 0)
+            return TypedResults.Problem("no stored kernel matches the selection (labels / release / arch)", statusCode: 422,
+                title: "no kernels selected");
+
+        MatrixReport report;
+        if (file is not null)
+        {
+            var bytes = await UploadReader.ReadAsync(file, o.Value.MaxUploadBytes, ct);
+            var obj = CompatEngine.OpenObject(bytes);
+            var summary = CompatEngine.Inspect(obj);
+            var entity = ObjectStore.ToEntity(Sha.Hex(bytes), Path.GetFileName(file.FileName), null, bytes.LongLength, summary);
+            var results = new Dictionary<(long, long), IReadOnlyList<ProgramResultWithName>>();
+            foreach (var k in kernels)
+                results[(0, k.Id)] = CellComputer.Evaluate(obj, await cache.KernelAsync(db, k, ct), MatrixBuilder.Id(k));
+            report = MatrixBuilder.Build([entity], kernels, results);
+        }
+        else if (KernelsApi.Blank(sha256) is { } sha)
+        {
+            sha = sha.ToLowerInvariant();
+            if (!await db.Objects.AnyAsync(x => x.Sha256 == sha, ct))
+                return Problems.NotFound("unknown object", $"no stored object has sha256 {sha}; upload the file instead");
+            report = await matrix.BuildAsync(kernelFilter with { ObjectShas = [sha], KernelIds = kernels.Select(k => k.Id).ToList() }, ct);
+        }
+        else
+        {
+            return Problems.BadRequest("send the object as multipart field 'file', or the sha256 of a stored object as field 'sha256'");
+        }
+
+        var ok = MatrixBuilder.Ok(report, strict ?? false);
+        return format switch
+        {
+            "junit" => TypedResults.Text(MatrixFormats.JUnit(report), "application/xml; charset=utf-8"),
+            "markdown" or "md" => TypedResults.Text(MatrixFormats.Markdown(report, ok), "text/markdown; charset=utf-8"),
+            _ => TypedResults.Json(new CiCheckResponse(ok, report), ContractJson.Options),
+        };
+    }
+}

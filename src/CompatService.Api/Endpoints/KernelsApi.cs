@@ -1,0 +1,117 @@
+using CompatService.Api.Errors;
+using CompatService.Api.Ingest;
+using CompatService.Api.Mapping;
+using CompatService.Api.Matrix;
+using CompatService.Api.Options;
+using CompatService.Api.Security;
+using CompatService.Contracts;
+using CompatService.Data;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace CompatService.Api.Endpoints;
+
+public static class KernelsApi
+{
+    public static IEndpointRouteBuilder MapKernelsApi(this IEndpointRouteBuilder app)
+    {
+        var reads = app.MapGroup("").WithTags("Kernels").RequireReadKey();
+        var writes = app.MapGroup("").WithTags("Kernels").RequireWriteKey();
+
+        reads.MapGet(ApiRoutes.Kernels, ListAsync).WithName("ListKernels");
+        reads.MapGet(ApiRoutes.Kernel, GetAsync).WithName("GetKernel");
+        reads.MapGet(ApiRoutes.KernelKfuncs, KfuncsAsync).WithName("GetKernelKfuncs");
+        reads.MapGet(ApiRoutes.KernelDiff, DiffAsync).WithName("DiffKernels");
+        writes.MapPost(ApiRoutes.Kernels, UploadAsync).WithName("UploadKernel").DisableAntiforgery()
+            .Accepts<IFormFile>("multipart/form-data").ProducesProblem(413).ProducesProblem(422);
+        writes.MapPost(ApiRoutes.KernelModules, UploadModuleAsync).WithName("UploadKernelModule").DisableAntiforgery()
+            .ProducesProblem(413).ProducesProblem(422);
+        writes.MapDelete(ApiRoutes.Kernel, DeleteAsync).WithName("DeleteKernel");
+        return app;
+    }
+
+    private static async Task<Ok<List<KernelDto>>> ListAsync(CompatDbContext db, [FromQuery(Name = "label")] string[]? label,
+        string? release, string? arch, string? minRelease, string? maxRelease, CancellationToken ct)
+    {
+        var f = new MatrixFilter(new Dictionary<string, string>(), Labels.ParseQuery(label), arch, release, minRelease, maxRelease);
+        var list = await Selection.KernelsAsync(db, f, ct);
+        return TypedResults.Ok(list.Select(k => k.ToDto()).ToList());
+    }
+
+    private static async Task<Results<Ok<KernelDto>, ProblemHttpResult>> GetAsync(CompatDbContext db, long id, CancellationToken ct) =>
+        await db.Kernels.AsNoTracking().Include(k => k.Modules).SingleOrDefaultAsync(k => k.Id == id, ct) is { } k
+            ? TypedResults.Ok(k.ToDto())
+            : UnknownKernel(id);
+
+    internal static ProblemHttpResult UnknownKernel(long id) => Problems.NotFound("unknown kernel", $"no kernel with id {id}");
+
+    private static async Task<Results<Created<KernelDto>, Ok<KernelDto>>> UploadAsync(
+        IFormFile? file, [FromForm] string? release, [FromForm] string? arch, [FromForm] string? flavour,
+        [FromForm] string? distro, [FromForm] string? labels, KernelStore store, IOptions<CompatOptions> o, CancellationToken ct)
+    {
+        var bytes = await UploadReader.ReadAsync(file, o.Value.MaxUploadBytes, ct);
+        var meta = new KernelUploadMeta(Blank(release), Blank(arch), Blank(flavour), Blank(distro), Labels.Parse(labels));
+        var r = await store.IngestAsync(bytes, file!.FileName, meta, ct);
+        var dto = r.Kernel.ToDto();
+        return r.Created ? TypedResults.Created($"/api/kernels/{dto.Id}", dto) : TypedResults.Ok(dto);
+    }
+
+    private static async Task<Results<Created<KernelDto>, Ok<KernelDto>, ProblemHttpResult>> UploadModuleAsync(
+        long id, IFormFile? file, [FromForm] string? name, ModuleStore store, IOptions<CompatOptions> o, CancellationToken ct)
+    {
+        var bytes = await UploadReader.ReadAsync(file, o.Value.MaxUploadBytes, ct);
+        var r = await store.AddAsync(id, bytes, Blank(name), file!.FileName, ct);
+        if (r is null) return UnknownKernel(id);
+        var dto = r.Kernel.ToDto();
+        return r.Created ? TypedResults.Created($"/api/kernels/{dto.Id}", dto) : TypedResults.Ok(dto);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(CompatDbContext db, long id, CancellationToken ct)
+    {
+        var k = await db.Kernels.Include(x => x.Modules).SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (k is null) return UnknownKernel(id);
+        var blobs = k.Modules.Select(m => m.BlobSha256).Append(k.Sha256).Distinct().ToList();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Kernels.Remove(k);
+        await db.SaveChangesAsync(ct);
+        await db.KernelBlobs
+            .Where(b => blobs.Contains(b.Sha256)
+                        && !db.Kernels.Any(x => x.Sha256 == b.Sha256)
+                        && !db.KernelModules.Any(m => m.BlobSha256 == b.Sha256))
+            .ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<List<KernelKfuncDto>>, ProblemHttpResult>> KfuncsAsync(
+        CompatDbContext db, long id, string? kind, CancellationToken ct)
+    {
+        if (!await db.Kernels.AnyAsync(k => k.Id == id, ct)) return UnknownKernel(id);
+        kind ??= "func";
+        var q = db.KernelSymbols.AsNoTracking().Where(s => s.KernelId == id);
+        if (kind != "all") q = q.Where(s => s.Kind == kind);
+        var rows = await q.OrderBy(s => s.Kind).ThenBy(s => s.Name).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(s => s.ToDto()).ToList());
+    }
+
+    private static async Task<Results<Ok<KernelDiffDto>, ProblemHttpResult>> DiffAsync(
+        CompatDbContext db, long id, long otherId, CancellationToken ct)
+    {
+        var kernels = await db.Kernels.AsNoTracking().Include(k => k.Modules).Where(k => k.Id == id || k.Id == otherId).ToListAsync(ct);
+        var from = kernels.FirstOrDefault(k => k.Id == id);
+        var to = kernels.FirstOrDefault(k => k.Id == otherId);
+        if (from is null) return UnknownKernel(id);
+        if (to is null) return UnknownKernel(otherId);
+        var a = (await db.KernelSymbols.AsNoTracking().Where(s => s.KernelId == id && s.Kind == "func").ToListAsync(ct))
+            .ToDictionary(s => s.Name);
+        var b = (await db.KernelSymbols.AsNoTracking().Where(s => s.KernelId == otherId && s.Kind == "func").ToListAsync(ct))
+            .ToDictionary(s => s.Name);
+        var added = b.Values.Where(s => !a.ContainsKey(s.Name)).OrderBy(s => s.Name).Select(s => s.ToDto()).ToList();
+        var removed = a.Values.Where(s => !b.ContainsKey(s.Name)).OrderBy(s => s.Name).Select(s => s.ToDto()).ToList();
+        var changed = a.Values.Where(s => b.TryGetValue(s.Name, out var t) && t.Prototype != s.Prototype).OrderBy(s => s.Name)
+            .Select(s => new KfuncPrototypeChange(s.Name, s.Prototype, b[s.Name].Prototype)).ToList();
+        return TypedResults.Ok(new KernelDiffDto(from.ToDto(), to.ToDto(), added, removed, changed));
+    }
+
+    internal static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+}

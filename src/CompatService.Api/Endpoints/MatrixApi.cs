@@ -1,0 +1,37 @@
+using CompatService.Api.Errors;
+using CompatService.Api.Mapping;
+using CompatService.Api.Matrix;
+using CompatService.Api.Security;
+using CompatService.Contracts;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CompatService.Api.Endpoints;
+
+public static class MatrixApi
+{
+    public static IEndpointRouteBuilder MapMatrixApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(ApiRoutes.Matrix, GetAsync).WithTags("Matrix").WithName("GetMatrix").RequireReadKey()
+            .Produces<MatrixReport>(200, "application/json").Produces(200, typeof(string), "text/csv", "text/markdown");
+        return app;
+    }
+
+    private static async Task<IResult> GetAsync(MatrixService matrix, string? format,
+        [FromQuery(Name = "objectLabel")] string[]? objectLabel, [FromQuery(Name = "kernelLabel")] string[]? kernelLabel,
+        string? arch, string? release, string? minRelease, string? maxRelease,
+        [FromQuery(Name = "object")] string[]? @object, [FromQuery(Name = "kernel")] long[]? kernel, CancellationToken ct)
+    {
+        format = (format ?? "json").ToLowerInvariant();
+        if (format is not ("json" or "csv" or "markdown" or "md"))
+            return Problems.BadRequest($"format '{format}' is not one of json, csv, markdown");
+        var f = new MatrixFilter(Labels.ParseQuery(objectLabel), Labels.ParseQuery(kernelLabel), arch, release, minRelease, maxRelease,
+            @object?.Select(s => s.ToLowerInvariant()).ToList(), kernel);
+        var report = await matrix.BuildAsync(f, ct);
+        return format switch
+        {
+            "csv" => TypedResults.Text(MatrixFormats.Csv(report), "text/csv; charset=utf-8"),
+            "markdown" or "md" => TypedResults.Text(MatrixFormats.Markdown(report), "text/markdown; charset=utf-8"),
+            _ => TypedResults.Json(report, ContractJson.Options),
+        };
+    }
+}

@@ -1,0 +1,66 @@
+using CompatService.Api.Errors;
+using CompatService.Api.Ingest;
+using CompatService.Api.Mapping;
+using CompatService.Api.Matrix;
+using CompatService.Api.Options;
+using CompatService.Api.Security;
+using CompatService.Contracts;
+using CompatService.Data;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+
+namespace CompatService.Api.Endpoints;
+
+public static class ObjectsApi
+{
+    public static IEndpointRouteBuilder MapObjectsApi(this IEndpointRouteBuilder app)
+    {
+        var reads = app.MapGroup("").WithTags("Objects").RequireReadKey();
+        var writes = app.MapGroup("").WithTags("Objects").RequireWriteKey();
+        reads.MapGet(ApiRoutes.Objects, ListAsync).WithName("ListObjects");
+        reads.MapGet(ApiRoutes.Object, GetAsync).WithName("GetObject");
+        writes.MapPost(ApiRoutes.Objects, UploadAsync).WithName("UploadObject").DisableAntiforgery()
+            .ProducesProblem(413).ProducesProblem(422);
+        writes.MapDelete(ApiRoutes.Object, DeleteAsync).WithName("DeleteObject");
+        return app;
+    }
+
+    private static async Task<Ok<List<ObjectDto>>> ListAsync(CompatDbContext db, [FromQuery(Name = "label")] string[]? label,
+        string? sha256, CancellationToken ct)
+    {
+        var f = new MatrixFilter(Labels.ParseQuery(label), new Dictionary<string, string>(),
+            ObjectShas: sha256 is { Length: > 0 } ? [sha256.ToLowerInvariant()] : null);
+        var list = await Selection.ObjectsAsync(db, f, ct);
+        return TypedResults.Ok(list.Select(o => o.ToDto()).ToList());
+    }
+
+    private static async Task<Results<Ok<ObjectDto>, ProblemHttpResult>> GetAsync(CompatDbContext db, long id, CancellationToken ct) =>
+        await db.Objects.AsNoTracking().Include(o => o.Programs).ThenInclude(p => p.Requirements).AsSplitQuery()
+            .SingleOrDefaultAsync(o => o.Id == id, ct) is { } o
+            ? TypedResults.Ok(o.ToDto())
+            : UnknownObject(id);
+
+    internal static ProblemHttpResult UnknownObject(long id) => Problems.NotFound("unknown object", $"no object with id {id}");
+
+    private static async Task<Results<Created<ObjectDto>, Ok<ObjectDto>>> UploadAsync(
+        IFormFile? file, [FromForm] string? name, [FromForm] string? labels, ObjectStore store, IOptions<CompatOptions> o,
+        CancellationToken ct)
+    {
+        var bytes = await UploadReader.ReadAsync(file, o.Value.MaxUploadBytes, ct);
+        var r = await store.IngestAsync(bytes, KernelsApi.Blank(name) ?? Path.GetFileName(file!.FileName), Labels.Parse(labels), ct);
+        var dto = r.Object.ToDto();
+        return r.Created ? TypedResults.Created($"/api/objects/{dto.Id}", dto) : TypedResults.Ok(dto);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(CompatDbContext db, long id, CancellationToken ct)
+    {
+        var obj = await db.Objects.SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (obj is null) return UnknownObject(id);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        db.Objects.Remove(obj);
+        await db.SaveChangesAsync(ct);
+        await db.ObjectBlobs.Where(b => b.Sha256 == obj.Sha256 && !db.Objects.Any(x => x.Sha256 == b.Sha256)).ExecuteDeleteAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+}

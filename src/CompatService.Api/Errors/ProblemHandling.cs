@@ -1,0 +1,69 @@
+using CompatService.Engine.Binary;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CompatService.Api.Errors;
+
+/// <summary>Every error leaves as ProblemDetails, with a status that says whose fault it is and no stack trace.</summary>
+public static class ProblemHandling
+{
+    public static IServiceCollection AddCompatProblems(this IServiceCollection services) =>
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            ctx.ProblemDetails.Extensions.Remove("exception");
+            ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+        });
+
+    public static WebApplication UseCompatProblems(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            StatusCodeSelector = StatusOf,
+            ExceptionHandler = WriteProblem,
+        });
+        app.UseStatusCodePages();
+        return app;
+    }
+
+    public static int StatusOf(Exception e) => e switch
+    {
+        ApiProblemException p => p.Status,
+        BpfFormatException => StatusCodes.Status422UnprocessableEntity,
+        BadHttpRequestException b => b.StatusCode,
+        InvalidDataException => StatusCodes.Status422UnprocessableEntity,
+        Npgsql.NpgsqlException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+        DbUpdateException { InnerException: Npgsql.NpgsqlException { IsTransient: true } } => StatusCodes.Status503ServiceUnavailable,
+        OperationCanceledException => 499,
+        _ => StatusCodes.Status500InternalServerError,
+    };
+
+    private static async Task WriteProblem(HttpContext http)
+    {
+        var error = http.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var status = error is null ? 500 : StatusOf(error);
+        var (title, detail) = error switch
+        {
+            ApiProblemException p => (p.Title, p.Message),
+            BpfFormatException f => ("malformed input", f.Message),
+            BadHttpRequestException b when b.StatusCode == 413 => ("upload too large", b.Message),
+            BadHttpRequestException b => ("bad request", b.Message),
+            InvalidDataException d => ("unreadable input", d.Message),
+            _ when status == StatusCodes.Status503ServiceUnavailable =>
+                ("database unavailable", "the database did not answer; nothing was stored — retry the request"),
+            _ => ("internal error", "the server failed to handle the request; see its log (trace id below)"),
+        };
+        http.Response.StatusCode = status;
+        var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = error,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = status, Title = title, Detail = detail,
+                Extensions = { ["traceId"] = http.Features.Get<IHttpActivityFeature>()?.Activity.Id ?? http.TraceIdentifier },
+            },
+        });
+    }
+}

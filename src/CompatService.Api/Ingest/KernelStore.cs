@@ -1,0 +1,109 @@
+using System.Text.Json;
+using CompatService.Api.Caching;
+using CompatService.Api.Jobs;
+using CompatService.Api.Mapping;
+using CompatService.Api.Options;
+using CompatService.Data;
+using CompatService.Data.Entities;
+using CompatService.Engine;
+using CompatService.Engine.Kernels;
+using Microsoft.Extensions.Options;
+
+namespace CompatService.Api.Ingest;
+
+/// <summary>
+/// Kernel ingest: bytes → <see cref="IKernelInputReader"/> → CompatEngine.OpenKernel → blobs, kernel row, symbol index
+/// and a matrix job, in one transaction. Identity is the sha256 of the raw vmlinux BTF: the same kernel again (in any
+/// form) answers the existing row. Concurrent identical uploads race on the unique index, not on a process lock.
+/// </summary>
+public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, EngineCache cache, JobSignal signal,
+    IOptions<CompatOptions> options, ILogger<KernelStore> log)
+{
+    public sealed record Result(KernelEntity Kernel, bool Created);
+
+    public async Task<Result> IngestAsync(byte[] upload, string? fileName, KernelUploadMeta meta, CancellationToken ct)
+    {
+        var uploadSha = Sha.Hex(upload);
+        if (await FindAsync(k => k.UploadSha256 == uploadSha || k.Sha256 == uploadSha, ct) is { } same)
+            return new Result(same, false);
+
+        var input = reader.Read(upload, fileName, options.Value.MaxDecompressedBytes);
+        return await IngestInputAsync(input, uploadSha, upload.LongLength, fileName, meta, ct);
+    }
+
+    /// <summary>Stores an already unpacked kernel (the directory importer builds these from corpus layouts).</summary>
+    public async Task<Result> IngestInputAsync(KernelInput input, string uploadSha, long uploadSize, string? fileName,
+        KernelUploadMeta meta, CancellationToken ct)
+    {
+        var release = meta.Release ?? input.Release;
+        var set = CompatEngine.OpenKernel(input.Vmlinux, input.Modules, release, input.KfuncFlags);
+        if (await FindAsync(k => k.Sha256 == set.BtfSha256, ct) is { } existing)
+            return new Result(existing, false);
+
+        var index = KernelSymbolIndexer.Build(set);
+        var now = DateTimeOffset.UtcNow;
+        var kernel = new KernelEntity
+        {
+            Sha256 = set.BtfSha256,
+            Release = release,
+            Arch = meta.Arch ?? input.Arch,
+            Flavour = meta.Flavour ?? input.Flavour ?? FlavourOf(release),
+            Distro = meta.Distro ?? input.Distro,
+            LabelsJson = Labels.ToJson(meta.Labels ?? new Dictionary<string, string>()),
+            Source = $"{input.Form}:{meta.Source ?? fileName ?? "upload"}",
+            UploadSha256 = uploadSha,
+            UploadSize = uploadSize,
+            Config = input.Config,
+            KfuncFlagsJson = input.KfuncFlags is null ? null : JsonSerializer.Serialize(input.KfuncFlags),
+            HasKfuncTags = set.HasKfuncTags,
+            HasKfuncFlags = input.KfuncFlags is not null,
+            TypeCount = index.TypeCount,
+            FunctionCount = index.FunctionCount,
+            KfuncCount = index.KfuncCount,
+            CreatedAt = now,
+            Modules = set.Modules.Select((m, i) => new KernelModuleEntity
+            {
+                Name = m.Name, BlobSha256 = Sha.Hex(m.Spec.RawBytes.Span), Ordinal = i, CreatedAt = now,
+            }).ToList(),
+        };
+
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await BlobWriter.KernelBlobAsync(db, kernel.Sha256, set.Vmlinux.RawBytes, ct);
+            foreach (var (m, e) in set.Modules.Zip(kernel.Modules))
+                await BlobWriter.KernelBlobAsync(db, e.BlobSha256, m.Spec.RawBytes, ct);
+            db.Kernels.Add(kernel);
+            await db.SaveChangesAsync(ct);
+            foreach (var s in index.Symbols) s.KernelId = kernel.Id;
+            db.KernelSymbols.AddRange(index.Symbols);
+            JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException e) when (UniqueViolation.Is(e))
+        {
+            db.ChangeTracker.Clear();
+            var winner = await FindAsync(k => k.Sha256 == set.BtfSha256, ct)
+                ?? throw new InvalidOperationException("unique violation on kernels but no row found", e);
+            return new Result(winner, false);
+        }
+        cache.Remember(kernel, set);
+        signal.Notify();
+        log.LogInformation("kernel {Id} {Release} {Arch} stored from {Form}: {Kfuncs} kfuncs, {Modules} modules",
+            kernel.Id, kernel.Release, kernel.Arch, input.Form, kernel.KfuncCount, kernel.Modules.Count);
+        return new Result(kernel, true);
+    }
+
+    private Task<KernelEntity?> FindAsync(System.Linq.Expressions.Expression<Func<KernelEntity, bool>> where, CancellationToken ct) =>
+        db.Kernels.AsNoTracking().Include(k => k.Modules).Where(where).OrderBy(k => k.Id).FirstOrDefaultAsync(ct);
+
+    /// <summary>Debian flavour from a release such as 6.1.0-56-cloud-amd64 → "cloud-amd64"; 6.1.0-56-amd64 → "amd64".</summary>
+    public static string? FlavourOf(string? release)
+    {
+        if (release is null) return null;
+        var parts = release.Split('-');
+        var i = Array.FindIndex(parts, p => p.Length > 0 && char.IsLetter(p[0]));
+        return i < 1 ? null : string.Join('-', parts[i..]);
+    }
+}

@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace CompatService.Api.Options;
+
+/// <summary>Section "Compat". Validated at start (a bad value stops the host before it serves).</summary>
+public sealed class CompatOptions : IValidatableObject
+{
+    public const string Section = "Compat";
+
+    /// <summary>Keys accepted in the X-Api-Key header for writes (env Compat__ApiKeys__0, ...). Never logged.</summary>
+    public List<string> ApiKeys { get; set; } = [];
+
+    /// <summary>When true, GET endpoints need a key too (except /health).</summary>
+    public bool RequireKeyForReads { get; set; }
+
+    /// <summary>Largest accepted upload (bytes). Larger bodies are refused with 413.</summary>
+    [Range(1024, 4L * 1024 * 1024 * 1024)]
+    public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Largest decompressed size of an upload (bytes): a decompression bomb is refused with 413.</summary>
+    [Range(1024, 16L * 1024 * 1024 * 1024)]
+    public long MaxDecompressedBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>Background matrix workers in this process (0 = none; cells are then computed on read).</summary>
+    [Range(0, 64)]
+    public int Workers { get; set; } = 1;
+
+    /// <summary>How long a taken job stays locked before another worker may retry it.</summary>
+    [Range(5, 86400)]
+    public int JobLeaseSeconds { get; set; } = 300;
+
+    /// <summary>A job failing this many times is marked failed.</summary>
+    [Range(1, 100)]
+    public int JobMaxAttempts { get; set; } = 5;
+
+    /// <summary>Parsed kernels kept in memory for Check (each is a parsed vmlinux BTF).</summary>
+    [Range(1, 1024)]
+    public int KernelCacheSize { get; set; } = 32;
+
+    /// <summary>Parsed objects kept in memory.</summary>
+    [Range(1, 100000)]
+    public int ObjectCacheSize { get; set; } = 512;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (ApiKeys.Any(string.IsNullOrWhiteSpace))
+            yield return new ValidationResult("Compat:ApiKeys must not contain empty keys", [nameof(ApiKeys)]);
+        if (ApiKeys.Any(k => k.Length < 8))
+            yield return new ValidationResult("Compat:ApiKeys entries must be at least 8 characters", [nameof(ApiKeys)]);
+        if (MaxDecompressedBytes < MaxUploadBytes)
+            yield return new ValidationResult("Compat:MaxDecompressedBytes must be >= Compat:MaxUploadBytes", [nameof(MaxDecompressedBytes)]);
+    }
+}

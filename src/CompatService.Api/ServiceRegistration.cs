@@ -1,0 +1,49 @@
+using CompatService.Api.Caching;
+using CompatService.Api.Errors;
+using CompatService.Api.Ingest;
+using CompatService.Api.Jobs;
+using CompatService.Api.Matrix;
+using CompatService.Api.Options;
+using CompatService.Data;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace CompatService.Api;
+
+public static class ServiceRegistration
+{
+    public static WebApplicationBuilder AddCompatService(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<CompatOptions>().Bind(builder.Configuration.GetSection(CompatOptions.Section))
+            .ValidateDataAnnotations().ValidateOnStart();
+        var compat = builder.Configuration.GetSection(CompatOptions.Section).Get<CompatOptions>() ?? new CompatOptions();
+        var bodyLimit = compat.MaxUploadBytes + (1 << 20); // multipart framing on top of the file itself
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = bodyLimit);
+        services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = bodyLimit);
+
+        services.AddDbContext<CompatDbContext>((sp, o) =>
+        {
+            var cs = sp.GetRequiredService<IConfiguration>().GetConnectionString(CompatDb.ConnectionStringName);
+            if (string.IsNullOrWhiteSpace(cs))
+                throw new InvalidOperationException("ConnectionStrings:Compat is not set (env ConnectionStrings__Compat)");
+            CompatDb.Configure(o, cs);
+        });
+        services.AddCompatProblems();
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(o => o.SwaggerDoc("v1", new() { Title = "CompatService", Version = "v1",
+            Description = "Will this BPF program load on that kernel, and if not, why? Writes need the X-Api-Key header." }));
+
+        services.AddSingleton<EngineCache>();
+        services.AddSingleton<JobSignal>();
+        services.AddSingleton<IKernelInputReader, KernelFormReader>();
+        services.AddScoped<KernelStore>();
+        services.AddScoped<ModuleStore>();
+        services.AddScoped<ObjectStore>();
+        services.AddScoped<CellComputer>();
+        services.AddScoped<MatrixService>();
+        for (var i = 0; i < compat.Workers; i++)
+            services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<MatrixWorker>(sp));
+        services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        return builder;
+    }
+}

@@ -1,0 +1,55 @@
+namespace CompatService.Cli;
+
+/// <summary>Thrown for bad usage or unreadable input: the CLI prints the message and exits 2.</summary>
+public sealed class CliUsageException(string message) : Exception(message);
+
+/// <summary>A small, predictable argument parser: positional arguments plus `--name value` / `--flag` options (repeatable).</summary>
+public sealed class CliArgs
+{
+    private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+
+    public CliArgs(IEnumerable<string> args, IReadOnlySet<string> flags)
+    {
+        var list = args.ToList();
+        for (var i = 0; i < list.Count; i++)
+        {
+            var a = list[i];
+            if (a.StartsWith("--", StringComparison.Ordinal) && a.Length > 2)
+            {
+                var name = a[2..];
+                string? value = null;
+                var eq = name.IndexOf('=');
+                if (eq >= 0) { value = name[(eq + 1)..]; name = name[..eq]; }
+                else if (!flags.Contains(name))
+                {
+                    if (i + 1 >= list.Count) throw new CliUsageException($"option --{name} needs a value");
+                    value = list[++i];
+                }
+                if (!_options.TryGetValue(name, out var values)) _options[name] = values = new();
+                values.Add(value ?? "true");
+            }
+            else Positional.Add(a);
+        }
+    }
+
+    public List<string> Positional { get; } = new();
+
+    public IReadOnlyList<string> All(string name) { _used.Add(name); return _options.TryGetValue(name, out var v) ? v : []; }
+    public string? One(string name) => All(name) is { Count: > 0 } v ? v[^1] : null;
+    public bool Flag(string name) => One(name) is "true";
+
+    public string Format(params string[] allowed)
+    {
+        var f = One("format") ?? allowed[0];
+        if (!allowed.Contains(f)) throw new CliUsageException($"--format must be one of {string.Join(", ", allowed)}, not '{f}'");
+        return f;
+    }
+
+    /// <summary>Fails on options the command does not know (typos must not be ignored silently).</summary>
+    public void RejectUnknown()
+    {
+        var unknown = _options.Keys.Where(k => !_used.Contains(k)).ToArray();
+        if (unknown.Length > 0) throw new CliUsageException($"unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}");
+    }
+}

@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using CompatService.Engine;
+using CompatService.Engine.Binary;
+using CompatService.Engine.Object;
+using CompatService.Kernels;
+
+namespace CompatService.Cli;
+
+/// <summary>Reads the files a command names; malformed input becomes a <see cref="CliUsageException"/> naming the file.</summary>
+public static class Inputs
+{
+    public static (BpfObject Object, string Sha256) ReadObject(string path)
+    {
+        var bytes = ReadFile(path);
+        try
+        {
+            return (CompatEngine.OpenObject(bytes), Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        }
+        catch (BpfFormatException e)
+        {
+            throw new CliUsageException($"{path}: {e.Message}");
+        }
+    }
+
+    public static LoadedKernel ReadKernel(string path)
+    {
+        if (!File.Exists(path) && !Directory.Exists(path)) throw new CliUsageException($"{path}: no such file or directory");
+        try
+        {
+            return KernelInput.Load(path);
+        }
+        catch (BpfFormatException e)
+        {
+            throw new CliUsageException($"{path}: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            throw new CliUsageException($"{path}: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new CliUsageException($"{path}: {e.Message}");
+        }
+    }
+
+    public static byte[] ReadFile(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException($"{path}: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text;
+using CompatService.Data.Entities;
+using Microsoft.EntityFrameworkCore;
+
+namespace CompatService.Data;
+
+/// <summary>The service's only store. Tables and columns are snake_case.</summary>
+public sealed class CompatDbContext(DbContextOptions<CompatDbContext> options) : DbContext(options)
+{
+    public DbSet<KernelEntity> Kernels => Set<KernelEntity>();
+    public DbSet<KernelBlobEntity> KernelBlobs => Set<KernelBlobEntity>();
+    public DbSet<KernelModuleEntity> KernelModules => Set<KernelModuleEntity>();
+    public DbSet<KernelSymbolEntity> KernelSymbols => Set<KernelSymbolEntity>();
+    public DbSet<ObjectEntity> Objects => Set<ObjectEntity>();
+    public DbSet<ObjectBlobEntity> ObjectBlobs => Set<ObjectBlobEntity>();
+    public DbSet<ObjectProgramEntity> ObjectPrograms => Set<ObjectProgramEntity>();
+    public DbSet<ProgramRequirementEntity> ProgramRequirements => Set<ProgramRequirementEntity>();
+    public DbSet<MatrixCellEntity> MatrixCells => Set<MatrixCellEntity>();
+    public DbSet<JobEntity> Jobs => Set<JobEntity>();
+    public DbSet<ObservedOutcomeEntity> ObservedOutcomes => Set<ObservedOutcomeEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(CompatDbContext).Assembly);
+        foreach (var entity in modelBuilder.Model.GetEntityTypes())
+        {
+            foreach (var property in entity.GetProperties())
+            {
+                if (property.GetColumnName() == property.Name)
+                    property.SetColumnName(SnakeCase(property.Name));
+            }
+        }
+    }
+
+    /// <summary>"KernelSha256" → "kernel_sha256".</summary>
+    public static string SnakeCase(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c) && i > 0 && !char.IsUpper(name[i - 1]))
+                sb.Append('_');
+            sb.Append(char.ToLowerInvariant(c));
+        }
+        return sb.ToString();
+    }
+}

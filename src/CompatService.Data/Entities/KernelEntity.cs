@@ -1,0 +1,32 @@
+namespace CompatService.Data.Entities;
+
+/// <summary>One kernel, identified by the sha256 of its raw vmlinux BTF. The BTF bytes live in <see cref="BlobEntity"/> (kernel_blobs).</summary>
+public sealed class KernelEntity
+{
+    public long Id { get; set; }
+    /// <summary>sha256 (lower-case hex) of the raw vmlinux BTF: unique, and the key of its blob.</summary>
+    public required string Sha256 { get; set; }
+    public string? Release { get; set; }
+    public string? Arch { get; set; }
+    public string? Flavour { get; set; }
+    public string? Distro { get; set; }
+    /// <summary>jsonb object of string labels.</summary>
+    public string LabelsJson { get; set; } = "{}";
+    /// <summary>What was uploaded: form (raw-btf, gzip-btf, elf, bzimage, image-gz, deb, ...) and file name.</summary>
+    public required string Source { get; set; }
+    /// <summary>sha256 of the uploaded file (may differ from <see cref="Sha256"/> when it was an image or package).</summary>
+    public string? UploadSha256 { get; set; }
+    public long UploadSize { get; set; }
+    /// <summary>The kernel config (text) when the input carried one.</summary>
+    public string? Config { get; set; }
+    /// <summary>jsonb: kfunc name → KF_* flags recovered from .BTF_ids; null when unknown.</summary>
+    public string? KfuncFlagsJson { get; set; }
+    public int TypeCount { get; set; }
+    public int FunctionCount { get; set; }
+    public int KfuncCount { get; set; }
+    public bool HasKfuncTags { get; set; }
+    public bool HasKfuncFlags { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public List<KernelModuleEntity> Modules { get; set; } = [];
+}

@@ -1,0 +1,21 @@
+namespace CompatService.Data.Entities;
+
+/// <summary>What an agent saw when it loaded a program on a host, kept beside the prediction.</summary>
+public sealed class ObservedOutcomeEntity
+{
+    public long Id { get; set; }
+    public required string Host { get; set; }
+    public long? KernelId { get; set; }
+    public required string KernelBtfSha256 { get; set; }
+    public string? KernelRelease { get; set; }
+    public required string ObjectSha256 { get; set; }
+    public string? ObjectName { get; set; }
+    public required string Program { get; set; }
+    /// <summary>The agent's prediction (loads / fails / unknown).</summary>
+    public required string Predicted { get; set; }
+    public bool Loaded { get; set; }
+    public int? Errno { get; set; }
+    public string? VerifierTail { get; set; }
+    public DateTimeOffset ObservedAt { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+}

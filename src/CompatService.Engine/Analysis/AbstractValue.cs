@@ -1,0 +1,27 @@
+namespace CompatService.Engine.Analysis;
+
+internal enum ValueKind : byte { Unknown, Const, NonNull, StackPtr }
+
+/// <summary>
+/// What the reachability walk knows about a register or stack slot: an exact 64-bit constant, "not zero" (pointers the
+/// verifier knows are non-NULL, e.g. an ld_imm64 of a present kfunc), a pointer into a stack frame, or nothing.
+/// </summary>
+internal readonly record struct AbstractValue(ValueKind Kind, long Value, int Frame)
+{
+    public static readonly AbstractValue Unknown = new(ValueKind.Unknown, 0, 0);
+    public static readonly AbstractValue NonNull = new(ValueKind.NonNull, 0, 0);
+    public static AbstractValue Const(long v) => new(ValueKind.Const, v, 0);
+    public static AbstractValue Stack(int frame, long offset) => new(ValueKind.StackPtr, offset, frame);
+
+    public bool IsConst => Kind == ValueKind.Const;
+
+    /// <summary>Least upper bound: equal values stay, anything else becomes unknown (non-null if both are non-zero).</summary>
+    public static AbstractValue Join(AbstractValue a, AbstractValue b)
+    {
+        if (a == b) return a;
+        if (a.IsDefinitelyNonZero && b.IsDefinitelyNonZero) return NonNull;
+        return Unknown;
+    }
+
+    public bool IsDefinitelyNonZero => Kind == ValueKind.NonNull || Kind == ValueKind.StackPtr || (Kind == ValueKind.Const && Value != 0);
+}

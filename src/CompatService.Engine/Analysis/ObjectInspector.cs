@@ -1,0 +1,39 @@
+using CompatService.Contracts;
+using CompatService.Engine.Object;
+
+namespace CompatService.Engine.Analysis;
+
+/// <summary>What each program of an object needs, independent of any kernel (`compat inspect`).</summary>
+public static class ObjectInspector
+{
+    public static ObjectSummary Inspect(BpfObject obj) => new(
+        obj.License,
+        obj.IsGplCompatible,
+        obj.Btf is not null,
+        obj.Programs.Select(p => Summarize(p)).ToArray(),
+        obj.Maps.Select(m => m.Name).ToArray(),
+        obj.OpenErrors.Select(e => e.Message).ToArray());
+
+    public static ProgramSummary Summarize(BpfProgram p)
+    {
+        var externRefs = p.References.Where(r => r.Kind == InsnReferenceKind.Extern).ToArray();
+        var kfuncs = externRefs.Where(r => r.Extern?.Kind == ExternKind.Kfunc)
+            .GroupBy(r => r.Extern!)
+            .OrderBy(g => g.Key.Name, StringComparer.Ordinal)
+            .Select(g => new KfuncUse(g.Key.Name, g.Key.IsWeak,
+                g.Where(r => p.Instructions[r.Insn].IsCall).Select(r => r.Insn).ToArray(),
+                g.Where(r => p.Instructions[r.Insn].IsLdImm64).Select(r => r.Insn).ToArray()))
+            .ToArray();
+        var ksyms = externRefs.Where(r => r.Extern?.Kind is ExternKind.TypedKsym or ExternKind.TypelessKsym)
+            .GroupBy(r => r.Extern!)
+            .OrderBy(g => g.Key.Name, StringComparer.Ordinal)
+            .Select(g => new KsymUse(g.Key.Name, g.Key.IsWeak, g.Key.Kind == ExternKind.TypedKsym, g.Select(r => r.Insn).ToArray()))
+            .ToArray();
+        var kconfig = externRefs.Where(r => r.Extern?.Kind == ExternKind.Kconfig).Select(r => r.Extern!.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var helpers = p.Instructions.Where(i => i.IsHelperCall).Select(i => i.Imm).Distinct().Order().Select(HelperName).ToArray();
+        return new ProgramSummary(p.Name, p.SectionName, p.Type, p.SectionInfo.AttachType, p.SectionInfo.AttachTarget,
+            p.SectionInfo.AutoLoad, p.Instructions.Count, kfuncs, ksyms, kconfig, helpers);
+    }
+
+    internal static string HelperName(int id) => Asm.HelperNames.Name(id) ?? $"helper#{id}";
+}

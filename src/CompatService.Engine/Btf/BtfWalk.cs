@@ -1,0 +1,78 @@
+namespace CompatService.Engine.Btf;
+
+/// <summary>Small navigation helpers over a <see cref="BtfSpec"/> used by linking and analysis.</summary>
+public static class BtfWalk
+{
+    /// <summary>Follows TYPEDEF, VOLATILE, CONST, RESTRICT and TYPE_TAG to the underlying type id (libbpf skip_mods_and_typedefs).</summary>
+    public static BtfTypeId SkipModsAndTypedefs(BtfSpec spec, BtfTypeId id)
+    {
+        for (var depth = 0; depth < 64 && !id.IsVoid; depth++)
+        {
+            if (spec.GetType(id) is BtfAlias alias) id = alias.Target;
+            else return id;
+        }
+        return id;
+    }
+
+    /// <summary>The FUNC or VAR named <paramref name="name"/> with extern linkage (libbpf find_extern_btf_id), or null.</summary>
+    public static BtfTypeId? FindExtern(BtfSpec spec, string name)
+    {
+        foreach (var id in spec.FindByName(name))
+        {
+            var t = spec.GetType(id);
+            if (t is BtfVar { Linkage: BtfLinkage.Extern }) return id;
+            if (t is BtfFunc { Linkage: BtfLinkage.Extern }) return id;
+        }
+        return null;
+    }
+
+    /// <summary>The DATASEC that lists <paramref name="id"/> among its variables, and the entry, or null.</summary>
+    public static (BtfDatasec Section, BtfVarSecInfo Entry)? FindContainingDatasec(BtfSpec spec, BtfTypeId id)
+    {
+        for (var i = spec.FirstTypeId; i <= spec.LastTypeId; i++)
+        {
+            var tid = new BtfTypeId(i);
+            if (spec.KindOf(tid) != BtfKind.Datasec) continue;
+            var sec = (BtfDatasec)spec.GetType(tid);
+            foreach (var v in sec.Vars)
+                if (v.Type == id) return (sec, v);
+        }
+        return null;
+    }
+
+    /// <summary>Byte size of a type (INT, ENUM, STRUCT, PTR, ARRAY, ...); null when it has none (void, FUNC, FWD).</summary>
+    public static ulong? SizeOf(BtfSpec spec, BtfTypeId id, int depth = 0)
+    {
+        if (depth > 32 || id.IsVoid) return null;
+        return spec.GetType(id) switch
+        {
+            BtfInt i => i.Size,
+            BtfEnum e => e.Size,
+            BtfComposite c => c.Size,
+            BtfFloat f => f.Size,
+            BtfPtr => 8,
+            BtfArray a => SizeOf(spec, a.ElementType, depth + 1) is { } s ? s * a.Count : null,
+            BtfAlias al => SizeOf(spec, al.Target, depth + 1),
+            BtfVar v => SizeOf(spec, v.Type, depth + 1),
+            BtfDatasec d => d.Size,
+            _ => null,
+        };
+    }
+
+    /// <summary>Alignment as libbpf computes it for kconfig externs (btf__align_of), bounded to 8.</summary>
+    public static ulong AlignOf(BtfSpec spec, BtfTypeId id, int depth = 0)
+    {
+        if (depth > 32 || id.IsVoid) return 1;
+        return spec.GetType(id) switch
+        {
+            BtfInt i => Math.Min(8u, Math.Max(1u, i.Size)),
+            BtfEnum e => Math.Min(8u, Math.Max(1u, e.Size)),
+            BtfFloat f => Math.Min(8u, Math.Max(1u, f.Size)),
+            BtfPtr => 8,
+            BtfArray a => AlignOf(spec, a.ElementType, depth + 1),
+            BtfAlias al => AlignOf(spec, al.Target, depth + 1),
+            BtfComposite c => c.Members.Count == 0 ? 1 : c.Members.Max(m => AlignOf(spec, m.Type, depth + 1)),
+            _ => 1,
+        };
+    }
+}

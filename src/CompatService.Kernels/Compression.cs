@@ -1,0 +1,224 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using CompatService.Engine.Binary;
+using K4os.Compression.LZ4;
+using SharpCompress.Compressors.BZip2;
+using SharpCompress.Compressors.LZMA;
+using SharpCompress.Compressors.Xz;
+using ZstdSharp;
+
+namespace CompatService.Kernels;
+
+/// <summary>Compression formats found in kernel images and packages.</summary>
+public enum CompressionKind { None, Gzip, Xz, Zstd, Lz4Legacy, Bzip2, Lzma }
+
+/// <summary>
+/// Detects a compression format by magic and decompresses with a hard output limit
+/// (a decompression bomb is refused with a <see cref="BpfFormatException"/>).
+/// </summary>
+public static class Compression
+{
+    /// <summary>Legacy LZ4 frame magic ("lz4 -l", what the kernel's LZ4 images use), little-endian.</summary>
+    public const uint Lz4LegacyMagic = 0x184C2102;
+    private const int Lz4LegacyBlockMax = 8 << 20;
+
+    public static CompressionKind Detect(ReadOnlySpan<byte> d)
+    {
+        if (d.Length >= 2 && d[0] == 0x1f && (d[1] == 0x8b || d[1] == 0x9e)) return CompressionKind.Gzip;
+        if (d.Length >= 6 && d[0] == 0xfd && d[1] == (byte)'7' && d[2] == (byte)'z' && d[3] == (byte)'X' && d[4] == (byte)'Z' && d[5] == 0) return CompressionKind.Xz;
+        if (d.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(d) == 0xFD2FB528) return CompressionKind.Zstd;
+        if (d.Length >= 4 && BinaryPrimitives.ReadUInt32LittleEndian(d) == Lz4LegacyMagic) return CompressionKind.Lz4Legacy;
+        if (d.Length >= 4 && d[0] == (byte)'B' && d[1] == (byte)'Z' && d[2] == (byte)'h' && d[3] is >= (byte)'1' and <= (byte)'9') return CompressionKind.Bzip2;
+        // lzma "alone": properties byte (lc/lp/pb, < 225; the kernel's is 0x5d), dictionary size, 8-byte size (often -1).
+        if (d.Length >= 13 && d[0] == 0x5d && d[1] == 0 && d[2] == 0) return CompressionKind.Lzma;
+        return CompressionKind.None;
+    }
+
+    public static string Name(CompressionKind kind) => kind switch
+    {
+        CompressionKind.Gzip => "gzip",
+        CompressionKind.Xz => "xz",
+        CompressionKind.Zstd => "zstd",
+        CompressionKind.Lz4Legacy => "lz4",
+        CompressionKind.Bzip2 => "bzip2",
+        CompressionKind.Lzma => "lzma",
+        _ => "none",
+    };
+
+    /// <summary>Decompresses <paramref name="data"/> (format by magic) into at most <paramref name="maxOutput"/> bytes.</summary>
+    /// <param name="what">what is being decompressed, for messages ("bzImage payload", "data.tar.xz").</param>
+    public static byte[] Decompress(ReadOnlyMemory<byte> data, long maxOutput, string what)
+    {
+        var kind = Detect(data.Span);
+        if (kind == CompressionKind.None) throw new BpfFormatException($"{what}: unknown compression (magic {Hex(data.Span)})", 0);
+        return Decompress(kind, data, maxOutput, what);
+    }
+
+    /// <param name="sizeHint">expected output size (e.g. a bzImage's size trailer): preallocated when it is within the limit.</param>
+    public static byte[] Decompress(CompressionKind kind, ReadOnlyMemory<byte> data, long maxOutput, string what, long? sizeHint = null)
+    {
+        if (kind == CompressionKind.Lz4Legacy) return DecompressLz4Legacy(data.Span, maxOutput, what);
+        return Guard(kind, what, () =>
+        {
+            using var decoder = OpenDecoder(kind, data, what);
+            // SharpCompress's x86 BCJ filter corrupts data at read-buffer boundaries (seen on real kernel payloads:
+            // "Block check corrupt" with 64 KiB reads, correct with one read of the whole output). The xz index says
+            // how large the output is, so read it in one call.
+            if (kind == CompressionKind.Xz && XzIndex.UncompressedSize(data.Span) is { } size)
+            {
+                if (size > maxOutput) throw Bomb(what, kind, maxOutput);
+                return ReadExactSize(decoder, (int)size, what, kind);
+            }
+            // Trust a hint only up to a plausible ratio, so a forged trailer cannot make us allocate the whole budget.
+            var hint = sizeHint <= 32L * data.Length ? sizeHint : null;
+            return CopyLimited(decoder, maxOutput, what, kind, hint);
+        });
+    }
+
+    /// <summary>
+    /// A streaming decoder over <paramref name="data"/> that throws a BpfFormatException past <paramref name="maxOutput"/>
+    /// bytes. Reads from it may throw decoder exceptions: wrap the consumer in <see cref="Guard{T}"/>.
+    /// </summary>
+    public static Stream OpenLimited(CompressionKind kind, ReadOnlyMemory<byte> data, long maxOutput, string what)
+    {
+        if (kind == CompressionKind.None) return new LimitedReadStream(new ReadOnlyMemoryStream(data), maxOutput, what);
+        if (kind == CompressionKind.Lz4Legacy)
+            return new ReadOnlyMemoryStream(DecompressLz4Legacy(data.Span, maxOutput, what));
+        return new LimitedReadStream(Guard(kind, what, () => OpenDecoder(kind, data, what)), maxOutput, what);
+    }
+
+    /// <summary>Runs <paramref name="body"/>, turning decoder exceptions into a BpfFormatException naming <paramref name="what"/>.</summary>
+    public static T Guard<T>(CompressionKind kind, string what, Func<T> body)
+    {
+        try { return body(); }
+        catch (BpfFormatException) { throw; }
+        catch (Exception e) when (IsDecoderFailure(e))
+        {
+            throw new BpfFormatException($"{what}: corrupt {Name(kind)} data: {e.Message}", null, null, null, e);
+        }
+    }
+
+    /// <summary>Exceptions decoders and archive readers throw on corrupt input.</summary>
+    public static bool IsDecoderFailure(Exception e) =>
+        e is InvalidDataException or IOException or InvalidOperationException or ArgumentException or FormatException
+            or IndexOutOfRangeException or NotSupportedException or OverflowException or EndOfStreamException
+            or ZstdException or SharpCompress.Common.SharpCompressException;
+
+    private static Stream OpenDecoder(CompressionKind kind, ReadOnlyMemory<byte> data, string what)
+    {
+        var input = new ReadOnlyMemoryStream(data);
+        return kind switch
+        {
+            CompressionKind.Gzip => new GZipStream(input, CompressionMode.Decompress),
+            CompressionKind.Xz => new XZStream(input),
+            CompressionKind.Zstd => new DecompressionStream(input, 1 << 17, checkEndOfStream: false, leaveOpen: false),
+            CompressionKind.Bzip2 => BZip2Stream.Create(input, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: false, leaveOpen: false, tolerateTruncatedStream: false),
+            CompressionKind.Lzma => OpenLzmaAlone(input, data.Span, what),
+            _ => throw new BpfFormatException($"{what}: no decoder for {Name(kind)}", 0),
+        };
+    }
+
+    private static LzmaStream OpenLzmaAlone(Stream input, ReadOnlySpan<byte> d, string what)
+    {
+        if (d.Length < 13) throw new BpfFormatException($"{what}: lzma header truncated", 0);
+        var props = d[..5].ToArray();
+        var size = BinaryPrimitives.ReadInt64LittleEndian(d[5..]);
+        input.Position = 13;
+        return LzmaStream.Create(props, input, d.Length - 13, size < 0 ? -1 : size, leaveOpen: false);
+    }
+
+    private static byte[] ReadExactSize(Stream decoder, int size, string what, CompressionKind kind)
+    {
+        var output = new byte[size];
+        var total = 0;
+        int n;
+        while (total < size && (n = decoder.Read(output, total, size - total)) > 0) total += n;
+        if (total < size) throw new BpfFormatException($"{what}: {Name(kind)} data ends after {total} of {size} bytes", 0);
+        if (decoder.Read(new byte[1], 0, 1) > 0) throw new BpfFormatException($"{what}: {Name(kind)} data longer than its index says ({size} bytes)", 0);
+        return output;
+    }
+
+    /// <summary>Copies a decoder's output, refusing to go past <paramref name="maxOutput"/> bytes.</summary>
+    private static byte[] CopyLimited(Stream decoder, long maxOutput, string what, CompressionKind kind, long? sizeHint = null)
+    {
+        var capacity = sizeHint is > 0 and <= int.MaxValue && sizeHint <= maxOutput ? (int)sizeHint.Value : 0;
+        using var output = new MemoryStream(capacity);
+        var buffer = new byte[1 << 16];
+        long total = 0;
+        int n;
+        while ((n = decoder.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            total += n;
+            if (total > maxOutput) throw Bomb(what, kind, maxOutput);
+            output.Write(buffer, 0, n);
+        }
+        // No second copy when the hint was exact (the usual case for kernel payloads).
+        return output.Length == output.Capacity ? output.GetBuffer() : output.ToArray();
+    }
+
+    /// <summary>
+    /// The kernel's legacy LZ4 format: magic, then blocks of <c>u32 compressed size</c> + LZ4 block (each decoding to
+    /// at most 8 MiB); a repeated magic starts a new frame; anything shorter than a block header at the end
+    /// (the kernel appends the 4-byte decompressed size) ends the stream.
+    /// </summary>
+    private static byte[] DecompressLz4Legacy(ReadOnlySpan<byte> d, long maxOutput, string what)
+    {
+        using var output = new MemoryStream();
+        var block = new byte[Lz4LegacyBlockMax];
+        long pos = 4, total = 0;
+        while (pos + 4 <= d.Length)
+        {
+            var size = BinaryPrimitives.ReadUInt32LittleEndian(d[(int)pos..]);
+            if (size == Lz4LegacyMagic) { pos += 4; continue; }
+            if (size > d.Length - pos - 4)
+            {
+                if (d.Length - pos == 4) break; // trailing decompressed-size word
+                throw new BpfFormatException($"{what}: lz4 block of {size} bytes beyond end of data", pos);
+            }
+            var n = LZ4Codec.Decode(d.Slice((int)pos + 4, (int)size), block);
+            if (n < 0) throw new BpfFormatException($"{what}: corrupt lz4 block", pos);
+            total += n;
+            if (total > maxOutput) throw Bomb(what, CompressionKind.Lz4Legacy, maxOutput);
+            output.Write(block, 0, n);
+            pos += 4 + size;
+        }
+        return output.ToArray();
+    }
+
+    private static BpfFormatException Bomb(string what, CompressionKind kind, long max) =>
+        new($"{what}: {Name(kind)} data decompresses to more than the limit of {max} bytes (refused)", 0);
+
+    private static string Hex(ReadOnlySpan<byte> d) => Convert.ToHexString(d[..Math.Min(6, d.Length)]).ToLowerInvariant();
+}
+
+/// <summary>A read-only, seekable stream over memory (no copy).</summary>
+internal sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> data) : Stream
+{
+    private long _position;
+    public override bool CanRead => true;
+    public override bool CanSeek => true;
+    public override bool CanWrite => false;
+    public override long Length => data.Length;
+    public override long Position
+    {
+        get => _position;
+        set => _position = value < 0 || value > data.Length ? throw new ArgumentOutOfRangeException(nameof(value)) : value;
+    }
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override int Read(Span<byte> buffer)
+    {
+        var n = (int)Math.Min(buffer.Length, data.Length - _position);
+        if (n <= 0) return 0;
+        data.Span.Slice((int)_position, n).CopyTo(buffer);
+        _position += n;
+        return n;
+    }
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        Position = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _position + offset, _ => data.Length + offset };
+        return _position;
+    }
+    public override void Flush() { }
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

@@ -1,0 +1,93 @@
+using System.Reflection;
+
+namespace CompatService.Architecture.Tests;
+
+/// <summary>
+/// One engine, three faces: the engine knows nothing of hosts, databases or syscalls; the dashboard never touches the
+/// database; only the agent uses the bpf(2) loader. These tests walk the compiled assemblies' references.
+/// </summary>
+public sealed class DependencyRulesTests
+{
+    private static readonly string BinDir = AppContext.BaseDirectory;
+
+    private static Assembly Load(string name) => Assembly.LoadFrom(Path.Combine(BinDir, name + ".dll"));
+
+    private static string[] References(string name) =>
+        Load(name).GetReferencedAssemblies().Select(a => a.Name!).ToArray();
+
+    /// <summary>Every assembly reachable from <paramref name="name"/> through project (CompatService.*) and package references.</summary>
+    private static HashSet<string> Closure(string name)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var todo = new Stack<string>([name]);
+        while (todo.Count > 0)
+        {
+            var current = todo.Pop();
+            if (!seen.Add(current)) continue;
+            var path = Path.Combine(BinDir, current + ".dll");
+            if (!File.Exists(path)) continue; // framework assemblies: not walked
+            foreach (var r in Assembly.LoadFrom(path).GetReferencedAssemblies()) todo.Push(r.Name!);
+        }
+        return seen;
+    }
+
+    private static readonly string[] HostSpecific =
+        ["Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Npgsql", "CompatService.Loader", "CompatService.Data",
+         "CompatService.Api", "CompatService.Agent", "CompatService.Kernels", "Microsoft.Extensions.Hosting"];
+
+    [Fact]
+    public void Engine_DependsOnNothingHostSpecific()
+    {
+        var closure = Closure("CompatService.Engine");
+        var bad = closure.Where(a => HostSpecific.Any(h => a.StartsWith(h, StringComparison.Ordinal))).ToArray();
+        Assert.True(bad.Length == 0, "engine references: " + string.Join(", ", bad));
+        Assert.Contains("CompatService.Contracts", closure);
+    }
+
+    [Fact]
+    public void Contracts_AreBclOnly()
+    {
+        var refs = References("CompatService.Contracts");
+        Assert.All(refs, r => Assert.True(r.StartsWith("System", StringComparison.Ordinal) || r is "netstandard" or "mscorlib", r));
+    }
+
+    [Fact]
+    public void Dashboard_NeverTouchesTheDatabase()
+    {
+        var closure = Closure("CompatService.Dashboard");
+        Assert.DoesNotContain("CompatService.Data", closure);
+        Assert.DoesNotContain(closure, a => a.StartsWith("Microsoft.EntityFrameworkCore", StringComparison.Ordinal) || a.StartsWith("Npgsql", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("CompatService.Api")]
+    [InlineData("compat")]
+    [InlineData("CompatService.Dashboard")]
+    [InlineData("CompatService.Data")]
+    [InlineData("CompatService.Engine")]
+    [InlineData("CompatService.Kernels")]
+    public void OnlyTheAgent_UsesTheLoader(string assembly) =>
+        Assert.DoesNotContain("CompatService.Loader", Closure(assembly));
+
+    [Fact]
+    public void TheAgent_UsesTheLoaderAndTheEngine()
+    {
+        var refs = References("compat-agent");
+        Assert.Contains("CompatService.Loader", refs);
+        Assert.Contains("CompatService.Engine", refs);
+    }
+
+    [Fact]
+    public void OnlyTheLoader_CallsIntoNativeCode()
+    {
+        foreach (var name in new[] { "CompatService.Engine", "CompatService.Kernels", "CompatService.Contracts", "compat", "CompatService.Api", "CompatService.Data", "compat-agent" })
+        {
+            var pinvokes = Load(name).GetTypes()
+                .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+                .Where(m => (m.Attributes & MethodAttributes.PinvokeImpl) != 0)
+                .Select(m => $"{m.DeclaringType!.FullName}.{m.Name}")
+                .ToArray();
+            Assert.True(pinvokes.Length == 0, $"{name} has P/Invoke: {string.Join(", ", pinvokes)}");
+        }
+    }
+}

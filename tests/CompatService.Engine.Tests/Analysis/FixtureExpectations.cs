@@ -1,0 +1,47 @@
+using CompatService.Contracts;
+using CompatService.Engine.Kernels;
+
+namespace CompatService.Engine.Tests.Analysis;
+
+/// <summary>One program's expected outcome on one kernel: verdict, the failing / unknown reason codes, whether weak paths are disabled.</summary>
+public sealed record Expected(Verdict Verdict, string[] Codes, bool Disabled)
+{
+    public static Expected Loads(bool disabled = false) => new(Verdict.Loads, [], disabled);
+    public static Expected Fails(string code) => new(Verdict.Fails, [code], false);
+    public static Expected Unknown(string code) => new(Verdict.Unknown, [code], false);
+}
+
+/// <summary>
+/// The verdicts tests/fixtures/bpf/README.md documents, per kernel family (6.1 / 6.12 / 7.2 / 6.18), derived from libbpf v1.7
+/// and the kernels' real BTF — not from the engine. Facts that depend on the kernel set (module BTF given, config known)
+/// are read from the kernel set itself.
+/// </summary>
+public static class FixtureExpectations
+{
+    public static Expected For(string fixture, string program, string family, KernelBtfSet kernel)
+    {
+        var is61 = family == "6.1";
+        return fixture switch
+        {
+            "kfunc_strong_present" or "kfunc_weak_present" or "ksym_typed_present" or "ksym_typed_weak_missing"
+                or "kfunc_flavour" or "xdp_pass" or "socket_filter_map" => Expected.Loads(),
+            "kfunc_strong_missing" or "multi_prog_strong_missing" => Expected.Fails(ReasonCodes.KfuncMissing),
+            "kfunc_weak_missing_guarded" or "kfunc_guard_spilled" or "kfunc_proto_mismatch_weak"
+                or "subprog_poisoned_first" or "weak_guard_via_variable" => Expected.Loads(disabled: true),
+            "kfunc_weak_missing_unguarded" => Expected.Fails(ReasonCodes.WeakKfuncUnguarded),
+            "kfunc_proto_mismatch_strong" => Expected.Fails(ReasonCodes.KfuncIncompatible),
+            "ksym_exists_present" => is61 ? Expected.Fails(ReasonCodes.KsymExistsUnsupported) : Expected.Loads(),
+            "ksym_typed_strong_missing" => Expected.Fails(ReasonCodes.KsymMissing),
+            "no_btf" => Expected.Fails(ReasonCodes.NoBtf),
+            "iter_num_strong" => is61 ? Expected.Fails(ReasonCodes.KfuncMissing) : Expected.Loads(),
+            "iter_num_weak" => Expected.Loads(disabled: is61),
+            "non_gpl_dead_kfunc" => Expected.Fails(ReasonCodes.KfuncRequiresGpl),
+            "kconfig_externs" => kernel.Config is null ? Expected.Unknown(ReasonCodes.KconfigUnknown) : Expected.Loads(),
+            "kfunc_module_ct" => HasConntrack(kernel) ? Expected.Loads() : Expected.Fails(ReasonCodes.KfuncMissing),
+            _ => throw new InvalidOperationException($"no expectation written for fixture '{fixture}' (program '{program}'): add it to FixtureExpectations"),
+        };
+    }
+
+    private static bool HasConntrack(KernelBtfSet kernel) =>
+        kernel.Vmlinux.FindFunc("bpf_xdp_ct_lookup") is not null || kernel.Modules.Any(m => m.Name == "nf_conntrack");
+}

@@ -1,0 +1,159 @@
+using System.Text.Json;
+using CompatService.Cli;
+using CompatService.Engine.Tests.Support;
+using CompatService.Tests.Shared;
+
+namespace CompatService.Engine.Tests.Cli;
+
+/// <summary>The `compat` command as CI scripts call it: exact JSON fields, exit codes, errors on stderr.</summary>
+public sealed class CompatCliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = CompatCli.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string Kernel72 => TestData.FixtureKernelDir("debian-7.2.13+deb14-amd64");
+    private static string Kernel61 => TestData.FixtureKernelDir("debian-6.1.0-47-amd64");
+
+    [Fact]
+    public void Check_Json_HasTheContractShape_AndExitsZeroWhenEverythingLoads()
+    {
+        var (code, output, err) = Run("check", TestData.FixturePath("kfunc_weak_missing_guarded"), "--kernel", Kernel72, "--kernel", Kernel61, "--format", "json");
+        Assert.True(code == 0, err + output);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        var kernels = root.GetProperty("kernels");
+        Assert.Equal(2, kernels.GetArrayLength());
+        Assert.Equal(Kernel72, kernels[0].GetProperty("id").GetString());
+        Assert.Equal(64, kernels[0].GetProperty("btfSha256").GetString()!.Length);
+        Assert.True(kernels[0].TryGetProperty("release", out _));
+        var obj = root.GetProperty("objects")[0];
+        Assert.Equal(64, obj.GetProperty("sha256").GetString()!.Length);
+        Assert.EndsWith("kfunc_weak_missing_guarded.bpfel.o", obj.GetProperty("path").GetString());
+        var program = obj.GetProperty("programs")[0];
+        Assert.Equal("weak_missing_guarded", program.GetProperty("name").GetString());
+        Assert.Equal("xdp", program.GetProperty("section").GetString());
+        Assert.Equal("xdp", program.GetProperty("type").GetString());
+        var kfunc = program.GetProperty("kfuncs")[0];
+        Assert.Equal("bpf_compat_missing_weak", kfunc.GetProperty("name").GetString());
+        Assert.True(kfunc.GetProperty("weak").GetBoolean());
+        Assert.Equal(1, kfunc.GetProperty("callSites").GetArrayLength());
+        Assert.Equal(1, kfunc.GetProperty("existenceChecks").GetArrayLength());
+        var result = program.GetProperty("results")[0];
+        Assert.Equal(Kernel72, result.GetProperty("kernel").GetString());
+        Assert.Equal("loads", result.GetProperty("verdict").GetString());
+        Assert.Equal(JsonValueKind.Array, result.GetProperty("reasons").ValueKind);
+        var resolution = result.GetProperty("kfuncs")[0];
+        Assert.Equal("missing", resolution.GetProperty("resolution").GetString());
+        Assert.True(resolution.TryGetProperty("btfId", out _));
+        Assert.True(resolution.TryGetProperty("module", out _));
+        Assert.Equal(1, result.GetProperty("disabledPaths").GetArrayLength());
+    }
+
+    [Fact]
+    public void Check_ExitsOne_WhenSomeProgramFails_AndReasonsCarryCodeSymbolInsnMessage()
+    {
+        var (code, output, _) = Run("check", TestData.FixturePath("kfunc_weak_missing_unguarded"), "--kernel", Kernel72, "--format", "json");
+        Assert.Equal(1, code);
+        using var doc = JsonDocument.Parse(output);
+        var reason = doc.RootElement.GetProperty("objects")[0].GetProperty("programs")[0].GetProperty("results")[0].GetProperty("reasons")[0];
+        Assert.Equal("weak-kfunc-unguarded", reason.GetProperty("code").GetString());
+        Assert.Equal("bpf_compat_missing_weak", reason.GetProperty("symbol").GetString());
+        Assert.True(reason.GetProperty("insn").GetInt32() >= 0);
+        Assert.Contains("not found in", reason.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public void Check_Markdown_AndText_NameTheVerdicts()
+    {
+        var (code, md, _) = Run("check", TestData.FixturePath("iter_num_strong"), "--kernel", Kernel61, "--kernel", Kernel72, "--format", "markdown");
+        Assert.Equal(1, code);
+        Assert.Contains("| object | program | type |", md);
+        Assert.Contains("kfunc-missing", md);
+        var (_, text, _) = Run("check", TestData.FixturePath("iter_num_strong"), "--kernel", Kernel61);
+        Assert.Contains("FAILS", text);
+    }
+
+    [Fact]
+    public void BadObject_ExitsTwo_NamingFileAndOffset()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"compat-bad-{Guid.NewGuid():N}.o");
+        var bytes = File.ReadAllBytes(TestData.FixturePath("xdp_pass"));
+        File.WriteAllBytes(path, bytes.AsSpan(0, 100).ToArray());
+        try
+        {
+            var (code, output, err) = Run("check", path, "--kernel", Kernel72);
+            Assert.Equal(2, code);
+            Assert.Equal("", output);
+            Assert.Contains(path, err);
+            Assert.Contains("offset", err);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
+    public void UsageErrors_ExitTwo()
+    {
+        Assert.Equal(2, Run().Code);
+        Assert.Equal(2, Run("check", TestData.FixturePath("xdp_pass")).Code);           // no --kernel
+        Assert.Equal(2, Run("frobnicate").Code);
+        Assert.Equal(2, Run("inspect", TestData.FixturePath("xdp_pass"), "--formt", "json").Code); // typo is not ignored
+        Assert.Equal(2, Run("check", "/nonexistent.o", "--kernel", Kernel72).Code);
+    }
+
+    [Fact]
+    public void Inspect_Json_ListsKfuncsKsymsKconfigAndHelpers()
+    {
+        var (code, output, err) = Run("inspect", TestData.FixturePath("kfunc_guard_spilled"), "--format", "json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        var p = doc.RootElement.GetProperty("programs")[0];
+        Assert.Equal("weak_guard_spilled", p.GetProperty("name").GetString());
+        var k = p.GetProperty("kfuncs")[0];
+        Assert.True(k.GetProperty("weak").GetBoolean());
+        Assert.True(p.GetProperty("helpers").GetArrayLength() >= 1);
+        Assert.DoesNotContain("helper#", p.GetProperty("helpers")[0].GetString());
+
+        var (_, kc, _) = Run("inspect", TestData.FixturePath("kconfig_externs"), "--format", "json");
+        using var kdoc = JsonDocument.Parse(kc);
+        Assert.Contains(kdoc.RootElement.GetProperty("programs")[0].GetProperty("kconfig").EnumerateArray(), e => e.GetString() == "LINUX_KERNEL_VERSION");
+    }
+
+    [Fact]
+    public void Relocate_Json_ListsFixupsAndHexInstructions()
+    {
+        var (code, output, err) = Run("relocate", TestData.FixturePath("kfunc_weak_missing_guarded"), "--kernel", Kernel72, "--program", "weak_missing_guarded", "--format", "json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        var fixups = doc.RootElement.GetProperty("fixups");
+        var kinds = fixups.EnumerateArray().Select(f => f.GetProperty("kind").GetString()!).Order().ToArray();
+        Assert.Equal(["poison-call", "zero-ldimm64"], kinds);
+        foreach (var f in fixups.EnumerateArray())
+            foreach (var field in new[] { "insn", "kind", "symbol", "btfId", "module", "imm", "src", "off" })
+                Assert.True(f.TryGetProperty(field, out _), field);
+        Assert.All(doc.RootElement.GetProperty("instructions").EnumerateArray(), i => Assert.Equal(16, i.GetString()!.Length));
+    }
+
+    [CorpusFact]
+    public void Kernel_Json_KfuncList_EqualsKfuncsTxt_ForEveryCorpusKernel()
+    {
+        foreach (var dir in TestData.CorpusKernelDirs())
+        {
+            var path = TestData.CorpusKernelDir(dir);
+            var (code, output, err) = Run("kernel", path, "--format", "json");
+            Assert.True(code == 0, err);
+            using var doc = JsonDocument.Parse(output);
+            var listed = doc.RootElement.GetProperty("kfuncs").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToArray();
+            var expected = File.ReadAllLines(Path.Combine(path, "kfuncs.txt")).Select(l => l.Trim()).Where(l => l.Length > 0)
+                .Distinct().Order(StringComparer.Ordinal).ToArray();
+            Assert.True(expected.SequenceEqual(listed), $"{dir}: kfuncs differ: -{string.Join(",", expected.Except(listed))} +{string.Join(",", listed.Except(expected))}");
+            Assert.Equal(expected.Length > 0, doc.RootElement.GetProperty("hasKfuncTags").GetBoolean());
+            Assert.True(doc.RootElement.GetProperty("types").GetInt32() > 10000);
+            Assert.True(doc.RootElement.GetProperty("functions").GetInt32() > 1000);
+        }
+    }
+}
