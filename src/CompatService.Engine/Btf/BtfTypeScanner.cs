@@ -71,6 +71,9 @@ internal static class BtfTypeScanner
         ref var b0 = ref MemoryMarshal.GetReference(types);
         ref var fixedExtra = ref MemoryMarshal.GetReference(FixedExtra);
         ref var perVlen = ref MemoryMarshal.GetReference(PerVlen);
+        Span<int> queuedLocals = stackalloc int[Batch];
+        Span<uint> queuedNames = stackalloc uint[Batch];
+        var queued = 0;
         var n = 0;
         var pos = 0;
         while (pos < len)
@@ -93,17 +96,28 @@ internal static class BtfTypeScanner
             var nameOff = Read(ref b0, pos, swap);
             // No branch on "has a name" on the parallel path: named and anonymous types alternate unpredictably.
             if (nameOff >= stringsEnd) ThrowName(nameOff, stringsEnd, typeStart + pos, section, firstId + (uint)n);
-            if (worker is not null) worker.Queue(n, nameOff, nameOff != 0);
-            else if (nameOff != 0)
+            if (worker is not null)
             {
-                if (index.IsFull) overflow = true;
-                else index.Add(NameHash(nameOff, ownStart, own, strings), n);
+                worker.Queue(n, nameOff, nameOff != 0);
+            }
+            else
+            {
+                // One core: queue without a branch (named and anonymous types alternate unpredictably), hash in batches.
+                queuedLocals[queued] = n;
+                queuedNames[queued] = nameOff;
+                queued += nameOff != 0 ? 1 : 0;
             }
             if (kind == (int)BtfKind.DeclTag) declTags.Add(n);
             n++;
             pos += size;
-            if ((n & 1023) == 0) worker?.Publish();
+            if ((n & (Batch - 1)) == 0)
+            {
+                if (worker is not null) worker.Publish();
+                else overflow |= Insert(index, queuedLocals[..queued], queuedNames[..queued], ownStart, own, strings);
+                queued = 0;
+            }
         }
+        if (worker is null) overflow |= Insert(index, queuedLocals[..queued], queuedNames[..queued], ownStart, own, strings);
         if (worker is not null)
         {
             worker.Complete();
@@ -121,6 +135,20 @@ internal static class BtfTypeScanner
         {
             worker?.Abandon();
         }
+    }
+
+    private const int Batch = 1024;
+
+    /// <summary>Hashes and inserts queued names; true when the table filled up (the caller rebuilds it larger).</summary>
+    private static bool Insert(BtfNameIndex index, ReadOnlySpan<int> locals, ReadOnlySpan<uint> names, uint ownStart,
+        ReadOnlySpan<byte> own, BtfStringTable strings)
+    {
+        for (var i = 0; i < locals.Length; i++)
+        {
+            if (index.IsFull) return true;
+            index.Add(NameHash(names[i], ownStart, own, strings), locals[i]);
+        }
+        return false;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
