@@ -44,6 +44,7 @@ app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "CompatServi
 app.MapHealthApi();
 app.MapKernelsApi();
 app.MapObjectsApi();
+app.MapDisassemblyApi();
 app.MapMatrixApi();
 app.MapKfuncsApi();
 app.MapCiApi();

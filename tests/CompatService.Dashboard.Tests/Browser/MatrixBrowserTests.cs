@@ -67,8 +67,9 @@ public sealed class MatrixBrowserTests(ITestOutputHelper output) : IAsyncLifetim
         var kernelFields = d.FindElements(By.CssSelector("section[aria-labelledby=kernel-upload] .fields input"));
         kernelFields[0].SendKeys("6.1.0-47-amd64"); // raw BTF does not say its release: the uploader does
         kernelFields[1].SendKeys("x86_64");
-        kernelFields[2].SendKeys("distro=debian");
-        kernelFields[2].SendKeys(Keys.Tab); // @bind updates on change
+        kernelFields[2].SendKeys("debian");
+        kernelFields[4].SendKeys("ci=e2e");
+        kernelFields[4].SendKeys(Keys.Tab); // @bind updates on change
         d.FindElement(By.Id("kernel-file")).SendKeys(kernel);
         var kernelStatus = d.WaitFor(x => x.FindElements(By.CssSelector("section[aria-labelledby=kernel-upload] li.upload"))
             .FirstOrDefault(li => li.Text.Contains("stored") || li.Text.Contains("refused")), 120, "the kernel upload to finish");

@@ -75,7 +75,7 @@ public class HttpDashboardApiTests
     {
         var (api, _) = Make(_ => Json("""{"type":"about:blank","title":"not a BPF object","status":422,"detail":"ELF magic missing"}""",
             HttpStatusCode.UnprocessableEntity));
-        var e = await Assert.ThrowsAsync<DashboardApiException>(() => api.UploadKernelAsync(new MemoryStream([0]), "k", null, null, null));
+        var e = await Assert.ThrowsAsync<DashboardApiException>(() => api.UploadKernelAsync(new MemoryStream([0]), "k", new KernelUploadFields()));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, e.Status);
         Assert.Equal("not a BPF object", e.Title);
         Assert.Equal("ELF magic missing", e.Detail);

@@ -44,13 +44,13 @@ public sealed class FakeDashboardApi : IDashboardApi
     public Task<IReadOnlyList<ObservedOutcomeDto>> AgentReportsAsync(CancellationToken ct = default) =>
         Task.FromResult(Read<IReadOnlyList<ObservedOutcomeDto>>(Reports));
 
-    public async Task<UploadResult<KernelDto>> UploadKernelAsync(Stream content, string fileName, string? release, string? arch,
-        string? labels, IProgress<long>? progress = null, CancellationToken ct = default)
+    public async Task<UploadResult<KernelDto>> UploadKernelAsync(Stream content, string fileName, KernelUploadFields fields,
+        IProgress<long>? progress = null, CancellationToken ct = default)
     {
         var bytes = await ReadAllAsync(content, progress, ct);
-        Uploads.Add(("kernel", fileName, bytes, labels));
+        Uploads.Add(("kernel", fileName, bytes, fields.Labels));
         if (UploadError is { } e) throw e;
-        var k = TestData.Kernel(100 + Uploads.Count, release ?? "6.1.0-1-amd64", arch ?? "x86_64");
+        var k = TestData.Kernel(100 + Uploads.Count, fields.Release ?? "6.1.0-1-amd64", fields.Arch ?? "x86_64", fields.Distro, fields.Flavour);
         return new UploadResult<KernelDto>(k, true);
     }
 

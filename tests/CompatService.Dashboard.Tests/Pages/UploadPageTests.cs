@@ -11,7 +11,7 @@ public class UploadPageTests : DashboardTestContext
     public void PickingAnObject_SendsItsBytesWithLabels_AndLinksTheResult()
     {
         var cut = Render<UploadPage>();
-        cut.FindAll(".fields input")[4].Change("repo=demo");
+        cut.Find("section[aria-labelledby=object-upload] .fields input[placeholder^=repo]").Change("repo=demo");
         var input = cut.FindComponents<InputFile>()[1];
         input.UploadFiles(InputFileContent.CreateFromBinary([1, 2, 3, 4], "prog.bpf.o"));
         cut.WaitForAssertion(() => Assert.Contains("stored", cut.Find("li.upload .upload-status").TextContent));

@@ -48,9 +48,11 @@ public sealed class HttpDashboardApi(HttpClient http, IOptions<DashboardOptions>
     public async Task<IReadOnlyList<ObservedOutcomeDto>> AgentReportsAsync(CancellationToken ct = default) =>
         await GetAsync<List<ObservedOutcomeDto>>(ApiRoutes.AgentReports, ct) ?? [];
 
-    public Task<UploadResult<KernelDto>> UploadKernelAsync(Stream content, string fileName, string? release, string? arch,
-        string? labels, IProgress<long>? progress = null, CancellationToken ct = default) =>
-        UploadAsync<KernelDto>(ApiRoutes.Kernels, content, fileName, [("release", release), ("arch", arch), ("labels", labels)], progress, ct);
+    public Task<UploadResult<KernelDto>> UploadKernelAsync(Stream content, string fileName, KernelUploadFields fields,
+        IProgress<long>? progress = null, CancellationToken ct = default) =>
+        UploadAsync<KernelDto>(ApiRoutes.Kernels, content, fileName,
+            [("release", fields.Release), ("arch", fields.Arch), ("flavour", fields.Flavour), ("distro", fields.Distro), ("labels", fields.Labels)],
+            progress, ct);
 
     public Task<UploadResult<ObjectDto>> UploadObjectAsync(Stream content, string fileName, string? name, string? labels,
         IProgress<long>? progress = null, CancellationToken ct = default) =>

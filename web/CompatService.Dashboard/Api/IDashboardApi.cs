@@ -16,8 +16,8 @@ public interface IDashboardApi
     Task<KfuncHistoryDto> KfuncAsync(string name, CancellationToken ct = default);
     Task<IReadOnlyList<ObservedOutcomeDto>> AgentReportsAsync(CancellationToken ct = default);
 
-    /// <summary>POST /api/kernels; <paramref name="release"/> / <paramref name="arch"/> override what the input says.</summary>
-    Task<UploadResult<KernelDto>> UploadKernelAsync(Stream content, string fileName, string? release, string? arch, string? labels,
+    /// <summary>POST /api/kernels; the fields that are set override what the input says.</summary>
+    Task<UploadResult<KernelDto>> UploadKernelAsync(Stream content, string fileName, KernelUploadFields fields,
         IProgress<long>? progress = null, CancellationToken ct = default);
 
     Task<UploadResult<ObjectDto>> UploadObjectAsync(Stream content, string fileName, string? name, string? labels,
@@ -27,6 +27,10 @@ public interface IDashboardApi
 /// <summary>Server-side matrix filters (the service applies them): label pairs k=v, arch, inclusive release range.</summary>
 public sealed record MatrixQuery(string? ObjectLabel = null, string? KernelLabel = null, string? Arch = null,
     string? MinRelease = null, string? MaxRelease = null);
+
+/// <summary>Optional form fields of a kernel upload (labels as k=v,k2=v2 or a JSON object).</summary>
+public sealed record KernelUploadFields(string? Release = null, string? Arch = null, string? Flavour = null, string? Distro = null,
+    string? Labels = null);
 
 /// <summary><see cref="Created"/>: 201 (new) or 200 (the same blob was already stored).</summary>
 public sealed record UploadResult<T>(T Value, bool Created);

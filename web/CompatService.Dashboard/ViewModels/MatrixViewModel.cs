@@ -58,6 +58,18 @@ public sealed class MatrixViewModel
         return new MatrixViewModel(columns, groups, rows, report.Objects.Count);
     }
 
+    /// <summary>True for the first column of a group (a heavier rule separates groups).</summary>
+    public bool StartsGroup(int column) => column == 0 || Columns[column].GroupKey != Columns[column - 1].GroupKey;
+
+    public bool StartsGroup(KernelColumn column) => StartsGroup(IndexOf(column));
+
+    private int IndexOf(KernelColumn c)
+    {
+        for (var i = 0; i < Columns.Count; i++)
+            if (ReferenceEquals(Columns[i], c)) return i;
+        return -1;
+    }
+
     /// <summary>Counts per state, for the summary line above the grid.</summary>
     public IReadOnlyDictionary<CellState, int> Totals() =>
         Rows.OfType<ProgramRow>().SelectMany(r => r.Cells).GroupBy(c => c.State).ToDictionary(g => g.Key, g => g.Count());
