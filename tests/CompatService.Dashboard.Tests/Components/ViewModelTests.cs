@@ -55,13 +55,33 @@ public class ViewModelTests
             new KfuncPresence(4, "6.1.0-56-arm64", "arm64", null, "debian", false, null, false, null, null),
         ]);
         var t = KfuncTimeline.Build(h);
-        Assert.Equal(["6.1.0.47", "6.1.0.56", "6.12.117", "7.2.13"], t.Versions);
+        Assert.Equal(["6.1.0-47-amd64", "6.1.0-56", "6.12.117+deb13-amd64", "7.2.13+deb14-amd64"], t.Versions);
         var amd = t.Lanes.Single(l => l.Stream == "debian · x86_64 · default");
         Assert.Equal("6.12.117+deb13-amd64", amd.Since);
         Assert.Null(amd.Until);
         Assert.Equal(["A → B in 7.2.13+deb14-amd64"], amd.Changes);
         Assert.Null(t.Lanes.Single(l => l.Stream == "debian · arm64 · default").Since);
         Assert.Equal([("A", "int (int)"), ("B", "int (int, int)")], t.Variants);
+    }
+
+    [Theory]
+    [InlineData("6.12.117+deb13-cloud-amd64", "cloud-amd64", "amd64", "6.12.117+deb13")]
+    [InlineData("6.1.0-56-amd64", "amd64", "amd64", "6.1.0-56")]
+    [InlineData("6.1.0-56-arm64", null, "arm64", "6.1.0-56")]
+    [InlineData("6.18.44", "fc", "x86_64", "6.18.44")]
+    public void ReleaseLabel_DropsTheSuffixTheGroupShows(string release, string? flavour, string arch, string expected) =>
+        Assert.Equal(expected, ReleaseLabel.Short(release, flavour, arch));
+
+    [Fact]
+    public void KfuncTimeline_SameBuildInTwoStreams_SharesAColumn_TwoBuildsOfOneVersionDoNot()
+    {
+        var t = KfuncTimeline.Build(new KfuncHistoryDto("k",
+        [
+            new KfuncPresence(1, "6.12.117+deb13-amd64", "amd64", "amd64", "debian", true, "p", false, null, null),
+            new KfuncPresence(2, "6.12.117+deb13-cloud-amd64", "amd64", "cloud-amd64", "debian", true, "p", false, null, null),
+            new KfuncPresence(3, "6.12.117+deb12-amd64", "amd64", "amd64", "debian", true, "p", false, null, null),
+        ]));
+        Assert.Equal(["6.12.117+deb12", "6.12.117+deb13"], t.Versions);
     }
 
     [Fact]

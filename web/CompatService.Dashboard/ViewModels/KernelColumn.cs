@@ -6,6 +6,7 @@ namespace CompatService.Dashboard.ViewModels;
 public sealed record KernelColumn(string Id, long? KernelId, string? Release, string? Distro, string? Arch, string? Flavour, string BtfSha256)
 {
     public string Name => Release ?? $"kernel {Id}";
+    public string ShortName => Release is null ? Name : ReleaseLabel.Short(Release, Flavour, Arch);
     public string GroupKey => $"{Distro ?? "unknown distro"} · {Arch ?? "unknown arch"} · {Flavour ?? "default"}";
 
     public static KernelColumn From(MatrixKernel k, KernelDto? dto) =>

@@ -31,15 +31,15 @@ public sealed class KfuncTimeline
         KernelCount = kernels;
     }
 
-    public static string VersionKey(string? release) =>
-        release is null ? "?" : ReleaseVersion.Numbers(release) is { Length: > 0 } n ? string.Join('.', n) : release;
+    /// <summary>The column of a kernel: its release without the stream's flavour / arch suffix, so one build lines up across streams.</summary>
+    public static string VersionKey(KfuncPresence k) => ReleaseLabel.Short(k.Release, k.Flavour, k.Arch);
 
     public static string StreamOf(KfuncPresence k) => $"{k.Distro ?? "unknown distro"} · {k.Arch ?? "unknown arch"} · {k.Flavour ?? "default"}";
 
     public static KfuncTimeline Build(KfuncHistoryDto h)
     {
-        var ordered = h.Kernels.OrderBy(k => k.Release, ReleaseVersion.Comparer).ThenBy(k => k.KernelId).ToList();
-        var versions = ordered.Select(k => VersionKey(k.Release)).Distinct().ToList();
+        var ordered = h.Kernels.OrderBy(VersionKey, ReleaseVersion.Comparer).ThenBy(k => k.KernelId).ToList();
+        var versions = ordered.Select(VersionKey).Distinct().ToList();
         var column = versions.Select((v, i) => (v, i)).ToDictionary(x => x.v, x => x.i);
 
         var variants = new List<(string Letter, string Prototype)>();
@@ -53,7 +53,7 @@ public sealed class KfuncTimeline
             return letter;
         }
 
-        var points = ordered.Select(k => new Point(k, column[VersionKey(k.Release)], k.Present ? Letter(k.Prototype ?? "") : null)).ToList();
+        var points = ordered.Select(k => new Point(k, column[VersionKey(k)], k.Present ? Letter(k.Prototype ?? "") : null)).ToList();
         var lanes = points.GroupBy(p => StreamOf(p.Kernel)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
             var list = g.ToList();
