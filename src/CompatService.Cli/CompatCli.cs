@@ -5,7 +5,7 @@ namespace CompatService.Cli;
 /// <summary>The `compat` command: dispatch, exit codes (0 ok, 1 some program does not load, 2 bad input or usage).</summary>
 public static class CompatCli
 {
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "help" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "help", "strict" };
 
     public const string Usage = """
         compat — will this BPF program load on that kernel?
@@ -15,6 +15,8 @@ public static class CompatCli
           compat check OBJECT... --kernel KERNEL [--kernel KERNEL ...] [--format text|json|markdown]
           compat relocate OBJECT --kernel KERNEL --program NAME [--format json|text]
           compat disasm OBJECT [--program NAME] [--kernel KERNEL]
+          compat ci OBJECT --server URL [--labels k=v,...] [--release R] [--arch A] [--strict] [--api-key K]
+                    [--format text|json|junit|markdown]     (asks a running CompatService; exit 3 if unreachable)
 
         KERNEL: raw BTF (either byte order), gzip'd BTF, a vmlinux ELF, /sys/kernel/btf/vmlinux,
                 or a directory like shared/corpus/btf/<kernel>/ (vmlinux.btf.gz + modules/*.btf.gz).
@@ -38,6 +40,7 @@ public static class CompatCli
                 "check" => CheckCommand.Run(rest, stdout),
                 "relocate" => RelocateCommand.Run(rest, stdout),
                 "disasm" => DisasmCommand.Run(rest, stdout),
+                "ci" => CiCommand.Run(rest, stdout, stderr),
                 _ => throw new CliUsageException($"unknown command '{args[0]}'\n{Usage}"),
             };
         }
