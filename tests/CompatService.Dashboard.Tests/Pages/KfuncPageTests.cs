@@ -46,4 +46,15 @@ public class KfuncPageTests : DashboardTestContext
         var links = cut.FindAll(".kfunc-list a").Select(a => a.GetAttribute("href")).ToList();
         Assert.Equal(["kfuncs/bpf_missing_kfunc", "kfuncs/bpf_new_kfunc"], links);
     }
+
+    [Fact]
+    public void KernelWithoutAnyKfuncInfo_IsUnknown_NotAbsent()
+    {
+        Api.Kernels[1] = Api.Kernels[1] with { KfuncCount = 0, HasKfuncTags = false, HasKfuncFlags = false };
+        var cut = Render<KfuncPage>(p => p.Add(x => x.Name, "bpf_iter_num_new"));
+        Assert.Single(cut.FindAll("svg g.pt.unknown"));
+        Assert.Single(cut.FindAll("svg g.pt.absent"));
+        Assert.Contains(cut.FindAll("tbody tr"), r => r.TextContent.Contains("6.1.0-47-amd64") && r.TextContent.Contains("not known"));
+        Assert.Contains("earlier kernels not known", cut.Find("svg desc").TextContent);
+    }
 }

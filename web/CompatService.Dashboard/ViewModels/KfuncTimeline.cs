@@ -8,9 +8,14 @@ namespace CompatService.Dashboard.ViewModels;
 /// </summary>
 public sealed class KfuncTimeline
 {
-    public sealed record Point(KfuncPresence Kernel, int Column, string? Variant);
+    /// <summary><see cref="Unknown"/>: absent from a kernel whose kfuncs are not known at all (no tags, no .BTF_ids): "unknown", not "no".</summary>
+    public sealed record Point(KfuncPresence Kernel, int Column, string? Variant, bool Unknown = false);
 
-    public sealed record Lane(string Stream, IReadOnlyList<Point> Points, string? Since, string? Until, IReadOnlyList<string> Changes);
+    public sealed record Lane(string Stream, IReadOnlyList<Point> Points, string? Since, string? Until, IReadOnlyList<string> Changes)
+    {
+        /// <summary>Some kernel before <see cref="Since"/> in this stream has no known kfuncs: it may have had it.</summary>
+        public bool UnknownBefore => Since is not null && Points.TakeWhile(p => !p.Kernel.Present).Any(p => p.Unknown);
+    }
 
     public string Name { get; }
     public IReadOnlyList<string> Versions { get; }
@@ -36,7 +41,8 @@ public sealed class KfuncTimeline
 
     public static string StreamOf(KfuncPresence k) => $"{k.Distro ?? "unknown distro"} · {k.Arch ?? "unknown arch"} · {k.Flavour ?? "default"}";
 
-    public static KfuncTimeline Build(KfuncHistoryDto h)
+    /// <param name="kernelsWithoutKfuncInfo">Kernels the service knows no kfunc of (no bpf_kfunc tags, no .BTF_ids).</param>
+    public static KfuncTimeline Build(KfuncHistoryDto h, IReadOnlySet<long>? kernelsWithoutKfuncInfo = null)
     {
         var ordered = h.Kernels.OrderBy(VersionKey, ReleaseVersion.Comparer).ThenBy(k => k.KernelId).ToList();
         var versions = ordered.Select(VersionKey).Distinct().ToList();
@@ -53,14 +59,15 @@ public sealed class KfuncTimeline
             return letter;
         }
 
-        var points = ordered.Select(k => new Point(k, column[VersionKey(k)], k.Present ? Letter(k.Prototype ?? "") : null)).ToList();
+        var points = ordered.Select(k => new Point(k, column[VersionKey(k)], k.Present ? Letter(k.Prototype ?? "") : null,
+            !k.Present && kernelsWithoutKfuncInfo?.Contains(k.KernelId) == true)).ToList();
         var lanes = points.GroupBy(p => StreamOf(p.Kernel)).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
             var list = g.ToList();
             var first = list.FindIndex(p => p.Kernel.Present);
             var lastPresent = list.FindLastIndex(p => p.Kernel.Present);
             var since = first >= 0 ? list[first].Kernel.Release : null;
-            var until = lastPresent >= 0 && lastPresent < list.Count - 1 ? list[lastPresent + 1].Kernel.Release : null;
+            var until = lastPresent >= 0 && lastPresent < list.Count - 1 && !list[lastPresent + 1].Unknown ? list[lastPresent + 1].Kernel.Release : null;
             var changes = new List<string>();
             string? prev = null;
             foreach (var p in list.Where(p => p.Kernel.Present))
