@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -22,6 +23,9 @@ public sealed class DashboardServer : WebApplicationFactory<Program>, IAsyncLife
     private string _connectionString = "";
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>Service replacements applied after Program's own registrations (e.g. a generated IDashboardApi).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     public async Task InitializeAsync()
     {
@@ -48,6 +52,7 @@ public sealed class DashboardServer : WebApplicationFactory<Program>, IAsyncLife
         builder.UseSetting("ConnectionStrings:Compat", _connectionString);
         builder.UseSetting("Compat:ApiKeys:0", WriteKey);
         builder.UseSetting("Compat:Workers", "0");
+        if (TestServices is { } configure) builder.ConfigureTestServices(configure);
     }
 
     /// <summary>A plain HTTP client with the write key, for setting up data the page then shows.</summary>
