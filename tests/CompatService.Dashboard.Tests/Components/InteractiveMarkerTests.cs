@@ -23,3 +23,16 @@ public class InteractiveMarkerTests : DashboardTestContext
         Assert.Contains("connecting", cut.Markup);
     }
 }
+
+public class MainLayoutTests : DashboardTestContext
+{
+    [Fact]
+    public void Nav_LinksEveryPage_AndTheApi_WithASkipLink()
+    {
+        var cut = Render<CompatService.Dashboard.Layout.MainLayout>(p => p.Add(x => x.Body, b => b.AddMarkupContent(0, "<h1>x</h1>")));
+        var hrefs = cut.FindAll("nav a").Select(a => a.GetAttribute("href")).ToList();
+        Assert.Equal(["", "objects", "kernels", "kfuncs", "agent", "upload", "swagger"], hrefs);
+        Assert.Equal("#main", cut.Find("a.skip-link").GetAttribute("href"));
+        Assert.NotNull(cut.Find("#circuit-interactive"));
+    }
+}

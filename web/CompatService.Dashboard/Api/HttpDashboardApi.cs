@@ -54,6 +54,10 @@ public sealed class HttpDashboardApi(HttpClient http, IOptions<DashboardOptions>
             [("release", fields.Release), ("arch", fields.Arch), ("flavour", fields.Flavour), ("distro", fields.Distro), ("labels", fields.Labels)],
             progress, ct);
 
+    public Task<UploadResult<KernelDto>> UploadModuleAsync(long kernelId, Stream content, string fileName, string? name,
+        IProgress<long>? progress = null, CancellationToken ct = default) =>
+        UploadAsync<KernelDto>(Route(ApiRoutes.KernelModules, ("id", Id(kernelId))), content, fileName, [("name", name)], progress, ct);
+
     public Task<UploadResult<ObjectDto>> UploadObjectAsync(Stream content, string fileName, string? name, string? labels,
         IProgress<long>? progress = null, CancellationToken ct = default) =>
         UploadAsync<ObjectDto>(ApiRoutes.Objects, content, fileName, [("name", name), ("labels", labels)], progress, ct);

@@ -20,6 +20,10 @@ public interface IDashboardApi
     Task<UploadResult<KernelDto>> UploadKernelAsync(Stream content, string fileName, KernelUploadFields fields,
         IProgress<long>? progress = null, CancellationToken ct = default);
 
+    /// <summary>POST /api/kernels/{id}/modules: a module's BTF on top of a stored kernel.</summary>
+    Task<UploadResult<KernelDto>> UploadModuleAsync(long kernelId, Stream content, string fileName, string? name,
+        IProgress<long>? progress = null, CancellationToken ct = default);
+
     Task<UploadResult<ObjectDto>> UploadObjectAsync(Stream content, string fileName, string? name, string? labels,
         IProgress<long>? progress = null, CancellationToken ct = default);
 }
