@@ -30,6 +30,7 @@ public class MatrixPageTests : DashboardTestContext
         var rows = cut.FindAll("section.details tbody tr");
         Assert.Contains(rows, r => r.TextContent.Contains("nf_ct_helper") && r.TextContent.Contains("777") && r.TextContent.Contains("nf_conntrack"));
         Assert.Contains(rows, r => r.TextContent.Contains("bpf_missing_kfunc") && r.TextContent.Contains("missing"));
+        Assert.Contains(cut.FindAll("section.details a"), a => a.GetAttribute("href") == "objects/10?program=p_mixed&kernel=2#disassembly");
     }
 
     [Fact]

@@ -11,6 +11,15 @@ public enum CellState { Loads, LoadsDegraded, Fails, Unknown, NotComputed }
 /// </summary>
 public sealed record CellView(string Program, string Kernel, CellState State, ProgramResult? Result)
 {
+    /// <summary>The stored object and kernel behind the cell, when known (for links to the disassembly).</summary>
+    public long? ObjectId { get; init; }
+    public long? KernelId { get; init; }
+
+    /// <summary>The object page with this program relocated for this kernel, fixups marked.</summary>
+    public string? DisassemblyLink => ObjectId is { } o && KernelId is { } k
+        ? $"objects/{o}?program={Uri.EscapeDataString(Program)}&kernel={k}#disassembly"
+        : null;
+
     public static CellView For(string program, string kernel, ProgramResult? result) =>
         new(program, kernel, StateOf(result), result);
 

@@ -47,11 +47,13 @@ public sealed class MatrixViewModel
         var rows = new List<MatrixRow>();
         foreach (var o in report.Objects)
         {
-            rows.Add(new ObjectHeadingRow(o.Path, o.Sha256, objectIds.TryGetValue(o.Sha256, out var id) ? id : null, o.Programs.Count));
+            long? objectId = objectIds.TryGetValue(o.Sha256, out var id) ? id : null;
+            rows.Add(new ObjectHeadingRow(o.Path, o.Sha256, objectId, o.Programs.Count));
             foreach (var p in o.Programs)
             {
                 var byKernel = p.Results.GroupBy(r => r.Kernel).ToDictionary(g => g.Key, g => g.First());
-                var cells = columns.Select(c => CellView.For(p.Name, c.Name, byKernel.GetValueOrDefault(c.Id))).ToList();
+                var cells = columns.Select(c => CellView.For(p.Name, c.Name, byKernel.GetValueOrDefault(c.Id)) with { ObjectId = objectId, KernelId = c.KernelId })
+                    .ToList();
                 rows.Add(new ProgramRow(o.Path, p.Name, p.Section, p.Type, cells));
             }
         }
