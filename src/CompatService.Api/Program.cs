@@ -3,6 +3,7 @@ using CompatService.Api;
 using CompatService.Api.Commands;
 using CompatService.Api.Endpoints;
 using CompatService.Api.Errors;
+using CompatService.Dashboard;
 
 // dotnet CompatService.Api.dll            → serve (API, Swagger at /swagger, dashboard)
 // dotnet CompatService.Api.dll migrate    → apply EF migrations and exit
@@ -24,7 +25,14 @@ if (command is not null)
     // EF logs its probe of a not-yet-existing history table as a failed command on a fresh database: not an error
     builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
 }
-// DASHBOARD (services): builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+// ───── DASHBOARD (services): web/CompatService.Dashboard; Compat:Dashboard:* (ApiBaseAddress, ApiKey) ─────
+builder.Services.AddCompatDashboard(o =>
+{
+    builder.Configuration.GetSection(CompatService.Dashboard.DashboardOptions.Section).Bind(o);
+    o.ApiKey ??= builder.Configuration["Compat:ApiKeys:0"]; // the server-side dashboard uploads with the host's write key
+});
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5)); // connected browsers must not hold SIGTERM 30 s
+// ─────────────────────────────────────────────────────────────────────────────────────
 
 var app = builder.Build();
 if (command == "migrate") return await MigrateCommand.RunAsync(app.Services);
@@ -36,15 +44,14 @@ app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "CompatServi
 app.MapHealthApi();
 app.MapKernelsApi();
 app.MapObjectsApi();
+app.MapDisassemblyApi();
 app.MapMatrixApi();
 app.MapKfuncsApi();
 app.MapCiApi();
 app.MapAgentApi();
 
 // ───── DASHBOARD goes here (web/CompatService.Dashboard, a Razor class library) ─────
-// app.UseAntiforgery();
-// app.MapStaticAssets();
-// app.MapRazorComponents<CompatService.Dashboard.App>().AddInteractiveServerRenderMode();
+app.MapCompatDashboard();
 // ─────────────────────────────────────────────────────────────────────────────────────
 
 await app.RunAsync();

@@ -1,0 +1,67 @@
+using Bunit;
+using CompatService.Contracts;
+using CompatService.Dashboard.Pages;
+using CompatService.Dashboard.Tests.Infrastructure;
+
+namespace CompatService.Dashboard.Tests.Pages;
+
+public class KernelPageTests : DashboardTestContext
+{
+    public KernelPageTests()
+    {
+        Api.KernelKfuncs[2] =
+        [
+            new KernelKfuncDto("bpf_obj_new_impl", 1001, null, "void *bpf_obj_new_impl(u64, void *)", false, 0x2, ["KF_ACQUIRE", "KF_RET_NULL"], "func"),
+            new KernelKfuncDto("nf_ct_helper", 777, "nf_conntrack", "int nf_ct_helper(struct nf_conn *)", true, null, [], "func"),
+            new KernelKfuncDto("bpf_prog_active", 55, null, "int", false, null, [], "var"),
+        ];
+        Api.Diffs[(2, 1)] = new KernelDiffDto(Api.Kernels[1], Api.Kernels[0],
+            [new KernelKfuncDto("bpf_iter_num_new", 5, null, "int (struct bpf_iter_num *, int, int)", true, null, [], "func")],
+            [new KernelKfuncDto("bpf_old", 6, null, "void (void)", false, null, [], "func")],
+            [new KfuncPrototypeChange("bpf_obj_new_impl", "void *(u64, void *)", "void *(u64, void *, int)")]);
+    }
+
+    [Fact]
+    public void Kernel_ShowsLabelsCountsAndKfuncInventoryWithFlagsAndModule()
+    {
+        var cut = Render<KernelPage>(p => p.Add(x => x.Id, 2));
+        Assert.Equal("6.1.0-47-amd64", cut.Find("h1").TextContent);
+        Assert.Contains("120 kfuncs", cut.Find("dl.facts").TextContent);
+        cut.WaitForAssertion(() => Assert.Contains("KF_ACQUIRE KF_RET_NULL", cut.Find("table.inventory").TextContent));
+        var inventory = cut.Find("table.inventory").TextContent;
+        Assert.Contains("void *bpf_obj_new_impl(u64, void *)", inventory);
+        Assert.Contains("nf_conntrack", inventory);
+        Assert.Contains("bpf_kfunc", inventory);
+        Assert.DoesNotContain("bpf_prog_active", inventory);
+    }
+
+    [Fact]
+    public void InventoryFilter_NarrowsByName()
+    {
+        var cut = Render<KernelPage>(p => p.Add(x => x.Id, 2));
+        cut.Find("input[aria-label='Filter kfuncs by name']").Input("nf_ct");
+        cut.WaitForAssertion(() => Assert.DoesNotContain("bpf_obj_new_impl", cut.Find("table.inventory").TextContent));
+        Assert.Contains("1 of 3", cut.Markup);
+    }
+
+    [Fact]
+    public void Diff_AgainstAnotherKernel_ShowsAddedRemovedChanged()
+    {
+        var cut = Render<KernelPage>(p => p.Add(x => x.Id, 2));
+        cut.Find(".filters select").Change("1");
+        cut.WaitForAssertion(() => Assert.Contains("1 added, 1 removed, 1 prototype changed", cut.Markup));
+        Assert.Contains("bpf_iter_num_new", cut.Find(".diff-added").TextContent);
+        Assert.Contains("bpf_old", cut.Find(".diff-removed").TextContent);
+        Assert.Contains("void *(u64, void *, int)", cut.Markup);
+        Assert.Contains("diff=1", CurrentUri);
+    }
+
+    [Fact]
+    public void KernelsList_OrdersByVersion_AndEmptyListSaysWhatToUpload()
+    {
+        var cut = Render<KernelsPage>();
+        Assert.Equal(["6.1.0-56-arm64", "6.1.0-47-amd64", "6.12.43+deb12-amd64"], cut.FindAll("table.list tbody tr td:first-child a").Select(a => a.TextContent));
+        Api.Kernels.Clear();
+        Assert.Contains("/sys/kernel/btf/vmlinux", Render<KernelsPage>().Find(".empty-state").TextContent);
+    }
+}

@@ -1,0 +1,73 @@
+using Bunit;
+using CompatService.Contracts;
+using CompatService.Dashboard.Pages;
+using CompatService.Dashboard.Tests.Infrastructure;
+
+namespace CompatService.Dashboard.Tests.Pages;
+
+public class ObjectPageTests : DashboardTestContext
+{
+    private static readonly DisassemblyDto Relocated = new("p_mixed", 2,
+    [
+        new DisassemblyLine(0, "b701000000000000", "r1 = 0", null, null),
+        new DisassemblyLine(4, "8520000039300000", "call bpf_missing_kfunc", FixupKinds.PoisonCall, "bpf_missing_kfunc"),
+        new DisassemblyLine(7, "8520000039300000", "call nf_ct_helper", FixupKinds.KfuncCall, "nf_ct_helper btf_id=777 module=nf_conntrack"),
+    ], [new Fixup(4, FixupKinds.PoisonCall, "bpf_missing_kfunc", null, null, 2002000000, 0, 0)]);
+
+    [Fact]
+    public void Object_ListsProgramsWithKfuncsWeakStrongGuardedUnguardedAndCallSites()
+    {
+        var cut = Render<ObjectPage>(p => p.Add(x => x.Id, 10));
+        Assert.Equal("demo.bpf.o", cut.Find("h1").TextContent);
+        var mixed = cut.FindAll("section.program").Single(s => s.TextContent.Contains("p_mixed"));
+        var rows = mixed.QuerySelectorAll("table tbody tr").Select(r => r.TextContent).ToList();
+        Assert.Contains(rows, r => r.Contains("bpf_missing_kfunc") && r.Contains("strong") && r.Contains("unguarded") && r.Contains('4'));
+        Assert.Contains(rows, r => r.Contains("bpf_new_kfunc") && r.Contains("weak") && r.Contains("guarded") && r.Contains('5'));
+        Assert.Contains("bpf_prog_active", mixed.TextContent);
+        Assert.Contains("CONFIG_HZ", mixed.TextContent);
+    }
+
+    [Fact]
+    public void Disassembly_ForAChosenKernel_MarksTheKfuncFixups()
+    {
+        Api.Disassembly[(10, "p_mixed", null)] = Relocated with { KernelId = null, Fixups = [] };
+        Api.Disassembly[(10, "p_mixed", 2)] = Relocated;
+        NavigateTo("/objects/10?program=p_mixed&kernel=2");
+        var cut = Render<ObjectPage>(p => p.Add(x => x.Id, 10));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("table.disasm tr.fixup").Count));
+        var poison = cut.Find("tr.fixup-poison-call");
+        Assert.Contains("call bpf_missing_kfunc", poison.TextContent);
+        Assert.Contains("poison-call", poison.QuerySelector("mark")!.TextContent);
+        Assert.Contains("btf_id=777 module=nf_conntrack", cut.Find("tr.fixup-kfunc-call").TextContent);
+        Assert.Contains("1 fixup on this kernel", cut.Markup);
+    }
+
+    [Fact]
+    public void ChoosingAnotherKernel_ReloadsTheDisassembly_AndKeepsItInTheUrl()
+    {
+        Api.Disassembly[(10, "p_ok", null)] = Relocated with { Program = "p_ok", KernelId = null, Fixups = [], Lines = [Relocated.Lines[0]] };
+        Api.Disassembly[(10, "p_ok", 2)] = Relocated with { Program = "p_ok" };
+        var cut = Render<ObjectPage>(p => p.Add(x => x.Id, 10));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("table.disasm td.num")));
+        cut.Find("select[aria-label='Kernel to relocate for']").Change("2");
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("table.disasm tr.fixup").Count));
+        Assert.Contains("kernel=2", CurrentUri);
+    }
+
+    [Fact]
+    public void UnknownObject_SaysSo()
+    {
+        var cut = Render<ObjectPage>(p => p.Add(x => x.Id, 999));
+        Assert.Contains("No such object", cut.Find(".empty-state").TextContent);
+    }
+
+    [Fact]
+    public void ObjectsList_LinksEveryObject_AndEmptyListSaysWhatToDo()
+    {
+        var cut = Render<ObjectsPage>();
+        Assert.Equal("objects/10", cut.Find("table.list a").GetAttribute("href"));
+        Api.Objects.Clear();
+        var empty = Render<ObjectsPage>();
+        Assert.Contains("Upload a BPF object", empty.Find(".empty-state").TextContent);
+    }
+}

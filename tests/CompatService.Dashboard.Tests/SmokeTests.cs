@@ -1,7 +1,0 @@
-namespace CompatService.Dashboard.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Builds() => Assert.True(true);
-}

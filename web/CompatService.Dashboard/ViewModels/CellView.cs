@@ -1,0 +1,83 @@
+using CompatService.Contracts;
+
+namespace CompatService.Dashboard.ViewModels;
+
+/// <summary>How the matrix shows one computed verdict. Every state has a text label AND an icon; colour is never alone.</summary>
+public enum CellState { Loads, LoadsDegraded, Fails, Unknown, NotComputed }
+
+/// <summary>
+/// The display of one cell: state, label, icon, CSS class and accessible name. Pure presentation of the engine's
+/// <see cref="ProgramResult"/>: "degraded" means the result itself lists disabled weak paths (or the weak-kfunc-disabled reason).
+/// </summary>
+public sealed record CellView(string Program, string Kernel, CellState State, ProgramResult? Result)
+{
+    /// <summary>The stored object and kernel behind the cell, when known (for links to the disassembly).</summary>
+    public long? ObjectId { get; init; }
+    public long? KernelId { get; init; }
+
+    /// <summary>The object page with this program relocated for this kernel, fixups marked.</summary>
+    public string? DisassemblyLink => ObjectId is { } o && KernelId is { } k
+        ? $"objects/{o}?program={Uri.EscapeDataString(Program)}&kernel={k}#disassembly"
+        : null;
+
+    public static CellView For(string program, string kernel, ProgramResult? result) =>
+        new(program, kernel, StateOf(result), result);
+
+    public static CellState StateOf(ProgramResult? r) => r?.Verdict switch
+    {
+        null => CellState.NotComputed,
+        Verdict.Fails => CellState.Fails,
+        Verdict.Unknown => CellState.Unknown,
+        _ when r.DisabledPaths.Count > 0 || r.Reasons.Any(x => x.Code == Contracts.ReasonCodes.WeakKfuncDisabled) => CellState.LoadsDegraded,
+        _ => CellState.Loads,
+    };
+
+    public string Label => State switch
+    {
+        CellState.Loads => "loads",
+        CellState.LoadsDegraded => "loads, degraded",
+        CellState.Fails => "fails",
+        CellState.Unknown => "unknown",
+        _ => "not computed",
+    };
+
+    /// <summary>A short label for the narrow cell (the full one is the accessible name and the tooltip).</summary>
+    public string ShortLabel => State switch
+    {
+        CellState.LoadsDegraded => "degraded",
+        CellState.NotComputed => "pending",
+        _ => Label,
+    };
+
+    /// <summary>Icon name for <c>VerdictIcon</c>: check, half, cross, question, clock.</summary>
+    public string Icon => State switch
+    {
+        CellState.Loads => "check",
+        CellState.LoadsDegraded => "half",
+        CellState.Fails => "cross",
+        CellState.Unknown => "question",
+        _ => "clock",
+    };
+
+    public string CssClass => State switch
+    {
+        CellState.Loads => "cell-loads",
+        CellState.LoadsDegraded => "cell-degraded",
+        CellState.Fails => "cell-fails",
+        CellState.Unknown => "cell-unknown",
+        _ => "cell-pending",
+    };
+
+    /// <summary>Distinct reason codes, in the engine's order.</summary>
+    public IReadOnlyList<string> ReasonCodes => Result?.Reasons.Select(r => r.Code).Distinct().ToList() ?? [];
+
+    /// <summary>"prog X on kernel Y: fails, kfunc-missing".</summary>
+    public string AccessibleName
+    {
+        get
+        {
+            var name = $"prog {Program} on kernel {Kernel}: {Label}";
+            return ReasonCodes.Count > 0 ? name + ", " + string.Join(", ", ReasonCodes) : name;
+        }
+    }
+}
