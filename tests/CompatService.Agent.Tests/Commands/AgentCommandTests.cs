@@ -47,7 +47,7 @@ public class AgentCommandTests
         Assert.Contains("not a BPF object", err);
     }
 
-    [Fact]
+    [HostBtfFact]
     public async Task Check_Json_HasTheContractShape_LoadedNull()
     {
         var (code, stdout, _) = await Run(null, "check", Fixture("xdp_pass"), Fixture("kfunc_weak_missing_unguarded"), "--format", "json");
@@ -66,7 +66,7 @@ public class AgentCommandTests
         Assert.Equal(ReasonCodes.WeakKfuncUnguarded, programs[1].GetProperty("reasons")[0].GetProperty("code").GetString());
     }
 
-    [Fact]
+    [HostBtfFact]
     public async Task Check_AllLoad_ExitsZero_TextNamesEachProgram()
     {
         var (code, stdout, _) = await Run(null, "check", Fixture("xdp_pass"), Fixture("socket_filter_map"));
@@ -75,7 +75,7 @@ public class AgentCommandTests
         Assert.Contains("socket_filter_map.bpfel.o: socket_filter_map: predicted loads", stdout);
     }
 
-    [Fact]
+    [HostBtfFact]
     public async Task Service_UnknownKernelAndObject_AreUploadedThenAskedAgain()
     {
         var service = new FakeService();
@@ -95,7 +95,7 @@ public class AgentCommandTests
         Assert.All(service.Requests, r => Assert.Equal("k1", r.ApiKey));
     }
 
-    [Fact]
+    [HostBtfFact]
     public async Task Service_Down_ExitsThree()
     {
         var (code, _, err) = await Run(new FakeService { Down = true }, "load", Fixture("xdp_pass"), "--server", "http://svc/");
@@ -103,7 +103,7 @@ public class AgentCommandTests
         Assert.Contains("Connection refused", err);
     }
 
-    [Fact]
+    [HostBtfFact]
     public async Task Report_UploadsThisHostsKernel()
     {
         var service = new FakeService { PendingKernelSha = Host.Session.Host.BtfSha256 };
