@@ -36,10 +36,9 @@ public class CorpusDifferentialTests(ITestOutputHelper output)
         return null;
     }
 
-    [CorpusFact]
+    [CorpusBpfFact]
     public void CorpusObjects_OurLoadsAgreeWithLibbpfAndTheEngine_OrTheHostExplainsWhy()
     {
-        if (BpfHost.UnavailableReason is { } skip) { output.WriteLine("not run: " + skip); return; }
         var objectsDir = Path.Combine(TestPaths.Corpus, "objects");
         using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(objectsDir, "loads-6.18.json")));
         var session = Host.Session;

@@ -49,3 +49,13 @@ public sealed class HostBtfFactAttribute : FactAttribute
         if (!File.Exists("/sys/kernel/btf/vmlinux")) Skip = "/sys/kernel/btf/vmlinux is absent: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF)";
     }
 }
+
+/// <summary>A fact that needs both the shared corpus and bpf(2); skipped with the first missing reason.</summary>
+public sealed class CorpusBpfFactAttribute : FactAttribute
+{
+    public CorpusBpfFactAttribute()
+    {
+        if (!CompatService.Tests.Shared.TestPaths.HasCorpus) Skip = CompatService.Tests.Shared.TestPaths.NoCorpusReason;
+        else if (BpfHost.UnavailableReason is { } r) Skip = r;
+    }
+}
