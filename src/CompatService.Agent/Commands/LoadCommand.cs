@@ -43,6 +43,7 @@ public static class LoadCommand
                     PinDirectory = args.PinDirectory,
                     SizeUnsizedMaps = args.SizeUnsizedMaps,
                 });
+            foreach (var w in loaded?.Warnings ?? []) app.Err.WriteLine($"compat-agent: {o.Name}: warning: {w}");
             foreach (var p in o.Object.Programs)
             {
                 var result = predictions.GetValueOrDefault((o.Sha256, p.Name));
