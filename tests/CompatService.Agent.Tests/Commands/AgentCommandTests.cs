@@ -152,3 +152,20 @@ public class AgentCommandTests
         Assert.Equal(3, stdout.Split('\n').Count(l => l.EndsWith("  loaded", StringComparison.Ordinal)));
     }
 }
+
+public class AgentPermissionTests
+{
+    [HostBtfFact]
+    public async Task Load_WithoutBpfPermission_ExitsThreeAndSaysWhy()
+    {
+        var fake = new CompatService.Loader.Syscalls.FakeBpfSyscalls();
+        fake.Handlers[CompatService.Loader.Syscalls.BpfCommand.BtfGetNextId] = _ => -CompatService.Loader.Syscalls.Errno.EPERM;
+        var session = new CompatService.Loader.Discovery.HostSession(Support.Host.Session.Host, new CompatService.Loader.Syscalls.BpfApi(fake));
+        var err = new StringWriter();
+        var app = new AgentApp(new StringWriter(), err, host: _ => session);
+        var code = await app.RunAsync(["load", Path.Combine(CompatService.Tests.Shared.TestPaths.Fixtures, "bpf", "xdp_pass.bpfel.o")]);
+        Assert.Equal(3, code);
+        Assert.Contains("EPERM", err.ToString());
+        Assert.Contains("root", err.ToString());
+    }
+}
