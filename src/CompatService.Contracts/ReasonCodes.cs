@@ -29,4 +29,6 @@ public static class ReasonCodes
     public const string WeakKfuncDisabled = "weak-kfunc-disabled";
     /// <summary>Note: a weak kfunc whose prototype differs from the kernel's stays unresolved (libbpf); cilium/ebpf refuses the load.</summary>
     public const string WeakKfuncIncompatible = "weak-kfunc-incompatible";
+    /// <summary>Note: a map with max_entries 0 loads only when the loader sizes it at run time (skeleton tools do).</summary>
+    public const string MapSizedAtRuntime = "map-sized-at-runtime";
 }

@@ -53,6 +53,19 @@ public static class LoadPrerequisites
         }
     }
 
+    // Map types whose max_entries may (or must) be 0: perf event arrays (libbpf sizes them to the CPU count),
+    // local storages (sk, inode, task, cgroup) and struct_ops (libbpf sets 1).
+    private static readonly HashSet<uint> ZeroEntriesAllowed = [4, 24, 26, 28, 29, 32];
+
+    /// <summary>Maps left at max_entries 0: libbpf creates every map of the object, and the kernel refuses these unless sized.</summary>
+    public static IEnumerable<Reason> UnsizedMaps(BpfObject obj, BpfProgram program)
+    {
+        foreach (var m in obj.Maps)
+            if (m.Origin is MapOrigin.BtfDefined or MapOrigin.Legacy && m.MaxEntries == 0 && !ZeroEntriesAllowed.Contains(m.Type))
+                yield return new Reason(ReasonCodes.MapSizedAtRuntime, m.Name, null,
+                    $"note: program '{program.Name}': map '{m.Name}' has max_entries 0: the object loads only if the loader sizes it at run time (skeleton tools do; loaded as shipped, map creation fails with EINVAL)");
+    }
+
     private static (string Prefix, BtfKind Kind)? TargetLookup(ProgramSectionInfo info) => (info.ProgramType, info.AttachType) switch
     {
         ("tracing", "trace_raw_tp") => ("btf_trace_", BtfKind.Typedef),

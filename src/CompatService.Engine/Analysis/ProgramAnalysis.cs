@@ -86,6 +86,7 @@ public static class VerdictEngine
         ReachabilityResult? reach = null;
 
         reasons.AddRange(LoadPrerequisites.ForProgram(program, kernel, kernelName));
+        reasons.AddRange(LoadPrerequisites.UnsizedMaps(obj, program));
         if (objectWide.Count == 0)
         {
             foreach (var f in fixups)
