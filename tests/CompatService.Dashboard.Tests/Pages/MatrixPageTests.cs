@@ -44,6 +44,15 @@ public class MatrixPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void EscapeInTheDetails_ClosesThem()
+    {
+        var cut = Render<MatrixPage>();
+        cut.Find("button.cell-fails").Click();
+        cut.Find("section.details").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Escape" });
+        Assert.Empty(cut.FindAll("section.details"));
+    }
+
+    [Fact]
     public void FiltersFromTheUrl_AreSentToTheService()
     {
         NavigateTo("/?objectLabel=repo%3Ddemo&arch=arm64&minRelease=6.1&maxRelease=6.12");
