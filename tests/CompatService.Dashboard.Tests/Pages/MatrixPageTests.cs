@@ -107,4 +107,14 @@ public class MatrixPageTests : DashboardTestContext
         Assert.Contains("1 loads, degraded", summary);
         Assert.Contains("1 unknown", summary);
     }
+
+    [Fact]
+    public void TwoObjectsWithTheSameFileName_BothRender()
+    {
+        var o = Api.Matrix.Objects[0];
+        Api.Matrix = Api.Matrix with { Objects = [o, o with { Sha256 = TestData.ShaB }] };
+        var cut = Render<MatrixPage>();
+        Assert.Equal(12, cut.FindAll("button.cell").Count);
+        Assert.Equal(2, cut.FindAll("tr.object-row").Count);
+    }
 }
