@@ -117,4 +117,16 @@ public class MatrixPageTests : DashboardTestContext
         Assert.Equal(12, cut.FindAll("button.cell").Count);
         Assert.Equal(2, cut.FindAll("tr.object-row").Count);
     }
+
+    [Fact]
+    public void KernelsButNoObjects_ShowsTheReadyKernels_AndSaysUploadAnObject()
+    {
+        Api.Objects.Clear();
+        Api.Matrix = Api.Matrix with { Objects = [] };
+        var cut = Render<MatrixPage>();
+        var empty = cut.Find(".empty-state");
+        Assert.Contains("No objects yet", empty.TextContent);
+        Assert.Equal(["kernels/2", "kernels/3", "kernels/1"], cut.FindAll("a.kernel-ready").Select(a => a.GetAttribute("href")));
+        Assert.Contains("Now upload a BPF object", empty.TextContent);
+    }
 }
