@@ -21,13 +21,13 @@ for proj in tests/*.Tests/*.Tests.csproj; do
   dotnet test "$proj" --no-build -nologo --logger "console;verbosity=normal" \
     --results-directory "tests/artifacts/$name" "$@" >"$log" 2>&1
   rc=$?
-  grep -E "^\s+(Failed|Skipped) |^\s+Error Message|Passed!|Failed!|\[SKIP\]" "$log" | head -200
-  line=$(grep -E "(Passed|Failed)!\s+-\s+Failed:" "$log" | tail -1)
-  if [ -z "$line" ]; then
+  grep -E "^\s+(Failed|Skipped) |^\s+Error Message" -A2 "$log" | head -200
+  if ! grep -qE "^Total tests: [0-9]+" "$log"; then
     echo "$name: no test summary (exit $rc)"; tail -30 "$log"; failed=$((failed + 1)); status=1; continue
   fi
-  f=$(sed -E 's/.*Failed:\s+([0-9]+).*/\1/' <<<"$line"); p=$(sed -E 's/.*Passed:\s+([0-9]+).*/\1/' <<<"$line")
-  s=$(sed -E 's/.*Skipped:\s+([0-9]+).*/\1/' <<<"$line")
+  count() { grep -E "^\s+$1: [0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0; }
+  p=$(count Passed); f=$(count Failed); s=$(count Skipped)
+  echo "$name: $p passed, $f failed, $s skipped"
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s)); ran=$((ran + p + f))
   [ "$rc" -ne 0 ] && status=1
 done

@@ -1,1 +1,3 @@
-return 0;
+using CompatService.Agent.Commands;
+
+return await new AgentApp(Console.Out, Console.Error).RunAsync(args);

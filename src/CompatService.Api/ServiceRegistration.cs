@@ -21,7 +21,7 @@ public static class ServiceRegistration
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = bodyLimit);
         services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = bodyLimit);
 
-        services.AddDbContext<CompatDbContext>((sp, o) =>
+        services.AddDbContextPool<CompatDbContext>((sp, o) =>
         {
             var cs = sp.GetRequiredService<IConfiguration>().GetConnectionString(CompatDb.ConnectionStringName);
             if (string.IsNullOrWhiteSpace(cs))
@@ -34,6 +34,7 @@ public static class ServiceRegistration
             Description = "Will this BPF program load on that kernel, and if not, why? Writes need the X-Api-Key header." }));
 
         services.AddSingleton<EngineCache>();
+        services.AddSingleton<ResponseCache>();
         services.AddSingleton<JobSignal>();
         services.AddSingleton<IKernelInputReader, KernelFormReader>();
         services.AddScoped<KernelStore>();

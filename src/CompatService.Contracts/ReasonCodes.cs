@@ -27,4 +27,6 @@ public static class ReasonCodes
     public const string KfuncsUnsupported = "kfuncs-unsupported";
     public const string ModuleKfuncsUnsupported = "module-kfuncs-unsupported";
     public const string WeakKfuncDisabled = "weak-kfunc-disabled";
+    /// <summary>Note: a weak kfunc whose prototype differs from the kernel's stays unresolved (libbpf); cilium/ebpf refuses the load.</summary>
+    public const string WeakKfuncIncompatible = "weak-kfunc-incompatible";
 }

@@ -10,6 +10,7 @@ public sealed class CompatDbContext(DbContextOptions<CompatDbContext> options) :
     public DbSet<KernelEntity> Kernels => Set<KernelEntity>();
     public DbSet<KernelBlobEntity> KernelBlobs => Set<KernelBlobEntity>();
     public DbSet<KernelModuleEntity> KernelModules => Set<KernelModuleEntity>();
+    public DbSet<KernelConfigEntity> KernelConfigs => Set<KernelConfigEntity>();
     public DbSet<KernelSymbolEntity> KernelSymbols => Set<KernelSymbolEntity>();
     public DbSet<ObjectEntity> Objects => Set<ObjectEntity>();
     public DbSet<ObjectBlobEntity> ObjectBlobs => Set<ObjectBlobEntity>();

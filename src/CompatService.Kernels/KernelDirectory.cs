@@ -47,7 +47,7 @@ public static class KernelDirectory
         var flags = File.Exists(flagsFile) ? ParseKfuncFlags(File.ReadAllLines(flagsFile)) : null;
 
         var set = KernelBtfReader.Open(File.ReadAllBytes(vmlinux), modules, release, flags);
-        if (KernelConfig.TryLoad(dir) is { } config)
+        if (KernelConfigFile.TryLoad(dir) is { } config)
             set = new KernelBtfSet(set.Vmlinux, set.Modules, set.BtfSha256, set.Release, set.KfuncFlags, config);
         return new LoadedKernel(set, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))), dir, arch, flavour);
     }

@@ -68,8 +68,8 @@ public static class KernelIngest
         var nameRelease = KernelRelease.FromFileName(fileName);
 
         if (DebianPackage.IsDeb(span)) return FromPackage(DebianPackage.Read(data, limits), nameRelease, limits);
-        if (RawBtfLocator.TryHeader(span, 0) is { } btfAt0 && btfAt0.Length == data.Length)
-            return FromBtf(data, "raw-btf", null, nameRelease);
+        if (RawBtfLocator.TryHeader(span, 0) is { } btfAt0)
+            return FromBtf(data[..(int)btfAt0.Length], "raw-btf", null, nameRelease); // trailing padding is not BTF
         if (KernelImage.IsBzImage(span) || ElfFile.IsElf(span) || KernelImage.IsArm64Image(span))
             return FromImage(KernelImage.Read(data, limits), nameRelease, null, limits);
 
@@ -77,10 +77,10 @@ public static class KernelIngest
         if (kind == CompressionKind.None)
             throw new BpfFormatException("unrecognised kernel input: not BTF, ELF, bzImage, arm64 Image, Debian package or a compressed one of those", 0);
         var inner = Compression.Decompress(kind, data, limits.MaxImageBytes, $"{Compression.Name(kind)} input");
-        if (RawBtfLocator.TryHeader(inner, 0) is { } innerBtf && innerBtf.Length == inner.Length)
+        if (RawBtfLocator.TryHeader(inner, 0) is { } innerBtf)
         {
-            if (inner.Length > limits.MaxBtfBytes) throw new BpfFormatException($"BTF of {inner.Length} bytes is larger than the limit of {limits.MaxBtfBytes}", 0);
-            return FromBtf(inner, "compressed-btf", Compression.Name(kind), nameRelease);
+            if (innerBtf.Length > limits.MaxBtfBytes) throw new BpfFormatException($"BTF of {innerBtf.Length} bytes is larger than the limit of {limits.MaxBtfBytes}", 0);
+            return FromBtf(inner.AsMemory(0, (int)innerBtf.Length), "compressed-btf", Compression.Name(kind), nameRelease);
         }
         if (ElfFile.IsElf(inner) || KernelImage.IsArm64Image(inner) || KernelImage.IsBzImage(inner))
             return FromImage(KernelImage.Read(inner, limits), nameRelease, Compression.Name(kind), limits);

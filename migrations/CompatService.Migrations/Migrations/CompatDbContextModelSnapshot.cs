@@ -98,6 +98,23 @@ namespace CompatService.Migrations.Migrations
                     b.ToTable("kernel_blobs", (string)null);
                 });
 
+            modelBuilder.Entity("CompatService.Data.Entities.KernelConfigEntity", b =>
+                {
+                    b.Property<long>("KernelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kernel_id");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
+
+                    b.HasKey("KernelId");
+
+                    b.ToTable("kernel_configs", (string)null);
+                });
+
             modelBuilder.Entity("CompatService.Data.Entities.KernelEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -110,10 +127,6 @@ namespace CompatService.Migrations.Migrations
                     b.Property<string>("Arch")
                         .HasColumnType("text")
                         .HasColumnName("arch");
-
-                    b.Property<string>("Config")
-                        .HasColumnType("text")
-                        .HasColumnName("config");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -130,6 +143,10 @@ namespace CompatService.Migrations.Migrations
                     b.Property<int>("FunctionCount")
                         .HasColumnType("integer")
                         .HasColumnName("function_count");
+
+                    b.Property<bool>("HasConfig")
+                        .HasColumnType("boolean")
+                        .HasColumnName("has_config");
 
                     b.Property<bool>("HasKfuncFlags")
                         .HasColumnType("boolean")
@@ -660,6 +677,15 @@ namespace CompatService.Migrations.Migrations
                     b.HasIndex("Kind", "Name");
 
                     b.ToTable("program_requirements", (string)null);
+                });
+
+            modelBuilder.Entity("CompatService.Data.Entities.KernelConfigEntity", b =>
+                {
+                    b.HasOne("CompatService.Data.Entities.KernelEntity", null)
+                        .WithOne()
+                        .HasForeignKey("CompatService.Data.Entities.KernelConfigEntity", "KernelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("CompatService.Data.Entities.KernelEntity", b =>

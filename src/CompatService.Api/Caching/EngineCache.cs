@@ -21,7 +21,7 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
 
     public Task<KernelBtfSet> KernelAsync(CompatDbContext db, KernelEntity k, CancellationToken ct)
     {
-        var key = $"{k.Sha256}/{k.Modules.Count}/{k.KfuncFlagsJson?.Length ?? 0}";
+        var key = Key(k);
         return Get(_kernels, key, options.Value.KernelCacheSize, () => LoadKernelAsync(db, k, ct));
     }
 
@@ -34,9 +34,11 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
 
     /// <summary>Adds a kernel parsed during ingest, so the first matrix job does not parse it again.</summary>
     public void Remember(KernelEntity k, KernelBtfSet set) =>
-        _kernels.TryAdd($"{k.Sha256}/{k.Modules.Count}/{k.KfuncFlagsJson?.Length ?? 0}", new(Task.FromResult(set)));
+        _kernels.TryAdd(Key(k), new(Task.FromResult(set)));
 
     public void Remember(string objectSha256, BpfObject obj) => _objects.TryAdd(objectSha256, new(Task.FromResult(obj)));
+
+    private static string Key(KernelEntity k) => $"{k.Sha256}/{k.Modules.Count}/{k.KfuncFlagsJson?.Length ?? 0}/{k.HasConfig}";
 
     private static async Task<KernelBtfSet> LoadKernelAsync(CompatDbContext db, KernelEntity k, CancellationToken ct)
     {
@@ -47,8 +49,11 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
                              orderby m.Ordinal
                              select new { m.Name, b.Data }).ToListAsync(ct);
         var flags = k.KfuncFlagsJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, uint>>(k.KfuncFlagsJson);
-        return CompatEngine.OpenKernel(vmlinux,
-            modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(), k.Release, flags);
+        var config = k.HasConfig
+            ? await db.KernelConfigs.Where(x => x.KernelId == k.Id).Select(x => x.Text).SingleOrDefaultAsync(ct)
+            : null;
+        return KernelSets.Open(vmlinux,
+            modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(), k.Release, flags, config);
     }
 
     private static async Task<T> Get<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, int max, Func<Task<T>> load)

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using CompatService.Api.Caching;
 using CompatService.Api.Errors;
 using CompatService.Api.Mapping;
 using CompatService.Api.Matrix;
@@ -18,15 +20,19 @@ public static partial class AgentApi
 
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet(ApiRoutes.AgentVerdicts, VerdictsAsync).WithTags("Agent").WithName("AgentVerdicts").RequireReadKey();
+        app.MapGet(ApiRoutes.AgentVerdicts, VerdictsAsync).WithTags("Agent").WithName("AgentVerdicts").RequireReadKey()
+            .Produces<AgentVerdictsResponse>(200, "application/json");
         app.MapGet(ApiRoutes.AgentReports, ListReportsAsync).WithTags("Agent").WithName("ListAgentReports").RequireReadKey();
         app.MapPost(ApiRoutes.AgentReports, ReportAsync).WithTags("Agent").WithName("AgentReport").RequireWriteKey();
         return app;
     }
 
-    private static async Task<Results<Ok<AgentVerdictsResponse>, ProblemHttpResult>> VerdictsAsync(
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> VerdictsAsync(HttpContext http, ResponseCache cache,
         CompatDbContext db, CellComputer cells, string? kernel, [FromQuery(Name = "object")] string[]? @object, CancellationToken ct)
     {
+        var key = "agent" + http.Request.QueryString.Value;
+        var generation = await DataGeneration.ReadAsync(db, ct);
+        if (cache.Get(key, generation) is { } hit) return TypedResults.Bytes(hit.Body, hit.ContentType);
         var sha = kernel?.Trim().ToLowerInvariant();
         if (sha is null || !Sha256Hex().IsMatch(sha))
             return Problems.BadRequest("query 'kernel' must be the sha256 (64 hex digits) of the kernel's raw vmlinux BTF");
@@ -46,7 +52,10 @@ public static partial class AgentApi
                 ? new AgentObjectVerdicts(s, false, [])
                 : new AgentObjectVerdicts(s, true, CellComputer.Results(map[(o.Id, k.Id)]));
         }).ToList();
-        return TypedResults.Ok(new AgentVerdictsResponse(new AgentKernelRef(k.Id, k.Sha256, k.Release), answers));
+        var body = JsonSerializer.SerializeToUtf8Bytes(
+            new AgentVerdictsResponse(new AgentKernelRef(k.Id, k.Sha256, k.Release), answers), ContractJson.Options);
+        cache.Put(key, new ResponseCache.Entry(generation, body, "application/json; charset=utf-8"));
+        return TypedResults.Bytes(body, "application/json; charset=utf-8");
     }
 
     private static async Task<Results<Created<List<ObservedOutcomeDto>>, ProblemHttpResult>> ReportAsync(

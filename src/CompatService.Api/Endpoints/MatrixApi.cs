@@ -1,4 +1,8 @@
+using System.Text;
+using System.Text.Json;
+using CompatService.Api.Caching;
 using CompatService.Api.Errors;
+using CompatService.Data;
 using CompatService.Api.Mapping;
 using CompatService.Api.Matrix;
 using CompatService.Api.Security;
@@ -16,7 +20,7 @@ public static class MatrixApi
         return app;
     }
 
-    private static async Task<IResult> GetAsync(MatrixService matrix, string? format,
+    private static async Task<IResult> GetAsync(HttpContext http, CompatDbContext db, ResponseCache cache, MatrixService matrix, string? format,
         [FromQuery(Name = "objectLabel")] string[]? objectLabel, [FromQuery(Name = "kernelLabel")] string[]? kernelLabel,
         string? arch, string? release, string? minRelease, string? maxRelease,
         [FromQuery(Name = "object")] string[]? @object, [FromQuery(Name = "kernel")] long[]? kernel, CancellationToken ct)
@@ -26,12 +30,19 @@ public static class MatrixApi
             return Problems.BadRequest($"format '{format}' is not one of json, csv, markdown");
         var f = new MatrixFilter(Labels.ParseQuery(objectLabel), Labels.ParseQuery(kernelLabel), arch, release, minRelease, maxRelease,
             @object?.Select(s => s.ToLowerInvariant()).ToList(), kernel);
-        var report = await matrix.BuildAsync(f, ct);
-        return format switch
+        var key = "matrix" + http.Request.QueryString.Value;
+        var generation = await DataGeneration.ReadAsync(db, ct);
+        if (cache.Get(key, generation) is not { } entry)
         {
-            "csv" => TypedResults.Text(MatrixFormats.Csv(report), "text/csv; charset=utf-8"),
-            "markdown" or "md" => TypedResults.Text(MatrixFormats.Markdown(report), "text/markdown; charset=utf-8"),
-            _ => TypedResults.Json(report, ContractJson.Options),
-        };
+            var report = await matrix.BuildAsync(f, ct);
+            entry = format switch
+            {
+                "csv" => new(generation, Encoding.UTF8.GetBytes(MatrixFormats.Csv(report)), "text/csv; charset=utf-8"),
+                "markdown" or "md" => new(generation, Encoding.UTF8.GetBytes(MatrixFormats.Markdown(report)), "text/markdown; charset=utf-8"),
+                _ => new(generation, JsonSerializer.SerializeToUtf8Bytes(report, ContractJson.Options), "application/json; charset=utf-8"),
+            };
+            cache.Put(key, entry);
+        }
+        return TypedResults.Bytes(entry.Body, entry.ContentType);
     }
 }

@@ -32,11 +32,30 @@ public static class ProblemHandling
         BpfFormatException => StatusCodes.Status422UnprocessableEntity,
         BadHttpRequestException b => b.StatusCode,
         InvalidDataException => StatusCodes.Status422UnprocessableEntity,
-        Npgsql.NpgsqlException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
-        DbUpdateException { InnerException: Npgsql.NpgsqlException { IsTransient: true } } => StatusCodes.Status503ServiceUnavailable,
+        _ when IsDatabaseOutage(e) => StatusCodes.Status503ServiceUnavailable,
         OperationCanceledException => 499,
         _ => StatusCodes.Status500InternalServerError,
     };
+
+    /// <summary>The database went away (connection refused / reset, server shutting down, timeout) anywhere in the chain.</summary>
+    public static bool IsDatabaseOutage(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            switch (x)
+            {
+                case Npgsql.PostgresException pg:
+                    // class 08 connection exception, 57 operator intervention (admin shutdown), 53 insufficient resources
+                    return pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57", StringComparison.Ordinal)
+                        || pg.SqlState.StartsWith("53", StringComparison.Ordinal);
+                case Npgsql.NpgsqlException:
+                case TimeoutException:
+                case System.Net.Sockets.SocketException:
+                    return true;
+            }
+        }
+        return false;
+    }
 
     private static async Task WriteProblem(HttpContext http)
     {

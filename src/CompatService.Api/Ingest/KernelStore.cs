@@ -36,7 +36,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
         KernelUploadMeta meta, CancellationToken ct)
     {
         var release = meta.Release ?? input.Release;
-        var set = CompatEngine.OpenKernel(input.Vmlinux, input.Modules, release, input.KfuncFlags);
+        var set = KernelSets.Open(input.Vmlinux, input.Modules, release, input.KfuncFlags, input.Config);
         if (await FindAsync(k => k.Sha256 == set.BtfSha256, ct) is { } existing)
             return new Result(existing, false);
 
@@ -53,7 +53,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
             Source = $"{input.Form}:{meta.Source ?? fileName ?? "upload"}",
             UploadSha256 = uploadSha,
             UploadSize = uploadSize,
-            Config = input.Config,
+            HasConfig = input.Config is not null,
             KfuncFlagsJson = input.KfuncFlags is null ? null : JsonSerializer.Serialize(input.KfuncFlags),
             HasKfuncTags = set.HasKfuncTags,
             HasKfuncFlags = input.KfuncFlags is not null,
@@ -75,6 +75,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
                 await BlobWriter.KernelBlobAsync(db, e.BlobSha256, m.Spec.RawBytes, ct);
             db.Kernels.Add(kernel);
             await db.SaveChangesAsync(ct);
+            if (input.Config is not null) db.KernelConfigs.Add(new KernelConfigEntity { KernelId = kernel.Id, Text = input.Config });
             foreach (var s in index.Symbols) s.KernelId = kernel.Id;
             db.KernelSymbols.AddRange(index.Symbols);
             JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);

@@ -17,8 +17,8 @@ public sealed class KernelEntity
     /// <summary>sha256 of the uploaded file (may differ from <see cref="Sha256"/> when it was an image or package).</summary>
     public string? UploadSha256 { get; set; }
     public long UploadSize { get; set; }
-    /// <summary>The kernel config (text) when the input carried one.</summary>
-    public string? Config { get; set; }
+    /// <summary>Whether a kernel config came with the input (its text is in kernel_configs, never loaded by lists).</summary>
+    public bool HasConfig { get; set; }
     /// <summary>jsonb: kfunc name → KF_* flags recovered from .BTF_ids; null when unknown.</summary>
     public string? KfuncFlagsJson { get; set; }
     public int TypeCount { get; set; }

@@ -102,6 +102,9 @@ public static class VerdictEngine
             }
             foreach (var ext in ReferencedExterns(program))
             {
+                if (ext.Kind == ExternKind.Kfunc && ext.IsWeak && resolution.For(ext).Status == ExternStatus.Incompatible)
+                    reasons.Add(new Reason(ReasonCodes.WeakKfuncIncompatible, ext.Name, FirstReference(program, ext.Name),
+                        $"note: weak kfunc '{ext.Name}' exists in {kernelName} as `{resolution.For(ext).KernelPrototype}`, incompatible with the object's prototype: libbpf leaves it unresolved (treated as missing); cilium/ebpf would refuse the load"));
                 if (ext.Kind == ExternKind.TypelessKsym && !ext.IsWeak)
                     reasons.Add(new Reason(ReasonCodes.TypelessKsymHostOnly, ext.Name, FirstReference(program, ext.Name),
                         $"program '{program.Name}': ksym '{ext.Name}' is typeless: resolved from the host's /proc/kallsyms at load time, not decidable from BTF"));

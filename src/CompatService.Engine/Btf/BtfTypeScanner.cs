@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -7,32 +6,35 @@ using CompatService.Engine.Binary;
 namespace CompatService.Engine.Btf;
 
 /// <summary>
-/// The one pass over the type section at parse: checks each btf_type header (info bits, known kind, records
-/// inside the section), records its offset, hashes its name into the name index and remembers DECL_TAGs.
-/// Nothing is decoded into objects here.
+/// The one pass over the type section at parse: checks each btf_type header (reserved info bits, known kind,
+/// records inside the section, name offset inside the string section), records its offset, hashes its name straight
+/// from the string bytes (vector NUL search, no string allocated) into the name table and remembers DECL_TAGs.
+/// Nothing is decoded into objects.
 /// </summary>
 internal static class BtfTypeScanner
 {
     private const uint InfoMask = 0x9f00ffffu;
+    private const byte Invalid = 255;
 
-    internal sealed record Result(int[] Offsets, int Count, BtfNameIndex Names, int[] DeclTags);
+    /// <summary>Bytes after the 12-byte btf_type that do not depend on vlen, by kind (255 = not a kind).</summary>
+    private static ReadOnlySpan<byte> FixedExtra =>
+    [
+        Invalid, 4, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 0, 0,
+        Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid, Invalid,
+    ];
+
+    /// <summary>Bytes per vlen record, by kind (STRUCT/UNION members, ENUM values, FUNC_PROTO params, DATASEC vars, ENUM64 values).</summary>
+    private static ReadOnlySpan<byte> PerVlen =>
+    [
+        0, 0, 0, 0, 12, 12, 8, 0, 0, 0, 0, 0, 0, 8, 0, 12, 0, 0, 0, 12,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
+
+    internal sealed record Result(int[] Offsets, int Count, int[] DeclTags, BtfNameIndex Names);
 
     /// <summary>Size in bytes of the records that follow a btf_type of this kind, or -1 for an unknown kind.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int ExtraSize(int kind, int vlen) => kind switch
-    {
-        1 => 4,                         // INT: encoding word
-        3 => 12,                        // ARRAY
-        4 or 5 => vlen * 12,            // STRUCT / UNION members
-        6 => vlen * 8,                  // ENUM values
-        13 => vlen * 8,                 // FUNC_PROTO params
-        14 => 4,                        // VAR linkage
-        15 => vlen * 12,                // DATASEC var_secinfo
-        17 => 4,                        // DECL_TAG component_idx
-        19 => vlen * 12,                // ENUM64 values
-        2 or 7 or 8 or 9 or 10 or 11 or 12 or 16 or 18 => 0,
-        _ => -1,
-    };
+    internal static int ExtraSize(int kind, int vlen) =>
+        kind is < 0 or > 31 || FixedExtra[kind] == Invalid ? -1 : FixedExtra[kind] + vlen * PerVlen[kind];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Read(ref byte b, int offset, bool swap)
@@ -41,92 +43,160 @@ internal static class BtfTypeScanner
         return swap ? BinaryPrimitives.ReverseEndianness(v) : v;
     }
 
-    public static Result Scan(ReadOnlySpan<byte> types, long typeStart, bool bigEndian, BtfStringTable strings, uint firstId, string section)
+    /// <summary>Type sections at least this large build the name index on a second core while they are scanned.</summary>
+    internal const int ParallelIndexThreshold = 256 * 1024;
+
+    public static Result Scan(ReadOnlyMemory<byte> typesMemory, long typeStart, bool bigEndian, BtfStringTable strings, uint firstId, string section,
+        bool? parallelIndex = null)
     {
+        var types = typesMemory.Span;
         var swap = bigEndian == BitConverter.IsLittleEndian;
         var len = types.Length;
-        var estimate = Math.Max(16, len / 22);
-        var offsets = new int[estimate];
-        var named = ArrayPool<int>.Shared.Rent(estimate);
-        var hashes = ArrayPool<uint>.Shared.Rent(estimate);
-        var declTags = new List<int>();
-        var ownStrings = strings.Own.Span;
-        var ownStart = strings.Start;
-        var n = 0;
-        var namedCount = 0;
+        var offsets = GC.AllocateUninitializedArray<int>(Math.Max(16, len / 22));
+        BtfNameIndexBuilder? worker = null;
+        if (parallelIndex ?? (len >= ParallelIndexThreshold && Environment.ProcessorCount > 1))
+        {
+            worker = new BtfNameIndexBuilder(strings, Math.Max(16, len / 40));
+            worker.Start();
+        }
         try
         {
-            ref var b0 = ref MemoryMarshal.GetReference(types);
-            var pos = 0;
-            while (pos < len)
+        var declTags = new List<int>();
+        var stringsEnd = strings.End;
+        var own = strings.Own.Span;
+        var ownStart = strings.Start;
+        // Sized for kernel BTF (a name every ~40 bytes of types); a denser blob falls back to a second pass.
+        var index = worker is null ? new BtfNameIndex(Math.Max(16, len / 40)) : null!;
+        var overflow = false;
+        ref var b0 = ref MemoryMarshal.GetReference(types);
+        ref var fixedExtra = ref MemoryMarshal.GetReference(FixedExtra);
+        ref var perVlen = ref MemoryMarshal.GetReference(PerVlen);
+        Span<int> queuedLocals = stackalloc int[Batch];
+        Span<uint> queuedNames = stackalloc uint[Batch];
+        var queued = 0;
+        var n = 0;
+        var pos = 0;
+        while (pos < len)
+        {
+            if (len - pos < 12) ThrowTruncated(len - pos, typeStart + pos, section, firstId + (uint)n);
+            var info = Read(ref b0, pos + 4, swap);
+            var kind = (int)(info >> 24) & 0x1f;
+            int extra = Unsafe.Add(ref fixedExtra, kind);
+            if ((info & ~InfoMask) != 0 || extra == Invalid) ThrowBadInfo(info, typeStart + pos + 4, section, firstId + (uint)n);
+            var size = 12 + extra + (int)(info & 0xffff) * Unsafe.Add(ref perVlen, kind);
+            if (len - pos < size) ThrowRecords((BtfKind)kind, (int)(info & 0xffff), size, len - pos, typeStart + pos, section, firstId + (uint)n);
+            if (n == offsets.Length)
             {
-                var id = firstId + (uint)n;
-                if (len - pos < 12)
-                    throw new BpfFormatException($"truncated btf_type: {len - pos} bytes left in the type section", typeStart + pos, section, id);
-                var nameOff = Read(ref b0, pos, swap);
-                var info = Read(ref b0, pos + 4, swap);
-                if ((info & ~InfoMask) != 0)
-                    throw new BpfFormatException($"btf_type info 0x{info:x8} has reserved bits set", typeStart + pos + 4, section, id);
-                var kind = (int)(info >> 24) & 0x1f;
-                var vlen = (int)(info & 0xffff);
-                var extra = ExtraSize(kind, vlen);
-                if (extra < 0)
-                    throw new BpfFormatException($"unknown BTF kind {kind}", typeStart + pos + 4, section, id);
-                var size = 12 + extra;
-                if (len - pos < size)
-                    throw new BpfFormatException($"{(BtfKind)kind} with vlen {vlen} needs {size} bytes, only {len - pos} left in the type section",
-                        typeStart + pos, section, id);
-                if (n == offsets.Length)
-                {
-                    if (n >= BtfNameIndex.MaxTypes)
-                        throw new BpfFormatException($"too many BTF types (more than {BtfNameIndex.MaxTypes})", typeStart + pos, section, id);
-                    Array.Resize(ref offsets, (int)Math.Min((long)n + n / 2 + 16, BtfNameIndex.MaxTypes));
-                }
-                offsets[n] = pos;
-
-                if (nameOff != 0)
-                {
-                    ReadOnlySpan<byte> name;
-                    var rel = nameOff - ownStart;
-                    if (nameOff >= ownStart && rel < (uint)ownStrings.Length)
-                    {
-                        var rest = ownStrings[(int)rel..];
-                        name = rest[..rest.IndexOf((byte)0)]; // the section ends with NUL (checked with the header)
-                    }
-                    else if (!strings.TryGet(nameOff, out name))
-                    {
-                        throw new BpfFormatException($"name offset {nameOff} outside the string section (ends at {strings.End})", typeStart + pos, section, id);
-                    }
-                    if (namedCount == named.Length) Grow(ref named, ref hashes, namedCount);
-                    named[namedCount] = n;
-                    hashes[namedCount] = BtfNameIndex.Hash(name);
-                    namedCount++;
-                }
-                if (kind == (int)BtfKind.DeclTag) declTags.Add(n);
-                n++;
-                pos += size;
+                if (n >= BtfNameIndex.MaxTypes) ThrowTooMany(typeStart + pos, section, firstId + (uint)n);
+                Array.Resize(ref offsets, (int)Math.Min((long)n + n / 2 + 16, BtfNameIndex.MaxTypes));
             }
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(offsets), n) = pos;
 
-            if (offsets.Length - n > n / 16 + 16) Array.Resize(ref offsets, n);
-            var index = namedCount == 0 ? BtfNameIndex.Empty : new BtfNameIndex(namedCount, named, hashes);
-            return new Result(offsets, n, index, declTags.ToArray());
+            // Every offset inside the section starts a NUL-terminated string (the section ends with NUL).
+            var nameOff = Read(ref b0, pos, swap);
+            // No branch on "has a name" on the parallel path: named and anonymous types alternate unpredictably.
+            if (nameOff >= stringsEnd) ThrowName(nameOff, stringsEnd, typeStart + pos, section, firstId + (uint)n);
+            if (worker is not null)
+            {
+                worker.Queue(n, nameOff, nameOff != 0);
+            }
+            else
+            {
+                // One core: queue without a branch (named and anonymous types alternate unpredictably), hash in batches.
+                queuedLocals[queued] = n;
+                queuedNames[queued] = nameOff;
+                queued += nameOff != 0 ? 1 : 0;
+            }
+            if (kind == (int)BtfKind.DeclTag) declTags.Add(n);
+            n++;
+            pos += size;
+            if ((n & (Batch - 1)) == 0)
+            {
+                if (worker is not null) worker.Publish();
+                else overflow |= Insert(index, queuedLocals[..queued], queuedNames[..queued], ownStart, own, strings);
+                queued = 0;
+            }
+        }
+        if (worker is null) overflow |= Insert(index, queuedLocals[..queued], queuedNames[..queued], ownStart, own, strings);
+        if (worker is not null)
+        {
+            worker.Complete();
+            index = worker.Index;
+            overflow = worker.Overflow;
+            worker = null;
+        }
+
+        if (overflow) index = Rebuild(types, offsets, n, swap, strings);
+        // Trim only a large over-estimate: a copy of a ~0.5 MB array costs more than the slack it frees.
+        if (offsets.Length - n > n / 4 + 16) Array.Resize(ref offsets, n);
+        return new Result(offsets, n, declTags.ToArray(), index);
         }
         finally
         {
-            ArrayPool<int>.Shared.Return(named);
-            ArrayPool<uint>.Shared.Return(hashes);
+            worker?.Abandon();
         }
     }
 
-    private static void Grow(ref int[] named, ref uint[] hashes, int count)
+    private const int Batch = 1024;
+
+    /// <summary>Hashes and inserts queued names; true when the table filled up (the caller rebuilds it larger).</summary>
+    private static bool Insert(BtfNameIndex index, ReadOnlySpan<int> locals, ReadOnlySpan<uint> names, uint ownStart,
+        ReadOnlySpan<byte> own, BtfStringTable strings)
     {
-        var newNamed = ArrayPool<int>.Shared.Rent(count * 2);
-        var newHashes = ArrayPool<uint>.Shared.Rent(count * 2);
-        named.AsSpan(0, count).CopyTo(newNamed);
-        hashes.AsSpan(0, count).CopyTo(newHashes);
-        ArrayPool<int>.Shared.Return(named);
-        ArrayPool<uint>.Shared.Return(hashes);
-        named = newNamed;
-        hashes = newHashes;
+        for (var i = 0; i < locals.Length; i++)
+        {
+            if (index.IsFull) return true;
+            index.Add(NameHash(names[i], ownStart, own, strings), locals[i]);
+        }
+        return false;
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint NameHash(uint nameOff, uint ownStart, ReadOnlySpan<byte> own, BtfStringTable strings)
+    {
+        var rel = nameOff - ownStart;
+        if (nameOff >= ownStart && rel < (uint)own.Length) return BtfNameIndex.HashCString(own, (int)rel);
+        return strings.TryGet(nameOff, out var name) ? BtfNameIndex.Hash(name) : 0; // range checked by the scan
+    }
+
+    /// <summary>Second pass when the blob has more names than the table was sized for.</summary>
+    private static BtfNameIndex Rebuild(ReadOnlySpan<byte> types, int[] offsets, int n, bool swap, BtfStringTable strings)
+    {
+        ref var b0 = ref MemoryMarshal.GetReference(types);
+        var named = 0;
+        for (var i = 0; i < n; i++)
+            if (Read(ref b0, offsets[i], swap) != 0) named++;
+        var index = new BtfNameIndex(named);
+        var own = strings.Own.Span;
+        for (var i = 0; i < n; i++)
+        {
+            var nameOff = Read(ref b0, offsets[i], swap);
+            if (nameOff != 0) index.Add(NameHash(nameOff, strings.Start, own, strings), i);
+        }
+        return index;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTruncated(int left, long at, string section, uint id) =>
+        throw new BpfFormatException($"truncated btf_type: {left} bytes left in the type section", at, section, id);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowBadInfo(uint info, long at, string section, uint id)
+    {
+        if ((info & ~InfoMask) != 0)
+            throw new BpfFormatException($"btf_type info 0x{info:x8} has reserved bits set", at, section, id);
+        throw new BpfFormatException($"unknown BTF kind {(info >> 24) & 0x1f}", at, section, id);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowRecords(BtfKind kind, int vlen, int size, int left, long at, string section, uint id) =>
+        throw new BpfFormatException($"{kind} with vlen {vlen} needs {size} bytes, only {left} left in the type section", at, section, id);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTooMany(long at, string section, uint id) =>
+        throw new BpfFormatException($"too many BTF types (more than {BtfNameIndex.MaxTypes})", at, section, id);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowName(uint nameOff, uint end, long at, string section, uint id) =>
+        throw new BpfFormatException($"name offset {nameOff} outside the string section (ends at {end})", at, section, id);
 }

@@ -33,6 +33,14 @@ public class KernelIngestTests
     }
 
     [Fact]
+    public void RawBtf_WithTrailingPadding_IsCutToItsHeaderLength()
+    {
+        var btf = KernelTestData.ReadSynthetic("vmlinux.btf");
+        var r = KernelIngest.Read(btf.Concat(new byte[13]).ToArray(), null);
+        Assert.True(r.VmlinuxBtf.Span.SequenceEqual(btf));
+    }
+
+    [Fact]
     public void RawBtf_TakesTheReleaseFromAFileNameThatSaysIt()
     {
         var r = KernelIngest.Read(KernelTestData.ReadSynthetic("vmlinux.btf"), "vmlinux-6.1.0-56-rt-amd64");
@@ -161,5 +169,27 @@ public class KernelIngestTests
         Assert.Equal(file == "Image.gz" ? "arm64-image" : "bzImage", r.Form);
         Assert.Equal(KernelTestData.ExpectedKfuncs(dir).Select(e => $"{e.Name} 0x{e.Flags:x}"),
             r.VmlinuxKfuncs!.Select(e => $"{e.Name} 0x{e.Flags:x}"));
+    }
+
+    [CorpusFact]
+    public void PackageAroundARealImage_IngestsLikeTheImage()
+    {
+        const string dir = "debian-6.12.117+deb12-amd64";
+        var vmlinuz = File.ReadAllBytes(KernelTestData.CorpusImage(dir, "vmlinuz"));
+        var config = KernelTestData.Gunzip(Path.Combine(KernelTestData.CorpusKernel(dir), "config.gz"));
+        var deb = DebianPackageTests.BuildDeb("data.tar.gz", [
+            ("./boot/vmlinuz-6.12.117+deb12-amd64", vmlinuz),
+            ("./boot/config-6.12.117+deb12-amd64", config),
+        ]);
+
+        var r = KernelIngest.Read(deb, "linux-image-6.12.117+deb12-amd64_6.12.117-1~deb12u1_amd64.deb");
+
+        Assert.Equal("deb", r.Form);
+        Assert.Equal("6.12.117+deb12-amd64", r.Release);
+        Assert.Equal("amd64", r.Flavour);
+        Assert.Equal("zstd", r.Compression);
+        Assert.Equal(KernelTestData.ExpectedKfuncs(dir).Count, r.VmlinuxKfuncs!.Count);
+        Assert.Equal("y", KernelConfig.Parse(r.Config!)["CONFIG_DEBUG_INFO_BTF"]);
+        Assert.Equal(KernelTestData.ExpectedKfuncs(dir).Select(e => (e.Name, e.Flags)), r.KfuncFlags!.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => (k.Key, k.Value)));
     }
 }

@@ -1,30 +1,15 @@
 using System.Text;
 using CompatService.Engine.Binary;
+using CompatService.Engine.Kernels;
 
 namespace CompatService.Kernels;
 
 /// <summary>
-/// A kernel config (<c>.config</c>, <c>/boot/config-*</c>, <c>/proc/config.gz</c>) as libbpf reads it for
-/// <c>__kconfig</c> externs: only <c>CONFIG_X=value</c> lines count (value as written: y, m, 250, "str");
-/// <c># CONFIG_X is not set</c> is a comment, so such options are simply absent.
+/// Kernel config files (<c>config.gz</c> beside a kernel's BTF, <c>/boot/config-*</c>, <c>/proc/config.gz</c>) read into
+/// the options <see cref="KernelConfig.Parse"/> keeps (only <c>CONFIG_X=value</c> lines, as libbpf reads them).
 /// </summary>
-public static class KernelConfig
+public static class KernelConfigFile
 {
-    public static IReadOnlyDictionary<string, string> Parse(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var raw in text.Split('\n'))
-        {
-            var line = raw.TrimEnd('\r');
-            if (!line.StartsWith("CONFIG_", StringComparison.Ordinal)) continue;
-            var eq = line.IndexOf('=');
-            if (eq <= "CONFIG_".Length) continue;
-            result[line[..eq]] = line[(eq + 1)..];
-        }
-        return result;
-    }
-
     /// <summary>Config bytes, plain or gzip'd (config.gz), to text; limited to <paramref name="maxBytes"/>.</summary>
     public static string Decode(ReadOnlyMemory<byte> data, long maxBytes)
     {
@@ -40,7 +25,7 @@ public static class KernelConfig
         foreach (var name in new[] { "config.gz", "config" })
         {
             var path = Path.Combine(dir, name);
-            if (File.Exists(path)) return Parse(Decode(File.ReadAllBytes(path), maxBytes));
+            if (File.Exists(path)) return KernelConfig.Parse(Decode(File.ReadAllBytes(path), maxBytes));
         }
         return null;
     }

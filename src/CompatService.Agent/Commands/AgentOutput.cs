@@ -1,0 +1,49 @@
+using System.Text;
+using System.Text.Json.Serialization;
+using CompatService.Contracts;
+
+namespace CompatService.Agent.Commands;
+
+/// <summary>`--format json`: {"kernel":{"release","btfSha256"},"programs":[...]}.</summary>
+public sealed record AgentOutput(
+    [property: JsonPropertyName("kernel")] AgentKernelInfo Kernel,
+    [property: JsonPropertyName("programs")] IReadOnlyList<AgentProgramLine> Programs);
+
+public sealed record AgentKernelInfo(
+    [property: JsonPropertyName("release")] string? Release,
+    [property: JsonPropertyName("btfSha256")] string BtfSha256);
+
+/// <summary>One program: prediction, observation (<see cref="Loaded"/> null for `check` or when not attempted), why.</summary>
+public sealed record AgentProgramLine(
+    [property: JsonPropertyName("object")] string Object,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("predicted")] Verdict Predicted,
+    [property: JsonPropertyName("loaded")] bool? Loaded,
+    [property: JsonPropertyName("errno")] int? Errno,
+    [property: JsonPropertyName("verifierTail")] string? VerifierTail,
+    [property: JsonPropertyName("reasons")] IReadOnlyList<Reason> Reasons);
+
+public static class AgentOutputText
+{
+    public static string Render(AgentOutput o)
+    {
+        var sb = new StringBuilder();
+        sb.Append("kernel ").Append(o.Kernel.Release ?? "(unknown release)").Append(" btf ").AppendLine(o.Kernel.BtfSha256[..Math.Min(16, o.Kernel.BtfSha256.Length)]);
+        foreach (var p in o.Programs)
+        {
+            var observed = p.Loaded switch
+            {
+                true => "  loaded",
+                false => $"  FAILED{(p.Errno is { } e ? $" ({Loader.Syscalls.Errno.Name(e)})" : "")}",
+                null => "",
+            };
+            sb.Append(Path.GetFileName(p.Object)).Append(": ").Append(p.Name).Append(": predicted ").Append(Wire(p.Predicted)).AppendLine(observed);
+            foreach (var r in p.Reasons) sb.Append("    ").Append(r.Code).Append(": ").AppendLine(r.Message);
+            if (p.VerifierTail is { Length: > 0 } tail && p.Loaded != true)
+                foreach (var line in tail.Split('\n')) sb.Append("    | ").AppendLine(line);
+        }
+        return sb.ToString();
+    }
+
+    public static string Wire(Verdict v) => v switch { Verdict.Loads => "loads", Verdict.Fails => "fails", _ => "unknown" };
+}

@@ -1,0 +1,29 @@
+using CompatService.Contracts;
+using CompatService.Engine;
+
+namespace CompatService.Agent.Commands;
+
+/// <summary>`check OBJECT...`: the engine's verdict for this host's kernel, offline.</summary>
+public static class CheckCommand
+{
+    public static int Run(AgentApp app, AgentArgs args)
+    {
+        var objects = AgentApp.ReadObjects(args.Objects);
+        var session = app.Host(args.HostRoot);
+        var lines = Predict(session.Kernel, objects);
+        app.Print(args, new AgentOutput(AgentApp.KernelInfo(session), lines));
+        return lines.Any(l => l.Predicted == Verdict.Fails) ? AgentApp.Failure : AgentApp.Ok;
+    }
+
+    public static List<AgentProgramLine> Predict(Engine.Kernels.KernelBtfSet kernel, IReadOnlyList<InputObject> objects)
+    {
+        var lines = new List<AgentProgramLine>();
+        foreach (var o in objects)
+        {
+            var results = CompatEngine.Check(o.Object, kernel, kernel.Release ?? "host");
+            for (var i = 0; i < results.Count; i++)
+                lines.Add(new AgentProgramLine(o.Path, o.Object.Programs[i].Name, results[i].Verdict, null, null, null, results[i].Reasons));
+        }
+        return lines;
+    }
+}

@@ -1,0 +1,177 @@
+using CompatService.Engine.Object;
+using CompatService.Loader.Syscalls;
+
+namespace CompatService.Loader.Loading;
+
+/// <summary>The maps of an object in the kernel: fds by definition, and the first map that failed (libbpf fails the object).</summary>
+public sealed class CreatedMaps
+{
+    public Dictionary<BpfMap, BpfFd> Fds { get; } = new(ReferenceEqualityComparer.Instance);
+    public BpfFd? Kconfig { get; set; }
+    public string? Error { get; set; }
+    public int? Errno { get; set; }
+}
+
+/// <summary>
+/// Creates an object's maps the way libbpf's bpf_object__create_maps does: BTF key/value type ids when the object's BTF
+/// is loaded (cleared for map types the kernel refuses them on; retried without BTF on failure), internal global-data
+/// maps as single-entry arrays named `obj.rodata` with their initial value (.rodata and .kconfig frozen), map-in-map
+/// with the inner definition as template, perf event arrays sized to the possible CPUs.
+/// </summary>
+public sealed class MapCreator(BpfApi bpf)
+{
+    /// <summary>Map types on which libbpf never passes BTF key/value ids.</summary>
+    private static readonly HashSet<uint> NoBtfTypes =
+    [
+        BpfConst.MapTypePerfEventArray, BpfConst.MapTypeCgroupArray, BpfConst.MapTypeStackTrace, BpfConst.MapTypeArrayOfMaps,
+        BpfConst.MapTypeHashOfMaps, BpfConst.MapTypeDevmap, BpfConst.MapTypeDevmapHash, BpfConst.MapTypeCpumap, BpfConst.MapTypeXskmap,
+        BpfConst.MapTypeSockmap, BpfConst.MapTypeSockhash, BpfConst.MapTypeQueue, BpfConst.MapTypeStack, BpfConst.MapTypeArena,
+    ];
+
+    private static readonly byte[] ZeroKey = new byte[4];
+
+    public CreatedMaps Create(BpfObject obj, int btfFd, Func<string, uint> datasecId, byte[]? kconfigValue, LoadOptions options)
+    {
+        var result = new CreatedMaps();
+        foreach (var map in obj.Maps)
+        {
+            try
+            {
+                var fd = CreateOne(map, obj, btfFd, datasecId, options);
+                result.Fds[map] = fd;
+                if (map.Origin == MapOrigin.GlobalData && !map.SectionName.StartsWith(".bss", StringComparison.Ordinal) && map.ValueSize > 0)
+                {
+                    var value = new byte[map.ValueSize];
+                    map.InitialValue.Span[..Math.Min(map.InitialValue.Length, value.Length)].CopyTo(value);
+                    bpf.MapUpdateElem(fd, ZeroKey, value);
+                    if (map.IsReadOnly) bpf.MapFreeze(fd);
+                }
+                if (options.PinDirectory is { } dir && map.Pinning == 1) bpf.ObjPin(fd, Path.Combine(dir, map.Name));
+            }
+            catch (BpfException e)
+            {
+                result.Error = $"map '{map.Name}': failed to create: {e.Message}";
+                result.Errno = e.Errno;
+                return result;
+            }
+        }
+        if (kconfigValue is { Length: > 0 })
+        {
+            try
+            {
+                var fd = bpf.MapCreate(new MapCreateRequest
+                {
+                    Type = BpfConst.MapTypeArray, KeySize = 4, ValueSize = (uint)kconfigValue.Length, MaxEntries = 1,
+                    Flags = BpfConst.FRdonlyProg, Name = InternalName(options.ObjectName, ".kconfig"),
+                    BtfFd = btfFd, BtfValueTypeId = btfFd > 0 ? datasecId(".kconfig") : 0,
+                });
+                result.Kconfig = fd;
+                bpf.MapUpdateElem(fd, ZeroKey, kconfigValue);
+                bpf.MapFreeze(fd);
+            }
+            catch (BpfException e)
+            {
+                result.Error = $"map '.kconfig': failed to create: {e.Message}";
+                result.Errno = e.Errno;
+            }
+        }
+        return result;
+    }
+
+    private BpfFd CreateOne(BpfMap map, BpfObject obj, int btfFd, Func<string, uint> datasecId, LoadOptions options)
+    {
+        BpfFd? inner = null;
+        try
+        {
+            if (map.Inner is { } innerDef) inner = CreateOne(innerDef, obj, btfFd, datasecId, options);
+            var req = Request(map, btfFd, datasecId, options) with { InnerMapFd = inner?.Value ?? 0 };
+            if (map.Type == BpfConst.MapTypeStructOps)
+                throw new BpfException(BpfCommand.MapCreate, Errno.EOPNOTSUPP, "struct_ops maps are not supported by the agent's loader");
+            try
+            {
+                return bpf.MapCreate(req);
+            }
+            catch (BpfException) when (req.BtfKeyTypeId != 0 || req.BtfValueTypeId != 0)
+            {
+                // libbpf: "Error in bpf_create_map_xattr(...). Retrying without BTF."
+                return bpf.MapCreate(req with { BtfFd = 0, BtfKeyTypeId = 0, BtfValueTypeId = 0 });
+            }
+        }
+        finally
+        {
+            inner?.Dispose(); // the kernel keeps only the template's shape
+        }
+    }
+
+    private static MapCreateRequest Request(BpfMap map, int btfFd, Func<string, uint> datasecId, LoadOptions options)
+    {
+        uint keyId = 0, valueId = 0;
+        if (btfFd > 0)
+        {
+            if (map.Origin == MapOrigin.GlobalData) valueId = datasecId(map.SectionName);
+            else if (map.Origin == MapOrigin.BtfDefined) { keyId = map.KeyType.Value; valueId = map.ValueType.Value; }
+        }
+        if (NoBtfTypes.Contains(map.Type)) keyId = valueId = 0;
+        var maxEntries = map.MaxEntries;
+        var valueSize = map.ValueSize;
+        if (map.Type == BpfConst.MapTypePerfEventArray && maxEntries == 0) maxEntries = (uint)HostCpus.Possible;
+        if (map.Type == BpfConst.MapTypeRingbuf) maxEntries = RingbufSize(maxEntries);
+        if (options.SizeUnsizedMaps)
+        {
+            if (maxEntries == 0) maxEntries = (uint)options.UnsizedMaxEntries;
+            if (map.Type == BpfConst.MapTypeStackTrace && valueSize == 0) valueSize = 127 * 8; // PERF_MAX_STACK_DEPTH frames
+        }
+        var name = map.Origin == MapOrigin.GlobalData ? InternalName(options.ObjectName, map.SectionName) : map.Name;
+        var flags = map.Flags;
+        if (map.Origin == MapOrigin.GlobalData && map.IsReadOnly) flags |= BpfConst.FRdonlyProg;
+        return new MapCreateRequest
+        {
+            Type = map.Type, KeySize = map.KeySize, ValueSize = valueSize, MaxEntries = maxEntries, Flags = flags, Name = name,
+            BtfFd = keyId != 0 || valueId != 0 ? btfFd : 0, BtfKeyTypeId = keyId, BtfValueTypeId = valueId,
+        };
+    }
+
+    /// <summary>libbpf's internal map name: up to 8 characters of the object name, then the section name (".rodata").</summary>
+    public static string InternalName(string objectName, string section)
+    {
+        var prefixLen = Math.Min(Math.Max(0, BpfConst.ObjNameLen - 1 - section.Length), objectName.Length);
+        prefixLen = Math.Min(prefixLen, 8);
+        return objectName[..prefixLen] + section;
+    }
+
+    /// <summary>Ring buffer size rounded up to a power-of-two multiple of the page size (libbpf adjust_ringbuf_sz).</summary>
+    public static uint RingbufSize(uint size)
+    {
+        var page = (uint)Environment.SystemPageSize;
+        if (size != 0 && size % page == 0 && (size & (size - 1)) == 0) return size;
+        var mul = Math.Max(1u, (size + page - 1) / page);
+        var pow = 1u;
+        while (pow < mul) pow <<= 1;
+        return pow * page;
+    }
+}
+
+/// <summary>Possible CPUs of the host (/sys/devices/system/cpu/possible), for per-CPU sized maps.</summary>
+public static class HostCpus
+{
+    private static readonly Lazy<int> Count = new(() =>
+    {
+        try
+        {
+            var text = File.ReadAllText("/sys/devices/system/cpu/possible").Trim();
+            var n = 0;
+            foreach (var part in text.Split(','))
+            {
+                var r = part.Split('-');
+                n += r.Length == 2 ? int.Parse(r[1]) - int.Parse(r[0]) + 1 : 1;
+            }
+            return Math.Max(1, n);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return Environment.ProcessorCount;
+        }
+    });
+
+    public static int Possible => Count.Value;
+}

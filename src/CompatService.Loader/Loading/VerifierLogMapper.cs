@@ -1,0 +1,44 @@
+using System.Text.RegularExpressions;
+using CompatService.Engine.Object;
+using CompatService.Loader.Syscalls;
+
+namespace CompatService.Loader.Loading;
+
+/// <summary>
+/// Maps the kernel's message for a reached poisoned call (`invalid func unknown#2002000NNN`) back to the kfunc's name,
+/// as libbpf's fixup_verifier_log does: "kfunc 'X' is referenced but wasn't resolved".
+/// </summary>
+public static partial class VerifierLogMapper
+{
+    [GeneratedRegex(@"(?<insn>\d+): \(85\) call unknown#(?<imm>\d+)\ninvalid func unknown#\k<imm>\n?|invalid func unknown#(?<imm2>\d+)")]
+    private static partial Regex Poison();
+
+    /// <summary>The first unresolved kfunc the log's poisoned call stands for, or null.</summary>
+    public static (int Index, string Name, int? Insn)? FindPoisonedKfunc(string log, IReadOnlyList<BpfExtern> externs)
+    {
+        foreach (Match m in Poison().Matches(log))
+        {
+            var immText = m.Groups["imm"].Success ? m.Groups["imm"].Value : m.Groups["imm2"].Value;
+            if (!long.TryParse(immText, out var imm) || imm < BpfConst.PoisonCallBase) continue;
+            var index = (int)(imm - BpfConst.PoisonCallBase);
+            var ext = externs.FirstOrDefault(e => e.Index == index);
+            if (ext is null) continue;
+            int? insn = m.Groups["insn"].Success ? int.Parse(m.Groups["insn"].Value) : null;
+            return (index, ext.Name, insn);
+        }
+        return null;
+    }
+
+    public static string Message(string name) => $"kfunc '{name}' is referenced but wasn't resolved";
+
+    /// <summary>The log with each poisoned-call failure rewritten the way libbpf prints it.</summary>
+    public static string Rewrite(string log, IReadOnlyList<BpfExtern> externs) => Poison().Replace(log, m =>
+    {
+        var immText = m.Groups["imm"].Success ? m.Groups["imm"].Value : m.Groups["imm2"].Value;
+        if (!long.TryParse(immText, out var imm) || imm < BpfConst.PoisonCallBase) return m.Value;
+        var ext = externs.FirstOrDefault(e => e.Index == (int)(imm - BpfConst.PoisonCallBase));
+        if (ext is null) return m.Value;
+        var prefix = m.Groups["insn"].Success ? $"{m.Groups["insn"].Value}: <invalid kfunc call>\n" : "";
+        return prefix + Message(ext.Name) + "\n";
+    });
+}

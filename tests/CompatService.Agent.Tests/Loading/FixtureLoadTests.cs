@@ -1,0 +1,54 @@
+using CompatService.Agent.Tests.Support;
+using CompatService.Contracts;
+using CompatService.Engine;
+using CompatService.Loader.Loading;
+using CompatService.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace CompatService.Agent.Tests.Loading;
+
+/// <summary>Every fixture program, loaded for real on this host, against the engine's verdict for this host.</summary>
+public class FixtureLoadTests(ITestOutputHelper output)
+{
+    /// <summary>What this host lacks that a BTF-only prediction cannot see (README of the fixtures).</summary>
+    private static readonly Dictionary<string, string> HostLimits = new()
+    {
+        ["typed_ksym_present"] = "no CONFIG_KALLSYMS_ALL on this kernel: data symbols are not in kallsyms",
+    };
+
+    public static IEnumerable<object[]> Fixtures() =>
+        Directory.Exists(Path.Combine(TestPaths.Fixtures, "bpf"))
+            ? Directory.GetFiles(Path.Combine(TestPaths.Fixtures, "bpf"), "*.bpfel.o").Order().Select(f => new object[] { Path.GetFileName(f) })
+            : [];
+
+    [BpfFact]
+    public void EveryFixtureProgram_LoadsExactlyWhenTheEnginePredictsLoads()
+    {
+        var session = Host.Session;
+        var target = session.LoadTarget();
+        var loader = new ObjectLoader(session.Bpf);
+        var rows = new List<string>();
+        var unexplained = new List<string>();
+        foreach (var file in Fixtures().Select(f => (string)f[0]))
+        {
+            var bytes = File.ReadAllBytes(Path.Combine(TestPaths.Fixtures, "bpf", file));
+            var obj = CompatEngine.OpenObject(bytes);
+            var verdicts = CompatEngine.Check(obj, session.Kernel, "host");
+            using var loaded = loader.Load(obj, target, new LoadOptions { ObjectName = file.Split('.')[0], Programs = obj.Programs.Select(p => p.Name).ToHashSet() });
+            for (var i = 0; i < obj.Programs.Count; i++)
+            {
+                var p = obj.Programs[i];
+                var v = verdicts[i];
+                var o = loaded.Programs.Single(x => x.Program == p.Name);
+                var agrees = (v.Verdict == Verdict.Loads) == o.Loaded && v.Verdict != Verdict.Unknown;
+                var note = agrees ? "" : HostLimits.GetValueOrDefault(p.Name, "UNEXPLAINED");
+                rows.Add($"{file,-40} {p.Name,-28} predicted {v.Verdict,-7} loaded {o.Loaded,-5} errno {o.Errno?.ToString() ?? "-",-4} {(o.Loaded ? "" : o.Message)} {note}");
+                if (note == "UNEXPLAINED") unexplained.Add($"{file}/{p.Name}: predicted {v.Verdict} ({string.Join("; ", v.Reasons.Select(r => r.Code))}), observed {(o.Loaded ? "loaded" : o.Message)}\n{o.Tail()}");
+                if (!o.Loaded && v.Reasons.Any(r => r.Code == ReasonCodes.WeakKfuncUnguarded))
+                    Assert.Contains("is referenced but wasn't resolved", o.Message);
+            }
+        }
+        foreach (var r in rows) output.WriteLine(r);
+        Assert.True(unexplained.Count == 0, string.Join("\n\n", unexplained));
+    }
+}
