@@ -21,7 +21,8 @@ for proj in tests/*.Tests/*.Tests.csproj; do
   dotnet test "$proj" --no-build -nologo --logger "console;verbosity=normal" \
     --results-directory "tests/artifacts/$name" "$@" >"$log" 2>&1
   rc=$?
-  grep -E "^\s+(Failed|Skipped) |^\s+Error Message" -A2 "$log" | head -200
+  grep -E "^\s+Failed " -A3 "$log" | head -200                       # failures with their message
+  grep -E "\[SKIP\]" -A1 "$log" | sed -E 's/^\[xUnit.net [0-9:.]+\]\s*/  /' | head -80   # skips with their reason
   if ! grep -qE "^Total tests: [0-9]+" "$log"; then
     echo "$name: no test summary (exit $rc)"; tail -30 "$log"; failed=$((failed + 1)); status=1; continue
   fi

@@ -72,6 +72,11 @@ public sealed class AgentApp(TextWriter stdout, TextWriter stderr, Func<HttpClie
             Err.WriteLine($"compat-agent: server: {e.Message}");
             return ServiceError;
         }
+        catch (BpfException e)
+        {
+            Err.WriteLine($"compat-agent: bpf(2): {e.Message}" + (e.Errno is Errno.EPERM or Errno.EACCES ? " (loading needs root or CAP_BPF + CAP_SYS_ADMIN/CAP_PERFMON)" : ""));
+            return ServiceError;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Err.WriteLine($"compat-agent: {e.Message}");

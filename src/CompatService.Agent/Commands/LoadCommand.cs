@@ -43,6 +43,7 @@ public static class LoadCommand
                     PinDirectory = args.PinDirectory,
                     SizeUnsizedMaps = args.SizeUnsizedMaps,
                 });
+            foreach (var w in loaded?.Warnings ?? []) app.Err.WriteLine($"compat-agent: {o.Name}: warning: {w}");
             foreach (var p in o.Object.Programs)
             {
                 var result = predictions.GetValueOrDefault((o.Sha256, p.Name));
@@ -55,7 +56,7 @@ public static class LoadCommand
                     lines.Add(new AgentProgramLine(o.Path, p.Name, predicted, null, null, why, reasons));
                     continue;
                 }
-                var tail = outcome.Loaded ? null : (outcome.Tail() is { Length: > 0 } t ? outcome.Message + "\n" + t : outcome.Message);
+                var tail = outcome.Loaded ? null : outcome.Tail() is { Length: > 0 } t ? t : outcome.Message;
                 lines.Add(new AgentProgramLine(o.Path, p.Name, predicted, outcome.Loaded, outcome.Errno, tail, reasons));
                 outcomes.Add(new ObservedOutcome(o.Sha256, o.Name, p.Name, predicted, outcome.Loaded, outcome.Errno, tail, DateTimeOffset.UtcNow));
             }

@@ -46,6 +46,8 @@ public sealed class ObjectLoader(BpfApi bpf)
                 _ => $"extern (var ksym) '{unresolved.Extern.Name}': not found in kernel BTF",
             });
 
+        if (StructOps.Problem(obj, target.Kernel) is { } structOps) return Refuse(selected, structOps);
+
         var (kconfig, kconfigErrors) = KconfigValues.Build(obj, target.Kernel.Config, target.KernelVersionCode);
         if (kconfigErrors.Count > 0) return Refuse(selected, string.Join("; ", kconfigErrors));
 
@@ -80,7 +82,12 @@ public sealed class ObjectLoader(BpfApi bpf)
         var outcomes = new List<ProgramLoadOutcome>();
         foreach (var program in selected)
             outcomes.Add(LoadProgram(obj, program, analyses[program.Name].Fixups, target, host, btfFd, options));
-        return new LoadedObject { Programs = outcomes, Btf = btfFd, BtfError = btfError, Maps = mapsByName };
+        var warnings = new List<string>();
+        var coreRelos = obj.BtfExt?.CoreRelos.Values.Sum(l => l.Count) ?? 0;
+        if (coreRelos > 0)
+            warnings.Add($"{coreRelos} CO-RE relocations left as compiled (the engine does not compute CO-RE fixups yet): field offsets are the build's, not this kernel's");
+        if (btfError is not null) warnings.Add(btfError);
+        return new LoadedObject { Programs = outcomes, Btf = btfFd, BtfError = btfError, Maps = mapsByName, Warnings = warnings };
     }
 
     private (BpfFd? Fd, string? Error, RawBtf? Raw) LoadBtf(BpfObject obj, KernelBtfFeatures features, LoadOptions options)

@@ -40,3 +40,22 @@ public sealed class BpfFactAttribute : FactAttribute
 {
     public BpfFactAttribute() { if (BpfHost.UnavailableReason is { } r) Skip = r; }
 }
+
+/// <summary>A fact that needs this host's kernel BTF (/sys/kernel/btf/vmlinux) but not bpf(2).</summary>
+public sealed class HostBtfFactAttribute : FactAttribute
+{
+    public HostBtfFactAttribute()
+    {
+        if (!File.Exists("/sys/kernel/btf/vmlinux")) Skip = "/sys/kernel/btf/vmlinux is absent: this kernel has no BTF (CONFIG_DEBUG_INFO_BTF)";
+    }
+}
+
+/// <summary>A fact that needs both the shared corpus and bpf(2); skipped with the first missing reason.</summary>
+public sealed class CorpusBpfFactAttribute : FactAttribute
+{
+    public CorpusBpfFactAttribute()
+    {
+        if (!CompatService.Tests.Shared.TestPaths.HasCorpus) Skip = CompatService.Tests.Shared.TestPaths.NoCorpusReason;
+        else if (BpfHost.UnavailableReason is { } r) Skip = r;
+    }
+}

@@ -141,3 +141,29 @@ public class RealBpfTests
         Assert.Equal(KernelBtfFeatures.All, f);
     }
 }
+
+public class RealPinTests
+{
+    [BpfFact]
+    public void Load_WithPinDirectory_PinsProgramAndByNameMapsUnderBpffs()
+    {
+        if (!Directory.Exists("/sys/fs/bpf")) return;
+        var dir = Path.Combine("/sys/fs/bpf", "compat-agent-test-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var session = Support.Host.Session;
+            var obj = CompatService.Engine.CompatEngine.OpenObject(File.ReadAllBytes(
+                Path.Combine(CompatService.Tests.Shared.TestPaths.Fixtures, "bpf", "xdp_pass.bpfel.o")));
+            using var loaded = new CompatService.Loader.Loading.ObjectLoader(session.Bpf).Load(obj, session.LoadTarget(),
+                new CompatService.Loader.Loading.LoadOptions { ObjectName = "xdp_pass", PinDirectory = dir });
+            Assert.True(loaded.Programs.Single().Loaded);
+            Assert.True(File.Exists(Path.Combine(dir, "xdp_pass")));
+        }
+        finally
+        {
+            foreach (var f in Directory.GetFiles(dir)) File.Delete(f);
+            Directory.Delete(dir);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using CompatService.Agent.Tests.Support;
+using CompatService.Loader.Btf;
+using CompatService.Loader.Discovery;
+using CompatService.Loader.Loading;
+using CompatService.Loader.Syscalls;
+
+namespace CompatService.Agent.Tests.Discovery;
+
+public class DiscoveryTests
+{
+    private static string FakeRoot(bool gzConfig)
+    {
+        var root = Directory.CreateTempSubdirectory("agent-host-").FullName;
+        Directory.CreateDirectory(Path.Combine(root, "sys/kernel/btf"));
+        Directory.CreateDirectory(Path.Combine(root, "proc/sys/kernel"));
+        Directory.CreateDirectory(Path.Combine(root, "boot"));
+        var b = new BtfBuilder();
+        b.Int("int", 4);
+        File.WriteAllBytes(Path.Combine(root, "sys/kernel/btf/vmlinux"), b.Build());
+        File.WriteAllBytes(Path.Combine(root, "sys/kernel/btf/nf_conntrack"), [1, 2, 3]);
+        File.WriteAllText(Path.Combine(root, "proc/sys/kernel/osrelease"), "6.18.44-test\n");
+        const string config = "CONFIG_HZ=250\n# CONFIG_FOO is not set\nCONFIG_BPF_SYSCALL=y\n";
+        if (gzConfig)
+        {
+            using var f = File.Create(Path.Combine(root, "proc/config.gz"));
+            using var z = new GZipStream(f, CompressionLevel.Fastest);
+            z.Write(System.Text.Encoding.UTF8.GetBytes(config));
+        }
+        else File.WriteAllText(Path.Combine(root, "boot/config-6.18.44-test"), config);
+        return root;
+    }
+
+    [Theory]
+    [InlineData(true, "/proc/config.gz")]
+    [InlineData(false, "/boot/config-6.18.44-test")]
+    public void Discover_ReadsBtfShaModulesReleaseAndConfig(bool gz, string source)
+    {
+        var root = FakeRoot(gz);
+        var host = HostKernel.Discover(root);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(root, "sys/kernel/btf/vmlinux")))), host.BtfSha256);
+        Assert.Equal("6.18.44-test", host.Release);
+        Assert.Equal(["nf_conntrack"], host.Modules.Select(m => m.Key));
+        Assert.Equal(source, host.ConfigSource);
+        Assert.Equal("250", host.Config!["CONFIG_HZ"]);
+        Assert.False(host.Config.ContainsKey("CONFIG_FOO"));
+    }
+
+    [Fact]
+    public void Discover_WithoutVmlinuxBtf_SaysWhy()
+    {
+        var root = Directory.CreateTempSubdirectory("agent-nobtf-").FullName;
+        var e = Assert.Throws<FileNotFoundException>(() => HostKernel.Discover(root));
+        Assert.Contains("CONFIG_DEBUG_INFO_BTF", e.Message);
+    }
+
+    [Fact]
+    public void KernelBtfObjects_KeepsOneFdPerModuleInIdOrder()
+    {
+        var fake = new FakeBpfSyscalls();
+        fake.BtfObjects[1] = ("vmlinux", true);
+        fake.BtfObjects[5] = ("nf_conntrack", true);
+        fake.BtfObjects[6] = ("", false);          // a program's BTF
+        fake.BtfObjects[9] = ("fou", true);
+        using var objs = KernelBtfObjects.Discover(new BpfApi(fake));
+        Assert.Equal(1u, objs.VmlinuxId);
+        Assert.Equal(["nf_conntrack", "fou"], objs.Modules.Select(m => m.Name));
+        Assert.Equal(2, objs.ModuleFds.Count);
+        Assert.Equal(2, fake.Closed.Count); // vmlinux's and the program BTF's fds closed at once
+    }
+
+    [Fact]
+    public void Kallsyms_ParsesFirstOccurrence_ZeroMeansHidden()
+    {
+        var k = Kallsyms.Parse(new StringReader("ffffffff81000000 T _stext\nffffffff81000010 t dup\nffffffff81000020 t dup\t[mod]\n0000000000000000 D hidden\n"));
+        Assert.Equal(0xffffffff81000000UL, k.Find("_stext"));
+        Assert.Equal(0xffffffff81000010UL, k.Find("dup"));
+        Assert.Null(k.Find("hidden"));
+        Assert.Null(k.Find("absent"));
+    }
+
+    [Theory]
+    [InlineData("6.18.44-fc-v509", (6u << 16) | (18u << 8) | 44u)]
+    [InlineData("5.15.300", (5u << 16) | (15u << 8) | 255u)]
+    [InlineData("7.2.13+deb14-amd64", (7u << 16) | (2u << 8) | 13u)]
+    public void KernelVersionCode_MatchesKernelVersionMacro(string release, uint expected) =>
+        Assert.Equal(expected, KconfigValues.VersionCode(release));
+
+    [BpfFact]
+    public void RealHost_DiscoveryMatchesTheKernel()
+    {
+        var s = Host.Session;
+        Assert.Equal(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), s.Host.Release);
+        Assert.NotNull(s.BtfObjects.VmlinuxId);
+        Assert.Equal(s.Host.Modules.Count, s.BtfObjects.Modules.Count);
+    }
+}
