@@ -56,6 +56,13 @@ public sealed class CorpusScreenshotTests(ITestOutputHelper output) : IAsyncLife
             foreach (var o in Directory.GetFiles(hid, "*.bpf.o").Order(StringComparer.Ordinal).Take(3))
                 await DashboardServer.UploadAsync(http, ApiRoutes.Objects, o, ("labels", "suite=udev-hid-bpf"));
 
+        // COMPAT_DASHBOARD_ALL_OBJECTS=1: every real corpus object too (slow; for looking at real data, not for CI)
+        var all = Environment.GetEnvironmentVariable("COMPAT_DASHBOARD_ALL_OBJECTS") == "1";
+        if (all)
+            foreach (var o in Directory.GetFiles(Path.Combine(TestPaths.Corpus, "objects"), "*.o", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+                await DashboardServer.UploadAsync(http, ApiRoutes.Objects, o,
+                    ("labels", "suite=corpus,package=" + Path.GetRelativePath(Path.Combine(TestPaths.Corpus, "objects"), o).Split('/')[0]));
+
         // agent reports: one agreeing, one disagreeing observation on the first kernel
         var kernels = (await http.GetFromJsonAsync<List<KernelDto>>(ApiRoutes.Kernels, ContractJson.Options))!;
         var objects = (await http.GetFromJsonAsync<List<ObjectDto>>(ApiRoutes.Objects, ContractJson.Options))!;
@@ -89,6 +96,15 @@ public sealed class CorpusScreenshotTests(ITestOutputHelper output) : IAsyncLife
         await Page(d, $"objects/{weak.Id}?kernel={k.Id}", "table.disasm tr.fixup", "object-disassembly.png");
         await Page(d, "agent", "tr.disagrees", "agent-reports.png");
         await Page(d, "upload", ".dropzone", "upload.png");
+
+        if (all)
+        {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            d.OpenInteractive(new Uri(_server.BaseAddress, "?objectLabel=suite%3Dcorpus"));
+            d.WaitFor(x => x.FindElement(By.CssSelector("button.cell")), 600, "the whole corpus matrix");
+            output.WriteLine($"corpus matrix: first cell after {sw.ElapsedMilliseconds} ms; {d.FindElement(By.CssSelector(".summary")).Text}");
+            Save(d, "matrix-all-corpus.png");
+        }
     }
 
     private Task Page(ChromeDriver d, string relative, string waitFor, string shot)

@@ -127,6 +127,11 @@ public sealed class MatrixBrowserTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal("button", d.SwitchTo().ActiveElement().TagName); // focus moved to the panel's close button
         d.SwitchTo().ActiveElement().SendKeys(Keys.Enter);
         d.WaitUntil(x => x.FindElements(By.CssSelector("section.details")).Count == 0);
+        d.WaitUntil(x => (x.SwitchTo().ActiveElement().GetAttribute("class") ?? "").Contains("cell"), 10, "focus back on the cell");
+        d.SwitchTo().ActiveElement().SendKeys(Keys.Enter);
+        d.WaitFor(x => x.FindElement(By.CssSelector("section.details")));
+        d.SwitchTo().ActiveElement().SendKeys(Keys.Escape); // Escape closes as well
+        d.WaitUntil(x => x.FindElements(By.CssSelector("section.details")).Count == 0);
 
         SaveScreenshot(d, "matrix.png");
 

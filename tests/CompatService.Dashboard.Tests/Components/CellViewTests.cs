@@ -58,7 +58,7 @@ public class CellViewTests
     [Fact]
     public void EveryState_HasDistinctLabelIconAndClass()
     {
-        var states = Enum.GetValues<CellState>().Select(s => CellView.For("p", "k", null) with { State = s }).ToList();
+        var states = Enum.GetValues<CellState>().Select(s => (Label: CellView.LabelOf(s), Icon: CellView.IconOf(s), CssClass: CellView.CssClassOf(s))).ToList();
         Assert.Equal(states.Count, states.Select(s => s.Label).Distinct().Count());
         Assert.Equal(states.Count, states.Select(s => s.Icon).Distinct().Count());
         Assert.Equal(states.Count, states.Select(s => s.CssClass).Distinct().Count());

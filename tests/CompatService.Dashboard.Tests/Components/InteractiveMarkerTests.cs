@@ -36,3 +36,20 @@ public class MainLayoutTests : DashboardTestContext
         Assert.NotNull(cut.Find("#circuit-interactive"));
     }
 }
+
+public class ErrorBoundaryTests : DashboardTestContext
+{
+    [Fact]
+    public void UnexpectedPageError_IsShownInThePage_NotAsADeadCircuit()
+    {
+        Api.ReadError = new InvalidOperationException("boom");
+        var cut = Render<CompatService.Dashboard.Layout.MainLayout>(p => p.Add(x => x.Body, b =>
+        {
+            b.OpenComponent<CompatService.Dashboard.Pages.KernelsPage>(0);
+            b.CloseComponent();
+        }));
+        cut.WaitForAssertion(() => Assert.Contains("This page failed to render", cut.Find(".problem").TextContent));
+        Assert.Contains("InvalidOperationException: boom", cut.Markup);
+        Assert.NotNull(cut.Find("nav")); // the layout (and the circuit) live on
+    }
+}

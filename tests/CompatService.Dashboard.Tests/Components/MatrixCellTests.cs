@@ -33,10 +33,11 @@ public class MatrixCellTests : DashboardTestContext
     [Fact]
     public void Click_RaisesOnOpen_WithTheCell()
     {
-        CellView? opened = null;
+        CellOpened? opened = null;
         var cell = CellView.For("p", "k", TestData.Loads("1"));
-        var cut = Render<MatrixCell>(p => p.Add(x => x.Cell, cell).Add(x => x.OnOpen, (CellView c) => opened = c));
+        var cut = Render<MatrixCell>(p => p.Add(x => x.Cell, cell).Add(x => x.OnOpen, (CellOpened c) => opened = c));
         cut.Find("button").Click();
-        Assert.Same(cell, opened);
+        Assert.Same(cell, opened?.Cell);
+        Assert.NotNull(opened?.Refocus);
     }
 }

@@ -44,6 +44,15 @@ public class MatrixPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void EscapeInTheDetails_ClosesThem()
+    {
+        var cut = Render<MatrixPage>();
+        cut.Find("button.cell-fails").Click();
+        cut.Find("section.details").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Escape" });
+        Assert.Empty(cut.FindAll("section.details"));
+    }
+
+    [Fact]
     public void FiltersFromTheUrl_AreSentToTheService()
     {
         NavigateTo("/?objectLabel=repo%3Ddemo&arch=arm64&minRelease=6.1&maxRelease=6.12");
@@ -97,5 +106,27 @@ public class MatrixPageTests : DashboardTestContext
         Assert.Contains("1 fails", summary);
         Assert.Contains("1 loads, degraded", summary);
         Assert.Contains("1 unknown", summary);
+    }
+
+    [Fact]
+    public void TwoObjectsWithTheSameFileName_BothRender()
+    {
+        var o = Api.Matrix.Objects[0];
+        Api.Matrix = Api.Matrix with { Objects = [o, o with { Sha256 = TestData.ShaB }] };
+        var cut = Render<MatrixPage>();
+        Assert.Equal(12, cut.FindAll("button.cell").Count);
+        Assert.Equal(2, cut.FindAll("tr.object-row").Count);
+    }
+
+    [Fact]
+    public void KernelsButNoObjects_ShowsTheReadyKernels_AndSaysUploadAnObject()
+    {
+        Api.Objects.Clear();
+        Api.Matrix = Api.Matrix with { Objects = [] };
+        var cut = Render<MatrixPage>();
+        var empty = cut.Find(".empty-state");
+        Assert.Contains("No objects yet", empty.TextContent);
+        Assert.Equal(["kernels/2", "kernels/3", "kernels/1"], cut.FindAll("a.kernel-ready").Select(a => a.GetAttribute("href")));
+        Assert.Contains("Now upload a BPF object", empty.TextContent);
     }
 }

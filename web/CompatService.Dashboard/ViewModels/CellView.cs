@@ -32,7 +32,9 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
         _ => CellState.Loads,
     };
 
-    public string Label => State switch
+    public string Label => LabelOf(State);
+
+    public static string LabelOf(CellState state) => state switch
     {
         CellState.Loads => "loads",
         CellState.LoadsDegraded => "loads, degraded",
@@ -49,8 +51,11 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
         _ => Label,
     };
 
+
     /// <summary>Icon name for <c>VerdictIcon</c>: check, half, cross, question, clock.</summary>
-    public string Icon => State switch
+    public string Icon => IconOf(State);
+
+    public static string IconOf(CellState state) => state switch
     {
         CellState.Loads => "check",
         CellState.LoadsDegraded => "half",
@@ -59,7 +64,9 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
         _ => "clock",
     };
 
-    public string CssClass => State switch
+    public string CssClass => CssClassOf(State);
+
+    public static string CssClassOf(CellState state) => state switch
     {
         CellState.Loads => "cell-loads",
         CellState.LoadsDegraded => "cell-degraded",

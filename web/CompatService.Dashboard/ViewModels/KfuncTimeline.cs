@@ -24,6 +24,8 @@ public sealed class KfuncTimeline
     public IReadOnlyList<(string Letter, string Prototype)> Variants { get; }
     public int PresentCount { get; }
     public int KernelCount { get; }
+    /// <summary>Kernels without the kfunc whose kfuncs are not known at all.</summary>
+    public int UnknownCount => Lanes.Sum(l => l.Points.Count(p => p.Unknown));
 
     private KfuncTimeline(string name, IReadOnlyList<string> versions, IReadOnlyList<Lane> lanes,
         IReadOnlyList<(string, string)> variants, int present, int kernels)

@@ -8,5 +8,6 @@ public sealed record ObjectHeadingRow(string ObjectName, string Sha256, long? Ob
 public sealed record ProgramRow(string ObjectName, string Program, string Section, string Type, IReadOnlyList<CellView> Cells)
     : MatrixRow(ObjectName)
 {
-    public string Key => ObjectName + "/" + Program;
+    /// <summary>Unique in the grid: the object's sha256 and the program's position (two objects may share a file name).</summary>
+    public string Key { get; init; } = ObjectName + "/" + Program;
 }

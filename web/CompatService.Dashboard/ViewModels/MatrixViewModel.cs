@@ -49,12 +49,13 @@ public sealed class MatrixViewModel
         {
             long? objectId = objectIds.TryGetValue(o.Sha256, out var id) ? id : null;
             rows.Add(new ObjectHeadingRow(o.Path, o.Sha256, objectId, o.Programs.Count));
-            foreach (var p in o.Programs)
+            for (var pi = 0; pi < o.Programs.Count; pi++)
             {
+                var p = o.Programs[pi];
                 var byKernel = p.Results.GroupBy(r => r.Kernel).ToDictionary(g => g.Key, g => g.First());
                 var cells = columns.Select(c => CellView.For(p.Name, c.Name, byKernel.GetValueOrDefault(c.Id)) with { ObjectId = objectId, KernelId = c.KernelId })
                     .ToList();
-                rows.Add(new ProgramRow(o.Path, p.Name, p.Section, p.Type, cells));
+                rows.Add(new ProgramRow(o.Path, p.Name, p.Section, p.Type, cells) { Key = $"{o.Sha256}/{pi}" });
             }
         }
         return new MatrixViewModel(columns, groups, rows, report.Objects.Count);
