@@ -19,6 +19,9 @@ public static class ReasonCodes
     public const string KconfigUnknown = "kconfig-unknown";
     public const string KconfigMissing = "kconfig-missing";
     public const string UnknownProgramType = "unknown-program-type";
+    public const string KfuncNeedsSleepable = "kfunc-needs-sleepable";
+    /// <summary>Note: the kernel says which functions are kfuncs (tags) but not their KF_* flags (no image .BTF_ids).</summary>
+    public const string KfuncFlagsUnavailable = "kfunc-flags-unavailable";
     public const string AttachTargetMissing = "attach-target-missing";
     public const string AttachTargetAtRuntime = "attach-target-at-runtime";
     public const string StructOpsTypeMissing = "struct-ops-type-missing";

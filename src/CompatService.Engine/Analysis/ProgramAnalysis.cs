@@ -1,5 +1,6 @@
 using CompatService.Contracts;
 using CompatService.Engine.Asm;
+using CompatService.Engine.Kernels;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
 
@@ -140,6 +141,13 @@ public static class VerdictEngine
                 var r = resolution.Externs.First(e => e.Extern.Name == f.Symbol);
                 var spec = r.Module is null ? kernel.Vmlinux : kernel.Modules.First(m => m.Name == r.Module).Spec;
                 var isKfunc = KernelFeatures.IsKfunc(kernel, spec, new Btf.BtfTypeId(r.KernelBtfId!.Value));
+                if (isKfunc == true && r.Module is null && kernel.KfuncFlags?.GetValueOrDefault(f.Symbol) is { } flags
+                    && (flags & (uint)KfFlags.Sleepable) != 0 && !program.SectionInfo.Sleepable)
+                    reasons.Add(new Reason(ReasonCodes.KfuncNeedsSleepable, f.Symbol, f.Insn,
+                        $"program '{program.Name}': insn {f.Insn}: kfunc '{f.Symbol}' is KF_SLEEPABLE in {kernelName}: program must be sleepable to call sleepable kfunc {f.Symbol} (use a '.s' section)"));
+                if (isKfunc == true && r.Module is null && kernel.KfuncFlags is null && noted.Add(f.Symbol + "#flags"))
+                    reasons.Add(new Reason(ReasonCodes.KfuncFlagsUnavailable, f.Symbol, f.Insn,
+                        $"note: {kernelName} came without its image's .BTF_ids: the KF_* flags of '{f.Symbol}' (sleepable, destructive) were not checked"));
                 if (isKfunc == false)
                     reasons.Add(new Reason(ReasonCodes.NotAKfunc, f.Symbol, f.Insn,
                         $"program '{program.Name}': insn {f.Insn}: '{f.Symbol}' is a kernel function in {kernelName} but not a kfunc (not in any kfunc set): calling kernel function {f.Symbol} is not allowed"));

@@ -6,7 +6,7 @@ namespace CompatService.Engine.Analysis;
 public static class VerdictRules
 {
     private static readonly HashSet<string> Unknown = [ReasonCodes.TypelessKsymHostOnly, ReasonCodes.KconfigUnknown, ReasonCodes.AttachTargetAtRuntime];
-    private static readonly HashSet<string> Notes = [ReasonCodes.KfuncTagsUnavailable, ReasonCodes.WeakKfuncDisabled, ReasonCodes.WeakKfuncIncompatible, ReasonCodes.MapSizedAtRuntime];
+    private static readonly HashSet<string> Notes = [ReasonCodes.KfuncTagsUnavailable, ReasonCodes.WeakKfuncDisabled, ReasonCodes.WeakKfuncIncompatible, ReasonCodes.MapSizedAtRuntime, ReasonCodes.KfuncFlagsUnavailable];
 
     public static bool IsNote(string code) => Notes.Contains(code);
 

@@ -37,6 +37,11 @@ public static class FixtureExpectations
             "iter_num_weak" => Expected.Loads(disabled: is61),
             "non_gpl_dead_kfunc" => Expected.Fails(ReasonCodes.KfuncRequiresGpl),
             "kconfig_externs" => kernel.Config is null ? Expected.Unknown(ReasonCodes.KconfigUnknown) : Expected.Loads(),
+            "sleepable_kfunc" => kernel.Vmlinux.FindFunc("bpf_copy_from_user_str") is null
+                ? Expected.Loads(disabled: true)
+                : program == "nonsleepable_caller" && kernel.KfuncFlags is not null
+                    ? Expected.Fails(ReasonCodes.KfuncNeedsSleepable)
+                    : Expected.Loads(), // without the image's KF_* flags the requirement cannot be seen (a note says so)
             "kfunc_module_ct" => HasConntrack(kernel) ? Expected.Loads() : Expected.Fails(ReasonCodes.KfuncMissing),
             _ => throw new InvalidOperationException($"no expectation written for fixture '{fixture}' (program '{program}'): add it to FixtureExpectations"),
         };
