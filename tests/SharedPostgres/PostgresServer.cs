@@ -3,7 +3,8 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace CompatService.Api.Tests.Infrastructure;
+// Shared by the service and dashboard test projects (linked from their .csproj files).
+namespace CompatService.Tests.Shared;
 
 /// <summary>
 /// ONE real PostgreSQL per test run, started from the system's binaries (/usr/lib/postgresql/*/bin) in a private data
@@ -146,24 +147,5 @@ public sealed class PostgresServer
         var port = ((IPEndPoint)l.LocalEndpoint).Port;
         l.Stop();
         return port;
-    }
-}
-
-/// <summary>A fact that is skipped, with its reason, when no PostgreSQL can be started here.</summary>
-public sealed class PgFactAttribute : FactAttribute
-{
-    public PgFactAttribute()
-    {
-        if (PostgresServer.FindBin() is null) Skip = "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)";
-    }
-}
-
-/// <summary>Needs PostgreSQL and the shared corpus.</summary>
-public sealed class PgCorpusFactAttribute : FactAttribute
-{
-    public PgCorpusFactAttribute()
-    {
-        if (PostgresServer.FindBin() is null) Skip = "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)";
-        else if (!CompatService.Tests.Shared.TestPaths.HasCorpus) Skip = CompatService.Tests.Shared.TestPaths.NoCorpusReason;
     }
 }
