@@ -39,13 +39,12 @@ public static class CompatEngine
         var analysis = VerdictEngine.AnalyzeAll(obj, kernel, kernelLabel ?? kernel.Release ?? kernel.BtfSha256)
             .FirstOrDefault(a => a.Program.Name == programName)
             ?? throw new ArgumentException($"no program named '{programName}' in the object", nameof(programName));
-        var resolution = Linking.ExternResolver.Resolve(obj, kernel);
         var hex = analysis.Relocated.Select(i =>
         {
             Span<byte> b = stackalloc byte[Asm.Instruction.Size];
             i.Encode(b, obj.Endian);
             return Convert.ToHexStringLower(b);
         }).ToArray();
-        return new RelocationResult(programName, analysis.Fixups, resolution.ModuleSlots.Skip(1).ToArray(), hex, analysis.Result);
+        return new RelocationResult(programName, analysis.Fixups, analysis.ModuleSlots.Skip(1).ToArray(), hex, analysis.Result);
     }
 }

@@ -12,7 +12,11 @@ public sealed record ProgramAnalysis(
     IReadOnlyList<Fixup> Fixups,
     IReadOnlyList<Instruction> Relocated,
     ReachabilityResult? Reachability,
-    ProgramResult Result);
+    ProgramResult Result)
+{
+    /// <summary>Module names by fd_array slot (index 0 = vmlinux, unused), shared by every program of the object.</summary>
+    public IReadOnlyList<string> ModuleSlots { get; init; } = [];
+}
 
 /// <summary>
 /// The verdict logic: object-wide failures first (libbpf resolves every extern of the object, whatever is autoloaded),
@@ -29,7 +33,7 @@ public static class VerdictEngine
         var objectWide = ObjectWideFailures(obj, resolution, kernelName);
         foreach (var (symbol, message) in LoadPrerequisites.ForObject(obj, kernel, kernelName))
             objectWide.Add(new ObjectFailure(ReasonCodes.StructOpsTypeMissing, symbol, message, []));
-        return obj.Programs.Select(p => Analyze(obj, p, kernel, kernelLabel, kernelName, resolution, features, objectWide)).ToArray();
+        return obj.Programs.Select(p => Analyze(obj, p, kernel, kernelLabel, kernelName, resolution, features, objectWide) with { ModuleSlots = resolution.ModuleSlots }).ToArray();
     }
 
     private sealed record ObjectFailure(string Code, string Symbol, string Message, HashSet<string> ReferencedBy);
@@ -138,7 +142,7 @@ public static class VerdictEngine
             var noted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var f in fixups.Where(f => f.Kind == FixupKinds.KfuncCall && reach.IsVisited(f.Insn)))
             {
-                var r = resolution.Externs.First(e => e.Extern.Name == f.Symbol);
+                var r = resolution.Externs.First(e => e.Extern.Name == f.Symbol); // fixups carry the name; externs are few
                 var spec = r.Module is null ? kernel.Vmlinux : kernel.Modules.First(m => m.Name == r.Module).Spec;
                 var isKfunc = KernelFeatures.IsKfunc(kernel, spec, new Btf.BtfTypeId(r.KernelBtfId!.Value));
                 if (isKfunc == true && r.Module is null && kernel.KfuncFlags?.GetValueOrDefault(f.Symbol) is { } flags
