@@ -34,4 +34,6 @@ public static class ReasonCodes
     public const string WeakKfuncIncompatible = "weak-kfunc-incompatible";
     /// <summary>Note: a map with max_entries 0 loads only when the loader sizes it at run time (skeleton tools do).</summary>
     public const string MapSizedAtRuntime = "map-sized-at-runtime";
+    /// <summary>A CO-RE relocation has no target on the kernel and its poisoned instruction is reachable, or libbpf refuses it (ambiguity, bad instruction).</summary>
+    public const string CoreRelocationFailed = "core-relocation-failed";
 }

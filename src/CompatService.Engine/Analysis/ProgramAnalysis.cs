@@ -84,8 +84,11 @@ public static class VerdictEngine
             reasons.Add(new Reason(f.Code, f.Symbol.Length == 0 ? null : f.Symbol, insn, message));
         }
 
-        var fixups = KfuncFixups.Plan(program, resolution);
-        var relocated = KfuncFixups.Apply(program.Instructions, fixups, obj.Externs);
+        var kfuncFixups = KfuncFixups.Plan(program, resolution);
+        var relocated = KfuncFixups.Apply(program.Instructions, kfuncFixups, obj.Externs);
+        // CO-RE relocations patch other instructions than extern references (libbpf applies them first; order does not matter).
+        var core = CoreRelocator.Apply(obj, program, kernel, relocated);
+        var fixups = kfuncFixups.Concat(CoreFixups.From(core)).ToArray();
         var kfuncs = KfuncResolutions(program, resolution);
         var disabled = new List<DisabledPath>();
         ReachabilityResult? reach = null;
@@ -127,7 +130,12 @@ public static class VerdictEngine
                 }
             }
 
+            foreach (var c in core.Where(c => c.Status == CoreRelocationStatus.Failed))
+                reasons.Add(new Reason(ReasonCodes.CoreRelocationFailed, c.Path.Length > 0 ? c.Path : c.LocalType, c.Insn,
+                    $"program '{program.Name}': insn {c.Insn}: CO-RE relocation {CoreReloKinds.Name(c.Kind)} of '{(c.Path.Length > 0 ? c.Path : c.LocalType)}' (access {c.AccessString}) cannot be applied: {c.Reason}"));
             var poison = fixups.Where(f => f.Kind == FixupKinds.PoisonCall).Select(f => f.Insn).ToHashSet();
+            var corePoison = core.Where(c => c.Status == CoreRelocationStatus.Poisoned).ToArray();
+            foreach (var c in corePoison) poison.Add(c.Insn);
             var hostOnly = fixups.Where(f => f.Kind == KfuncFixups.KsymAddressLdImm64).Select(f => f.Insn).ToHashSet();
             reach = ReachabilityAnalyzer.Analyze(relocated, poison, hostOnly);
             foreach (var f in fixups.Where(f => f.Kind == FixupKinds.PoisonCall))
@@ -138,6 +146,15 @@ public static class VerdictEngine
                 else
                     disabled.Add(new DisabledPath(f.Symbol, f.Insn,
                         $"weak kfunc '{f.Symbol}' is missing on {kernelName}: the call at insn {f.Insn} is dead code the verifier removes"));
+            }
+            foreach (var c in corePoison)
+            {
+                if (reach.ReachedPoisonCalls.Contains(c.Insn))
+                    reasons.Add(new Reason(ReasonCodes.CoreRelocationFailed, c.Path, c.Insn,
+                        $"program '{program.Name}': insn {c.Insn}: CO-RE relocation {CoreReloKinds.Name(c.Kind)} of '{c.Path}' failed on {kernelName} (no matching type or field in its BTF) and the poisoned instruction is reachable: invalid func unknown#195896080"));
+                else
+                    disabled.Add(new DisabledPath(c.Path, c.Insn,
+                        $"CO-RE relocation {CoreReloKinds.Name(c.Kind)} of '{c.Path}' has no target on {kernelName}: the poisoned insn {c.Insn} is dead code the verifier removes"));
             }
             var noted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var f in fixups.Where(f => f.Kind == FixupKinds.KfuncCall && reach.IsVisited(f.Insn)))

@@ -29,6 +29,10 @@ public static class FixtureExpectations
             "kfunc_weak_missing_guarded" or "kfunc_guard_spilled" or "kfunc_proto_mismatch_weak"
                 or "subprog_poisoned_first" or "weak_guard_via_variable" => Expected.Loads(disabled: true),
             "kfunc_weak_missing_unguarded" => Expected.Fails(ReasonCodes.WeakKfuncUnguarded),
+            // task_struct.saved_state: absent from 6.1's BTF (except PREEMPT_RT builds, which always had it), present in 6.12, 7.2 and 6.18.
+            "core_field_exists" => program == "core_unguarded"
+                ? (HasSavedState(kernel) ? Expected.Loads() : Expected.Fails(ReasonCodes.CoreRelocationFailed))
+                : Expected.Loads(disabled: !HasSavedState(kernel)),
             "kfunc_proto_mismatch_strong" => Expected.Fails(ReasonCodes.KfuncIncompatible),
             "ksym_exists_present" => is61 ? Expected.Fails(ReasonCodes.KsymExistsUnsupported) : Expected.Loads(),
             "ksym_typed_strong_missing" => Expected.Fails(ReasonCodes.KsymMissing),
@@ -46,6 +50,10 @@ public static class FixtureExpectations
             _ => throw new InvalidOperationException($"no expectation written for fixture '{fixture}' (program '{program}'): add it to FixtureExpectations"),
         };
     }
+
+    private static bool HasSavedState(KernelBtfSet kernel) =>
+        kernel.Vmlinux.FindFirstOfKind("task_struct", CompatService.Engine.Btf.BtfKind.Struct) is { } id
+        && ((CompatService.Engine.Btf.BtfComposite)kernel.Vmlinux.GetType(id)).Members.Any(m => m.Name == "saved_state");
 
     private static bool HasConntrack(KernelBtfSet kernel) =>
         kernel.Vmlinux.FindFunc("bpf_xdp_ct_lookup") is not null || kernel.Modules.Any(m => m.Name == "nf_conntrack");

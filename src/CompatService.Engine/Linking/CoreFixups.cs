@@ -1,0 +1,17 @@
+using CompatService.Contracts;
+
+namespace CompatService.Engine.Linking;
+
+/// <summary>CO-RE relocations as wire fixups: kind "core-&lt;kind&gt;", symbol = access path, imm/src/off of the rewritten instruction.</summary>
+public static class CoreFixups
+{
+    public static IEnumerable<Fixup> From(IEnumerable<CoreRelocation> relocations)
+    {
+        foreach (var c in relocations)
+        {
+            if (c.Patched is not { } insn) continue; // failed: nothing to apply, the verdict says why
+            yield return new Fixup(c.Insn, CoreReloKinds.FixupKind(c.Kind), c.Path.Length > 0 ? c.Path : c.LocalType,
+                c.TargetTypeId?.Value, c.Module, insn.Imm, insn.Src, insn.Offset);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+using CompatService.Contracts;
+using CompatService.Engine.Asm;
+using CompatService.Engine.Btf;
+using CompatService.Engine.Kernels;
+using CompatService.Engine.Linking;
+using CompatService.Engine.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CompatService.Engine.Tests.Linking;
+
+/// <summary>CO-RE relocations of the core_field_exists fixture against real kernel BTF (committed 6.1 / 6.12 / 7.2).</summary>
+public sealed class CoreRelocatorTests(ITestOutputHelper output)
+{
+    private static KernelBtfSet Kernel(string dir) => TestData.Kernel(TestData.FixtureKernelDir(dir)).Btf;
+    private static KernelBtfSet Kernel61 => Kernel("debian-6.1.0-47-amd64");
+    private static KernelBtfSet Kernel72 => Kernel("debian-7.2.13+deb14-amd64");
+
+    /// <summary>Byte offset of task_struct.<paramref name="field"/> read straight from the kernel's BTF.</summary>
+    private static long? TaskStructFieldOffset(KernelBtfSet kernel, string field)
+    {
+        var id = kernel.Vmlinux.FindFirstOfKind("task_struct", BtfKind.Struct)!.Value;
+        var s = (BtfComposite)kernel.Vmlinux.GetType(id);
+        foreach (var m in s.Members) if (m.Name == field) return m.BitOffset / 8;
+        return null;
+    }
+
+    private IReadOnlyList<CoreRelocation> Compute(string program, KernelBtfSet kernel, string endian = "bpfel")
+    {
+        var obj = TestData.Fixture("core_field_exists", endian);
+        var r = CoreRelocator.Compute(obj, obj.Programs.Single(p => p.Name == program), kernel);
+        foreach (var c in r) output.WriteLine($"{c.Insn} {c.Kind} {c.Path} {c.Status} {c.Value} {c.Reason}");
+        return r;
+    }
+
+    [Theory]
+    [InlineData("bpfel")]
+    [InlineData("bpfeb")]
+    public void TaskStructPidOffset_DiffersBetween61And72_AndMatchesKernelBtf(string endian)
+    {
+        var on61 = Compute("core_unguarded", Kernel61, endian).Single(c => c.Path == "struct task_struct.pid");
+        var on72 = Compute("core_unguarded", Kernel72, endian).Single(c => c.Path == "struct task_struct.pid");
+        Assert.Equal(CoreReloKind.FieldByteOffset, on61.Kind);
+        Assert.Equal(CoreRelocationStatus.Patched, on61.Status);
+        Assert.Equal((ulong)TaskStructFieldOffset(Kernel61, "pid")!.Value, on61.Value);
+        Assert.Equal((ulong)TaskStructFieldOffset(Kernel72, "pid")!.Value, on72.Value);
+        Assert.NotEqual(on61.Value, on72.Value);
+        // The load instruction itself carries the new offset.
+        Assert.Equal((short)on72.Value!.Value, on72.Patched!.Value.Offset);
+        Assert.Equal(0x61, on72.Patched.Value.OpCode); // still a 4-byte LDX: int on both sides
+    }
+
+    [Fact]
+    public void MissingField_Unguarded_PoisonsTheLoad_On61()
+    {
+        var r = Compute("core_unguarded", Kernel61);
+        var saved = r.Single(c => c.Path == "struct task_struct.saved_state");
+        Assert.Equal(CoreRelocationStatus.Poisoned, saved.Status);
+        Assert.Equal(new Instruction(0x85, 0, 0, 0, CoreInsnPatcher.PoisonImm), saved.Patched);
+        Assert.Null(TaskStructFieldOffset(Kernel61, "saved_state"));
+    }
+
+    [Fact]
+    public void MissingField_ExistsCheck_GivesZero_On61_AndOne_On72()
+    {
+        var on61 = Compute("core_guarded", Kernel61).Single(c => c.Kind == CoreReloKind.FieldExists);
+        var on72 = Compute("core_guarded", Kernel72).Single(c => c.Kind == CoreReloKind.FieldExists);
+        Assert.Equal(CoreRelocationStatus.Patched, on61.Status);
+        Assert.Equal(0UL, on61.Value);
+        Assert.Equal(0, on61.Patched!.Value.Imm);
+        Assert.Equal(1UL, on72.Value);
+        Assert.Equal((ulong)TaskStructFieldOffset(Kernel72, "saved_state")!.Value,
+            Compute("core_guarded", Kernel72).Single(c => c.Path == "struct task_struct.saved_state" && c.Kind == CoreReloKind.FieldByteOffset).Value);
+    }
+
+    [Fact]
+    public void GuardedTwin_LoadsEverywhere_WithThePoisonedReadDisabledOn61()
+    {
+        var obj = TestData.Fixture("core_field_exists");
+        var r61 = CompatEngine.Analyze(obj, Kernel61, "6.1").Single(a => a.Program.Name == "core_guarded").Result;
+        Assert.Equal(Verdict.Loads, r61.Verdict);
+        var path = Assert.Single(r61.DisabledPaths);
+        Assert.Equal("struct task_struct.saved_state", path.Symbol);
+        var unguarded = CompatEngine.Analyze(obj, Kernel61, "6.1").Single(a => a.Program.Name == "core_unguarded").Result;
+        Assert.Equal(Verdict.Fails, unguarded.Verdict);
+        Assert.Equal(ReasonCodes.CoreRelocationFailed, Assert.Single(unguarded.Reasons).Code);
+        var r72 = CompatEngine.Analyze(obj, Kernel72, "7.2").Single(a => a.Program.Name == "core_guarded").Result;
+        Assert.Equal(Verdict.Loads, r72.Verdict);
+        Assert.Empty(r72.DisabledPaths);
+    }
+
+    [Fact]
+    public void CoreFixups_AppearInRelocationResult_WithCoreKinds()
+    {
+        var obj = TestData.Fixture("core_field_exists");
+        var r = CompatEngine.Relocate(obj, Kernel72, "core_guarded");
+        Assert.Contains(r.Fixups, f => f.Kind == "core-field-exists" && f.Imm == 1);
+        var pid = Assert.Single(r.Fixups, f => f.Kind == "core-field-byte-offset" && f.Symbol == "struct task_struct.pid");
+        Assert.Equal((short)TaskStructFieldOffset(Kernel72, "pid")!.Value, pid.Off);
+        var insn = Instruction.Decode(Convert.FromHexString(r.InstructionsHex[pid.Insn]), obj.Endian);
+        Assert.Equal(pid.Off, insn.Offset);
+    }
+
+    [Theory]
+    [InlineData("a", "a")]
+    [InlineData("task_struct___v2", "task_struct")]
+    [InlineData("a___b___c", "a___b")]
+    [InlineData("__a", "__a")]
+    [InlineData("x____y", "x____y")]
+    public void EssentialName_StripsTheLastFlavour(string name, string expected) =>
+        Assert.Equal(expected, CoreSpecParser.EssentialName(name));
+}
