@@ -109,3 +109,85 @@ public sealed class CoreRelocatorTests(ITestOutputHelper output)
     public void EssentialName_StripsTheLastFlavour(string name, string expected) =>
         Assert.Equal(expected, CoreSpecParser.EssentialName(name));
 }
+
+/// <summary>The core_kinds fixture: every kind clang-14 emits, values checked against what the kernel BTF says.</summary>
+public sealed class CoreKindTests(ITestOutputHelper output)
+{
+    private static KernelBtfSet Kernel(string dir) => TestData.Kernel(TestData.FixtureKernelDir(dir)).Btf;
+
+    private IReadOnlyList<CoreRelocation> Compute(KernelBtfSet kernel, string endian)
+    {
+        var obj = TestData.Fixture("core_kinds", endian);
+        var r = CoreRelocator.Compute(obj, obj.Programs.Single(), kernel);
+        foreach (var c in r) output.WriteLine($"{c.Insn} {c.Kind} {c.Path} {c.Status} {c.Value} {c.Reason}");
+        return r;
+    }
+
+    private static BtfComposite TaskStruct(KernelBtfSet k, out BtfTypeId id)
+    {
+        id = k.Vmlinux.FindFirstOfKind("task_struct", BtfKind.Struct)!.Value;
+        return (BtfComposite)k.Vmlinux.GetType(id);
+    }
+
+    [Theory]
+    [InlineData("debian-7.2.13+deb14-amd64", "bpfel")]
+    [InlineData("debian-7.2.13+deb14-amd64", "bpfeb")]
+    [InlineData("debian-6.1.0-47-amd64", "bpfel")]
+    [InlineData("debian-6.12.117+deb13-amd64", "bpfel")]
+    public void EveryKind_TakesTheValueTheKernelBtfGives(string dir, string endian)
+    {
+        var k = Kernel(dir);
+        var r = Compute(k, endian);
+        ulong Value(CoreReloKind kind, string path) => r.Single(c => c.Kind == kind && c.Path == path).Value!.Value;
+        var task = TaskStruct(k, out var taskId);
+        var bit = task.Members.Single(m => m.Name == "sched_reset_on_fork");
+        Assert.Equal(1u, bit.BitfieldSize);
+        // libbpf: byte_sz = size of the bitfield's int (4), byte_off aligned down to it; little-endian target kernel.
+        var byteOff = bit.BitOffset / 8 / 4 * 4;
+        Assert.Equal(4UL, Value(CoreReloKind.FieldByteSize, "struct task_struct.pid"));
+        Assert.Equal(1UL, Value(CoreReloKind.FieldSigned, "struct task_struct.pid"));
+        Assert.Equal((ulong)byteOff, Value(CoreReloKind.FieldByteOffset, "struct task_struct.sched_reset_on_fork"));
+        Assert.Equal(4UL, Value(CoreReloKind.FieldByteSize, "struct task_struct.sched_reset_on_fork"));
+        Assert.Equal((ulong)(64 - (bit.BitOffset + 1 - byteOff * 8)), Value(CoreReloKind.FieldLShiftU64, "struct task_struct.sched_reset_on_fork"));
+        Assert.Equal(63UL, Value(CoreReloKind.FieldRShiftU64, "struct task_struct.sched_reset_on_fork"));
+        Assert.Equal(1UL, Value(CoreReloKind.TypeExists, "struct task_struct"));
+        Assert.Equal((ulong)task.Size, Value(CoreReloKind.TypeSize, "struct task_struct"));
+        Assert.Equal((ulong)taskId.Value, Value(CoreReloKind.TypeIdTarget, "struct task_struct"));
+        var obj = TestData.Fixture("core_kinds", endian);
+        Assert.Equal((ulong)obj.Btf!.FindFirstOfKind("task_struct", BtfKind.Struct)!.Value.Value, Value(CoreReloKind.TypeIdLocal, "struct task_struct"));
+
+        var mapType = (BtfEnum)k.Vmlinux.GetType(k.Vmlinux.FindFirstOfKind("bpf_map_type", BtfKind.Enum)!.Value);
+        var arena = mapType.Values.Where(v => v.Name == "BPF_MAP_TYPE_ARENA").ToArray();
+        var exists = r.Single(c => c.Kind == CoreReloKind.EnumvalExists);
+        var value = r.Single(c => c.Kind == CoreReloKind.EnumvalValue);
+        Assert.Equal("enum bpf_map_type___compat::BPF_MAP_TYPE_ARENA___compat", value.Path);
+        if (arena.Length == 1)
+        {
+            Assert.Equal(1UL, exists.Value);
+            Assert.Equal((ulong)arena[0].Value, value.Value);
+            Assert.Equal(33UL, value.Value);
+        }
+        else
+        {
+            Assert.Equal(0UL, exists.Value);
+            Assert.Equal(CoreRelocationStatus.Poisoned, value.Status);
+        }
+        Assert.Equal(12, r.Count);
+    }
+
+    [Fact]
+    public void LdImm64Relocation_WritesBothHalves_AndPoisonsBothHalves()
+    {
+        var obj = TestData.Fixture("core_kinds");
+        var program = obj.Programs.Single();
+        var on72 = program.Instructions.ToArray();
+        var r72 = CoreRelocator.Apply(obj, program, Kernel("debian-7.2.13+deb14-amd64"), on72);
+        var target = r72.Single(c => c.Kind == CoreReloKind.TypeIdTarget);
+        Assert.Equal((int)target.Value!.Value, on72[target.Insn].Imm);
+        Assert.Equal(0, on72[target.Insn + 1].Imm);
+        var on61 = program.Instructions.ToArray();
+        var value = CoreRelocator.Apply(obj, program, Kernel("debian-6.1.0-47-amd64"), on61).Single(c => c.Kind == CoreReloKind.EnumvalValue);
+        Assert.Equal(CoreInsnPatcher.PoisonCall, on61[value.Insn]);
+        Assert.Equal(CoreInsnPatcher.PoisonCall, on61[value.Insn + 1]);
+    }
+}
