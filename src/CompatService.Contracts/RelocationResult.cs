@@ -26,6 +26,10 @@ public sealed record Fixup(
 {
     /// <summary>fd_array slot of the module (0 = vmlinux).</summary>
     [JsonPropertyName("moduleSlot")] public int ModuleSlot { get; init; }
+    /// <summary>CO-RE fixups ("core-*"): the rewritten instruction's opcode (a load/store may change memory size; a poisoned one becomes call 0x85).</summary>
+    [JsonPropertyName("code")] public byte? Code { get; init; }
+    /// <summary>CO-RE fixups on ld_imm64: the second half's imm (upper 32 bits of the value).</summary>
+    [JsonPropertyName("immHi")] public int? ImmHi { get; init; }
 }
 
 /// <summary>Fixups for a program on a kernel, the relocated instructions, the module slots (index = slot, 0 unused).</summary>

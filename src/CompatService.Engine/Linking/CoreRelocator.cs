@@ -31,6 +31,8 @@ public sealed record CoreRelocation(
     public string? Module { get; init; }
     /// <summary>The rewritten instruction (first half for ld_imm64) after this relocation.</summary>
     public Instruction? Patched { get; init; }
+    /// <summary>The second half, when the relocated instruction is an ld_imm64.</summary>
+    public Instruction? PatchedHigh { get; init; }
     /// <summary>Human-readable access path, e.g. "struct task_struct.pid" or "enum bpf_func_id::BPF_FUNC_loop".</summary>
     public string Path { get; init; } = "";
 }
@@ -135,6 +137,7 @@ public static class CoreRelocator
                 var n = chosen.Btf.GetType(target.FieldTypeId);
                 failMemSize = !((o is BtfPtr && n is BtfPtr) || (o is BtfInt oi && n is BtfInt ni && !oi.IsSigned && !ni.IsSigned));
             }
+            var wide = insn >= 0 && insn + 1 < insns.Length && insns[insn].IsLdImm64;
             var error = CoreInsnPatcher.Patch(insns, insn, orig, target, failMemSize);
             var result = new CoreRelocation(insn, kind, localName, rec.AccessString,
                 error is not null ? CoreRelocationStatus.Failed : target.Poison ? CoreRelocationStatus.Poisoned : CoreRelocationStatus.Patched,
@@ -144,6 +147,7 @@ public static class CoreRelocator
                 TargetTypeId = chosen?.RootId,
                 Module = chosen?.Module,
                 Patched = error is null && insn >= 0 && insn < insns.Length ? insns[insn] : null,
+                PatchedHigh = error is null && wide ? insns[insn + 1] : null,
                 Path = path,
             };
             return result;

@@ -85,6 +85,24 @@ public static class InstructionPatcher
                     insns[f.Insn + 1] = insns[f.Insn + 1] with { Imm = hi };
                     break;
                 }
+                case { } core when core.StartsWith("core-", StringComparison.Ordinal):
+                    // CO-RE: the engine computed the whole rewritten instruction (libbpf bpf_core_patch_insn / poison).
+                    if (f.Code == 0x85)
+                    {
+                        var poison = new Instruction(0x85, 0, 0, 0, f.Imm); // poisoned: both halves of an ld_imm64
+                        if (insn.IsLdImm64) insns[f.Insn + 1] = poison;
+                        insns[f.Insn] = poison;
+                    }
+                    else if (insn.IsLdImm64 && f.ImmHi is { } hi)
+                    {
+                        insns[f.Insn] = insn with { Imm = f.Imm };
+                        insns[f.Insn + 1] = insns[f.Insn + 1] with { Imm = hi };
+                    }
+                    else
+                    {
+                        insns[f.Insn] = new Instruction(f.Code ?? insn.OpCode, insn.Dst, f.Src, f.Off, f.Imm);
+                    }
+                    break;
                 case FixupKinds.ZeroLdImm64:
                     insns[f.Insn] = insn with { Src = 0, Imm = 0 };
                     insns[f.Insn + 1] = insns[f.Insn + 1] with { Imm = 0 };

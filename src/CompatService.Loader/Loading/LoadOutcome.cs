@@ -22,7 +22,7 @@ public sealed class LoadedObject : IDisposable
     /// <summary>Why the object's BTF was not loaded into the kernel (programs then load without func/line info).</summary>
     public string? BtfError { get; init; }
     public required IReadOnlyDictionary<string, BpfFd> Maps { get; init; }
-    /// <summary>What the loader did not do that libbpf would have (e.g. CO-RE relocations left as compiled).</summary>
+    /// <summary>What the loader did not do that libbpf would have (e.g. object BTF rejected by the kernel).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
     public void Dispose()

@@ -83,9 +83,6 @@ public sealed class ObjectLoader(BpfApi bpf)
         foreach (var program in selected)
             outcomes.Add(LoadProgram(obj, program, analyses[program.Name].Fixups, target, host, btfFd, options));
         var warnings = new List<string>();
-        var coreRelos = obj.BtfExt?.CoreRelos.Values.Sum(l => l.Count) ?? 0;
-        if (coreRelos > 0)
-            warnings.Add($"{coreRelos} CO-RE relocations left as compiled (the engine does not compute CO-RE fixups yet): field offsets are the build's, not this kernel's");
         if (btfError is not null) warnings.Add(btfError);
         return new LoadedObject { Programs = outcomes, Btf = btfFd, BtfError = btfError, Maps = mapsByName, Warnings = warnings };
     }
