@@ -139,10 +139,14 @@ public static class CoreRelocator
             }
             var wide = insn >= 0 && insn + 1 < insns.Length && insns[insn].IsLdImm64;
             var error = CoreInsnPatcher.Patch(insns, insn, orig, target, failMemSize);
+            var sizePoison = error is null && !target.Poison && failMemSize && insns[insn] == CoreInsnPatcher.PoisonCall;
+            var poisoned = target.Poison || sizePoison;
             var result = new CoreRelocation(insn, kind, localName, rec.AccessString,
-                error is not null ? CoreRelocationStatus.Failed : target.Poison ? CoreRelocationStatus.Poisoned : CoreRelocationStatus.Patched,
-                target.Poison || error is not null ? null : target.Value,
-                error ?? (target.Poison ? $"{path}: no matching target in kernel BTF" : chosen is null && kind != CoreReloKind.TypeIdLocal ? $"{path}: not found, value 0" : $"{path} = {target.Value}"))
+                error is not null ? CoreRelocationStatus.Failed : poisoned ? CoreRelocationStatus.Poisoned : CoreRelocationStatus.Patched,
+                poisoned || error is not null ? null : target.Value,
+                error ?? (sizePoison ? $"{path}: field size changes from {orig.FieldSize} to {target.FieldSize} bytes and it is neither a pointer nor an unsigned integer: the access is poisoned"
+                    : target.Poison ? $"{path}: no matching target in kernel BTF"
+                    : chosen is null && kind != CoreReloKind.TypeIdLocal ? $"{path}: not found, value 0" : $"{path} = {target.Value}"))
             {
                 TargetTypeId = chosen?.RootId,
                 Module = chosen?.Module,
