@@ -93,6 +93,10 @@ public static class CoreRelocator
         return ranges;
     }
 
+    /// <summary>Computes and applies one relocation record, placed at <paramref name="insn"/> of <paramref name="insns"/> (patched in place).</summary>
+    public static CoreRelocation Relocate(BtfSpec localBtf, BtfCoreRelo relo, int insn, Instruction[] insns, KernelBtfSet kernel) =>
+        One(localBtf, relo, insn, insns, kernel, new(), !kernel.Vmlinux.Endian.IsBig);
+
     private static CoreRelocation One(BtfSpec btf, BtfCoreRelo rec, int insn, Instruction[] insns, KernelBtfSet kernel,
         Dictionary<BtfTypeId, List<(BtfSpec Spec, BtfTypeId Id, string? Module)>> cache, bool littleEndian)
     {
