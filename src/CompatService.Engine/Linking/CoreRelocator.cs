@@ -85,8 +85,11 @@ public static class CoreRelocator
         var ranges = new List<Range> { new(program.SectionName, (long)(program.SectionOffset / Instruction.Size), 0, program.OwnLength) };
         foreach (var sub in program.Subprograms)
         {
-            var sym = obj.Elf.Symbols.FirstOrDefault(s => s.Type == Elf.ElfConstants.SttFunc && s.Name == sub.Name
-                && s.SectionIndex > 0 && s.SectionIndex < obj.Elf.Sections.Count && obj.Elf.Sections[s.SectionIndex].IsExecutable);
+            // The placement names the function; same-named static functions may live in several sections: prefer the
+            // one whose length matches the placement (size-less symbols run to the end of their section).
+            var syms = obj.Elf.Symbols.Where(s => s.Type == Elf.ElfConstants.SttFunc && s.Name == sub.Name
+                && s.SectionIndex > 0 && s.SectionIndex < obj.Elf.Sections.Count && obj.Elf.Sections[s.SectionIndex].IsExecutable).ToArray();
+            var sym = syms.FirstOrDefault(s => s.Size == (ulong)sub.Length * Instruction.Size) ?? syms.FirstOrDefault();
             if (sym is null) continue;
             ranges.Add(new(obj.Elf.Sections[sym.SectionIndex].Name, (long)(sym.Value / Instruction.Size), sub.StartInsn, sub.Length));
         }
