@@ -37,10 +37,15 @@ public static class CoreInsnPatcher
             case Opcodes.ClassStx:
                 if (orig.Validate && insn.Offset != (long)orig.Value) return $"insn #{index}: unexpected offset {insn.Offset} (expected {orig.Value})";
                 if (target.Value > (ulong)short.MaxValue) return $"insn #{index}: offset {target.Value} too big for an instruction";
+                if (failMemSizeAdjust)
+                {
+                    // The field's size changed and it is neither a pointer nor an unsigned integer: libbpf poisons the access.
+                    insns[index] = PoisonCall;
+                    return null;
+                }
                 var code = insn.OpCode;
                 if (target.FieldSize != orig.FieldSize)
                 {
-                    if (failMemSizeAdjust) return $"insn #{index}: field size changes from {orig.FieldSize} to {target.FieldSize} and is not a plain unsigned integer or pointer";
                     if (BytesOf(insn.SizeField) != orig.FieldSize) return $"insn #{index}: unexpected memory size {BytesOf(insn.SizeField)} (expected {orig.FieldSize})";
                     if (SizeFieldOf(target.FieldSize) is not { } sz) return $"insn #{index}: invalid new memory size {target.FieldSize}";
                     code = (byte)((code & 0xe7) | sz);

@@ -15,13 +15,16 @@ public static class CoreRelocationCalc
     /// <summary>Value of <paramref name="kind"/> for <paramref name="spec"/>; a null spec means no candidate matched.</summary>
     public static CoreValue Calc(CoreReloKind kind, CoreSpec? spec, BtfTypeId localRootId, bool littleEndian)
     {
-        if (kind == CoreReloKind.TypeIdLocal) return new(localRootId.Value, false, true, 0, default);
+        if (kind == CoreReloKind.TypeIdLocal) return new(localRootId.Value, false, false, 0, default); // ids may change at link time: not checked
+        // Type-based relocations give 0 when the type is missing (no poisoning, whatever the kind); field and
+        // enumerator ones poison unless they are existence checks.
         if (spec is null)
-            return CoreReloKinds.IsExistence(kind) ? new(0, false, true, 0, default) : new(0, true, true, 0, default);
+            return CoreReloKinds.IsExistence(kind) || CoreReloKinds.IsType(kind) ? new(0, false, true, 0, default) : new(0, true, true, 0, default);
         if (CoreReloKinds.IsType(kind))
             return kind switch
             {
-                CoreReloKind.TypeIdTarget => new(spec.RootId.Value, false, true, 0, default),
+                // A type id may change when objects are linked: libbpf does not check the compiled value.
+                CoreReloKind.TypeIdTarget => new(spec.RootId.Value, false, false, 0, default),
                 CoreReloKind.TypeSize => new(BtfWalk.SizeOf(spec.Btf, spec.RootId) ?? throw new CoreRelocationException($"type [{spec.RootId}] has no size"), false, true, 0, default),
                 _ => new(1, false, true, 0, default),
             };

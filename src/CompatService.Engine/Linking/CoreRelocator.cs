@@ -85,13 +85,20 @@ public static class CoreRelocator
         var ranges = new List<Range> { new(program.SectionName, (long)(program.SectionOffset / Instruction.Size), 0, program.OwnLength) };
         foreach (var sub in program.Subprograms)
         {
-            var sym = obj.Elf.Symbols.FirstOrDefault(s => s.Type == Elf.ElfConstants.SttFunc && s.Name == sub.Name
-                && s.SectionIndex > 0 && s.SectionIndex < obj.Elf.Sections.Count && obj.Elf.Sections[s.SectionIndex].IsExecutable);
+            // The placement names the function; same-named static functions may live in several sections: prefer the
+            // one whose length matches the placement (size-less symbols run to the end of their section).
+            var syms = obj.Elf.Symbols.Where(s => s.Type == Elf.ElfConstants.SttFunc && s.Name == sub.Name
+                && s.SectionIndex > 0 && s.SectionIndex < obj.Elf.Sections.Count && obj.Elf.Sections[s.SectionIndex].IsExecutable).ToArray();
+            var sym = syms.FirstOrDefault(s => s.Size == (ulong)sub.Length * Instruction.Size) ?? syms.FirstOrDefault();
             if (sym is null) continue;
             ranges.Add(new(obj.Elf.Sections[sym.SectionIndex].Name, (long)(sym.Value / Instruction.Size), sub.StartInsn, sub.Length));
         }
         return ranges;
     }
+
+    /// <summary>Computes and applies one relocation record, placed at <paramref name="insn"/> of <paramref name="insns"/> (patched in place).</summary>
+    public static CoreRelocation Relocate(BtfSpec localBtf, BtfCoreRelo relo, int insn, Instruction[] insns, KernelBtfSet kernel) =>
+        One(localBtf, relo, insn, insns, kernel, new(), !kernel.Vmlinux.Endian.IsBig);
 
     private static CoreRelocation One(BtfSpec btf, BtfCoreRelo rec, int insn, Instruction[] insns, KernelBtfSet kernel,
         Dictionary<BtfTypeId, List<(BtfSpec Spec, BtfTypeId Id, string? Module)>> cache, bool littleEndian)
@@ -139,10 +146,14 @@ public static class CoreRelocator
             }
             var wide = insn >= 0 && insn + 1 < insns.Length && insns[insn].IsLdImm64;
             var error = CoreInsnPatcher.Patch(insns, insn, orig, target, failMemSize);
+            var sizePoison = error is null && !target.Poison && failMemSize && insns[insn] == CoreInsnPatcher.PoisonCall;
+            var poisoned = target.Poison || sizePoison;
             var result = new CoreRelocation(insn, kind, localName, rec.AccessString,
-                error is not null ? CoreRelocationStatus.Failed : target.Poison ? CoreRelocationStatus.Poisoned : CoreRelocationStatus.Patched,
-                target.Poison || error is not null ? null : target.Value,
-                error ?? (target.Poison ? $"{path}: no matching target in kernel BTF" : chosen is null && kind != CoreReloKind.TypeIdLocal ? $"{path}: not found, value 0" : $"{path} = {target.Value}"))
+                error is not null ? CoreRelocationStatus.Failed : poisoned ? CoreRelocationStatus.Poisoned : CoreRelocationStatus.Patched,
+                poisoned || error is not null ? null : target.Value,
+                error ?? (sizePoison ? $"{path}: field size changes from {orig.FieldSize} to {target.FieldSize} bytes and it is neither a pointer nor an unsigned integer: the access is poisoned"
+                    : target.Poison ? $"{path}: no matching target in kernel BTF"
+                    : chosen is null && kind != CoreReloKind.TypeIdLocal ? $"{path}: not found, value 0" : $"{path} = {target.Value}"))
             {
                 TargetTypeId = chosen?.RootId,
                 Module = chosen?.Module,

@@ -22,7 +22,8 @@ public static class CoreTypeCompat
         return l switch
         {
             BtfPtr or BtfFloat => true,
-            BtfFwd or BtfEnum => EssentialNamesEqual(l.Name, t.Name),
+            // One side anonymous, or the same names without flavours.
+            BtfFwd or BtfEnum => l.Name.Length == 0 || t.Name.Length == 0 || EssentialNamesEqual(l.Name, t.Name),
             BtfInt li => li.BitOffset == 0 && ((BtfInt)t).BitOffset == 0,
             BtfArray la => FieldsAreCompat(lb, la.ElementType, tb, ((BtfArray)t).ElementType, depth + 1),
             _ => false,
@@ -81,7 +82,7 @@ public static class CoreTypeCompat
                 return true;
             case BtfEnum le:
                 var te = (BtfEnum)t;
-                return le.Values.All(v => te.Values.Any(x => EssentialNamesEqual(v.Name, x.Name)));
+                return le.Size == te.Size && le.Values.All(v => te.Values.Any(x => EssentialNamesEqual(v.Name, x.Name)));
             case BtfInt li:
                 var ti = (BtfInt)t;
                 return li.Size == ti.Size && li.IsSigned == ti.IsSigned;

@@ -57,6 +57,24 @@ public class InstructionPatcherTests
     }
 
     [Fact]
+    public void CoreFixups_RewriteTheWholeInstruction_LoadSizeImmAndLdImm64Halves()
+    {
+        var p = Program([new Instruction(0x79, 2, 1, 8, 0), new Instruction(0xb7, 3, 0, 0, 1), .. Asm.LdImm64(4, 0, 6), .. Asm.LdImm64(5, 0, 7), Asm.Exit()]);
+        var r = InstructionPatcher.Patch(p, [
+            new Fixup(0, "core-field-byte-offset", "struct s.x", 9, null, 0, 1, 12) { Code = 0x61 },
+            new Fixup(1, "core-field-exists", "struct s.y", null, null, 0, 0, 0) { Code = 0xb7 },
+            new Fixup(2, "core-type-id-target", "struct s", 70001, null, 70001, 0, 0) { Code = 0x18, ImmHi = 0 },
+            new Fixup(4, "core-enumval-value", "enum e::X", null, null, 195896080, 0, 0) { Code = 0x85, ImmHi = 195896080 },
+        ], [], Host);
+        Assert.Null(r.Error);
+        Assert.Equal(new Instruction(0x61, 2, 1, 12, 0), r.Instructions[0]); // 8-byte load of an unsigned field that shrank to 4
+        Assert.Equal(new Instruction(0xb7, 3, 0, 0, 0), r.Instructions[1]);
+        Assert.Equal((0x18, 70001, 0), (r.Instructions[2].OpCode, r.Instructions[2].Imm, r.Instructions[3].Imm));
+        Assert.Equal(new Instruction(0x85, 0, 0, 0, 195896080), r.Instructions[4]); // poisoned ld_imm64: both halves
+        Assert.Equal(new Instruction(0x85, 0, 0, 0, 195896080), r.Instructions[5]);
+    }
+
+    [Fact]
     public void PoisonCall_ClearsRegistersAndOffset()
     {
         var p = Program(new Instruction(0x85, 0, 1, 0, -1), Asm.Exit());

@@ -191,3 +191,32 @@ public sealed class CoreKindTests(ITestOutputHelper output)
         Assert.Equal(CoreInsnPatcher.PoisonCall, on61[value.Insn + 1]);
     }
 }
+
+/// <summary>A CO-RE record keyed by ".text" lands where the sub-program is placed in the linked program.</summary>
+public sealed class CoreSubprogramTests
+{
+    [Theory]
+    [InlineData("bpfel")]
+    [InlineData("bpfeb")]
+    public void TextRecord_IsPlacedAtTheSubprogramsLinkedPosition_PoisonedButUnreachedOn61(string endian)
+    {
+        var obj = TestData.Fixture("core_subprog", endian);
+        var program = obj.Programs.Single();
+        var sub = Assert.Single(program.Subprograms);
+        Assert.Equal("read_saved_state", sub.Name);
+        Assert.Contains(".text", obj.BtfExt!.CoreRelos.Keys);
+        var k61 = TestData.Kernel(TestData.FixtureKernelDir("debian-6.1.0-47-amd64")).Btf;
+        var k72 = TestData.Kernel(TestData.FixtureKernelDir("debian-7.2.13+deb14-amd64")).Btf;
+        var read61 = CoreRelocator.Compute(obj, program, k61).Single(c => c.Kind == CoreReloKind.FieldByteOffset);
+        Assert.Equal(sub.StartInsn, read61.Insn); // the load is the sub-program's first instruction
+        Assert.Equal(CoreRelocationStatus.Poisoned, read61.Status);
+        var read72 = CoreRelocator.Compute(obj, program, k72).Single(c => c.Kind == CoreReloKind.FieldByteOffset);
+        Assert.Equal(sub.StartInsn, read72.Insn);
+        Assert.Equal(CoreRelocationStatus.Patched, read72.Status);
+
+        var analysis = CompatEngine.Analyze(obj, k61, "6.1").Single();
+        Assert.Equal(Verdict.Loads, analysis.Result.Verdict);
+        Assert.Equal(sub.StartInsn, Assert.Single(analysis.Result.DisabledPaths).Insn);
+        Assert.Equal(CoreInsnPatcher.PoisonCall, analysis.Relocated[sub.StartInsn]);
+    }
+}
