@@ -14,6 +14,18 @@ public static class BtfWalk
         return id;
     }
 
+    /// <summary>
+    /// The name without its ___flavour suffix (libbpf bpf_core_essential_name_len, used for externs and CO-RE alike):
+    /// cut at the last "___" whose preceding character is not '_' and whose following character is not '_'.
+    /// </summary>
+    public static string EssentialName(string name)
+    {
+        for (var i = name.Length - 5; i >= 0; i--)
+            if (name[i] != '_' && name[i + 1] == '_' && name[i + 2] == '_' && name[i + 3] == '_' && name[i + 4] != '_')
+                return name[..(i + 1)];
+        return name;
+    }
+
     /// <summary>The FUNC or VAR named <paramref name="name"/> with extern linkage (libbpf find_extern_btf_id), or null.</summary>
     public static BtfTypeId? FindExtern(BtfSpec spec, string name)
     {

@@ -170,7 +170,7 @@ public static class CoreRelocator
     private static List<(BtfSpec, BtfTypeId, string?)> Candidates(BtfSpec btf, BtfTypeId localId, KernelBtfSet kernel)
     {
         var localType = btf.GetType(localId);
-        var name = CoreSpecParser.EssentialName(localType.Name);
+        var name = BtfWalk.EssentialName(localType.Name);
         var list = new List<(BtfSpec, BtfTypeId, string?)>();
         void Add(BtfSpec spec, string? module)
         {

@@ -25,9 +25,9 @@ public static class CoreSpecMatcher
         if (CoreReloKinds.IsEnumval(local.Kind))
         {
             if (target.GetType(BtfWalk.SkipModsAndTypedefs(target, targetId)) is not BtfEnum e) return null;
-            var want = CoreSpecParser.EssentialName(local.Accessors[0].Name!);
+            var want = BtfWalk.EssentialName(local.Accessors[0].Name!);
             for (var i = 0; i < e.Values.Count; i++)
-                if (CoreSpecParser.EssentialName(e.Values[i].Name) == want)
+                if (BtfWalk.EssentialName(e.Values[i].Name) == want)
                 {
                     spec.Accessors.Add(new CoreAccessor(targetId, i, e.Values[i].Name));
                     spec.Raw.Add(i);

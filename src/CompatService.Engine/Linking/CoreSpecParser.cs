@@ -79,12 +79,4 @@ public static class CoreSpecParser
         return spec.Btf.GetType(prev.TypeId) is BtfComposite c && prev.Index == c.Members.Count - 1;
     }
 
-    /// <summary>The name without a ___flavour suffix (libbpf bpf_core_essential_name_len: the last X___Y separator).</summary>
-    public static string EssentialName(string name)
-    {
-        for (var i = name.Length - 5; i >= 0; i--)
-            if (name[i] != '_' && name[i + 1] == '_' && name[i + 2] == '_' && name[i + 3] == '_' && name[i + 4] != '_')
-                return name[..(i + 1)];
-        return name;
-    }
 }

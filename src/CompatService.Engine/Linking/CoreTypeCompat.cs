@@ -9,7 +9,7 @@ public static class CoreTypeCompat
 
     private static bool KindsCompat(BtfType a, BtfType b) => a.Kind == b.Kind || (a is BtfEnum && b is BtfEnum);
 
-    private static bool EssentialNamesEqual(string a, string b) => CoreSpecParser.EssentialName(a) == CoreSpecParser.EssentialName(b);
+    private static bool EssentialNamesEqual(string a, string b) => BtfWalk.EssentialName(a) == BtfWalk.EssentialName(b);
 
     /// <summary>bpf_core_fields_are_compat: composites always, enums/fwds by name, ints not bit-offset, pointers always, arrays by element.</summary>
     public static bool FieldsAreCompat(BtfSpec lb, BtfTypeId lid, BtfSpec tb, BtfTypeId tid, int depth)

@@ -94,7 +94,7 @@ internal static class ExternCollector
             {
                 Index = i,
                 Name = p.Sym.Name,
-                EssentialName = EssentialName(p.Sym.Name),
+                EssentialName = BtfWalk.EssentialName(p.Sym.Name),
                 Kind = p.Kind,
                 IsWeak = p.Sym.IsWeak,
                 Symbol = p.Sym,
@@ -110,18 +110,4 @@ internal static class ExternCollector
     /// <summary>libbpf sym_is_extern: undefined, GLOBAL or WEAK, NOTYPE, with a name.</summary>
     public static bool IsExtern(ElfSymbol sym) =>
         sym.IsUndefined && sym.Index != 0 && (sym.IsGlobal || sym.IsWeak) && sym.Type == SttNotype && sym.Name.Length > 0;
-
-    /// <summary>
-    /// The name without its ___flavour suffix (libbpf bpf_core_essential_name_len): cut at the last "___" whose
-    /// preceding character is not '_' and whose following character is not '_'.
-    /// </summary>
-    public static string EssentialName(string name)
-    {
-        for (var i = name.Length - 5; i >= 0; i--)
-        {
-            if (name[i] != '_' && name[i + 1] == '_' && name[i + 2] == '_' && name[i + 3] == '_' && name[i + 4] != '_')
-                return name[..(i + 1)];
-        }
-        return name;
-    }
 }

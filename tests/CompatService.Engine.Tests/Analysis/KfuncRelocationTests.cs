@@ -164,5 +164,5 @@ public sealed class KfuncRelocationTests
     [InlineData("bpf_foo____v2", "bpf_foo____v2")]
     [InlineData("a___b___c", "a___b")]
     public void EssentialName_CutsAtTheLastFlavourSeparator(string name, string essential) =>
-        Assert.Equal(essential, ExternCollector.EssentialName(name));
+        Assert.Equal(essential, BtfWalk.EssentialName(name));
 }

@@ -107,7 +107,7 @@ public sealed class CoreRelocatorTests(ITestOutputHelper output)
     [InlineData("__a", "__a")]
     [InlineData("x____y", "x____y")]
     public void EssentialName_StripsTheLastFlavour(string name, string expected) =>
-        Assert.Equal(expected, CoreSpecParser.EssentialName(name));
+        Assert.Equal(expected, BtfWalk.EssentialName(name));
 }
 
 /// <summary>The core_kinds fixture: every kind clang-14 emits, values checked against what the kernel BTF says.</summary>
