@@ -22,7 +22,6 @@ public static class BtfCompatibility
     public const int MaxDepth = 32;
     /// <summary>libbpf's <c>level</c> for <c>bpf_core_types_are_compat</c>: nested FUNC_PROTO parameter levels.</summary>
     public const int MaxLevel = 32;
-    private const int MaxModifierChain = 64;
     /// <summary>
     /// Types visited per check. libbpf has no such bound, but on malformed BTF (a prototype whose parameter points back
     /// at itself) depth × level is exponential; real prototypes visit a few dozen types.
@@ -66,28 +65,9 @@ public static class BtfCompatibility
         ArgumentNullException.ThrowIfNull(target);
         var l = local.GetType(localVarId) is BtfVar lv ? lv.Type : localVarId;
         var t = target.GetType(targetVarId) is BtfVar tv ? tv.Type : targetVarId;
-        if (!TrySkipModsAndTypedefs(local, l, out l) || !TrySkipModsAndTypedefs(target, t, out t))
+        if (!BtfWalk.TrySkipModsAndTypedefs(local, l, out l) || !BtfWalk.TrySkipModsAndTypedefs(target, t, out t))
             return BtfCompatResult.Incompatible("modifier/typedef chain too long");
         return Core(local, l, target, t, MaxLevel, new Steps());
-    }
-
-    /// <summary>Follows CONST / VOLATILE / RESTRICT / TYPE_TAG / TYPEDEF to the first other type (libbpf skip_mods_and_typedefs).</summary>
-    public static BtfTypeId SkipModsAndTypedefs(BtfSpec spec, BtfTypeId id) =>
-        TrySkipModsAndTypedefs(spec, id, out var result) ? result : id;
-
-    private static bool TrySkipModsAndTypedefs(BtfSpec spec, BtfTypeId id, out BtfTypeId result)
-    {
-        for (var i = 0; i < MaxModifierChain; i++)
-        {
-            if (spec.GetType(id) is not BtfAlias alias)
-            {
-                result = id;
-                return true;
-            }
-            id = alias.Target;
-        }
-        result = id;
-        return false;
     }
 
     private static bool KindsCompatible(BtfType a, BtfType b) =>
@@ -115,7 +95,7 @@ public static class BtfCompatibility
         {
             if (--depth < 0) return BtfCompatResult.Incompatible($"{where}type chain deeper than {MaxDepth}");
             if (--steps.Left < 0) return BtfCompatResult.Incompatible($"{where}more than {MaxSteps} types compared");
-            if (!TrySkipModsAndTypedefs(local, localId, out localId) || !TrySkipModsAndTypedefs(target, targetId, out targetId))
+            if (!BtfWalk.TrySkipModsAndTypedefs(local, localId, out localId) || !BtfWalk.TrySkipModsAndTypedefs(target, targetId, out targetId))
                 return BtfCompatResult.Incompatible($"{where}modifier/typedef chain too long");
             lt = local.GetType(localId);
             tt = target.GetType(targetId);
@@ -152,7 +132,7 @@ public static class BtfCompatibility
                         if (level <= 0) return BtfCompatResult.Incompatible($"{where}prototypes nested deeper than {MaxLevel}");
                         var lpId = i < lfp.Parameters.Count ? lfp.Parameters[i].Type : BtfTypeId.Void;
                         var tpId = i < tfp.Parameters.Count ? tfp.Parameters[i].Type : BtfTypeId.Void;
-                        if (!TrySkipModsAndTypedefs(local, lpId, out lpId) || !TrySkipModsAndTypedefs(target, tpId, out tpId))
+                        if (!BtfWalk.TrySkipModsAndTypedefs(local, lpId, out lpId) || !BtfWalk.TrySkipModsAndTypedefs(target, tpId, out tpId))
                             return BtfCompatResult.Incompatible($"{where}param {i + 1}: modifier/typedef chain too long");
                         var r = Core(local, lpId, target, tpId, level - 1, steps);
                         if (!r.IsCompatible)

@@ -3,15 +3,26 @@ namespace CompatService.Engine.Btf;
 /// <summary>Small navigation helpers over a <see cref="BtfSpec"/> used by linking and analysis.</summary>
 public static class BtfWalk
 {
+    private const int MaxModifierChain = 64;
+
     /// <summary>Follows TYPEDEF, VOLATILE, CONST, RESTRICT and TYPE_TAG to the underlying type id (libbpf skip_mods_and_typedefs).</summary>
-    public static BtfTypeId SkipModsAndTypedefs(BtfSpec spec, BtfTypeId id)
+    public static BtfTypeId SkipModsAndTypedefs(BtfSpec spec, BtfTypeId id) =>
+        TrySkipModsAndTypedefs(spec, id, out var result) ? result : id;
+
+    /// <summary>Like <see cref="SkipModsAndTypedefs"/>; false when the chain is longer than any real one (malformed BTF).</summary>
+    public static bool TrySkipModsAndTypedefs(BtfSpec spec, BtfTypeId id, out BtfTypeId result)
     {
-        for (var depth = 0; depth < 64 && !id.IsVoid; depth++)
+        for (var i = 0; i < MaxModifierChain; i++)
         {
-            if (spec.GetType(id) is BtfAlias alias) id = alias.Target;
-            else return id;
+            if (spec.GetType(id) is not BtfAlias alias)
+            {
+                result = id;
+                return true;
+            }
+            id = alias.Target;
         }
-        return id;
+        result = id;
+        return false;
     }
 
     /// <summary>

@@ -17,7 +17,7 @@ public static class CoreSpecMatcher
         {
             var ok = local.Kind == CoreReloKind.TypeMatches
                 ? CoreTypeCompat.TypesMatch(local.Btf, local.RootId, target, targetId, 0)
-                : CoreTypeCompat.TypesAreCompat(local.Btf, local.RootId, target, targetId, 0);
+                : BtfCompatibility.AreCompatible(local.Btf, local.RootId, target, targetId);
             if (!ok) return null;
             spec.Raw.Add(0);
             return spec;

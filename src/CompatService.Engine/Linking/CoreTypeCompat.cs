@@ -2,7 +2,10 @@ using CompatService.Engine.Btf;
 
 namespace CompatService.Engine.Linking;
 
-/// <summary>The three type-compatibility relations CO-RE uses (libbpf relo_core.c), between a local and a target BTF.</summary>
+/// <summary>
+/// CO-RE's field and TYPE_MATCHES relations (libbpf relo_core.c); the third, bpf_core_types_are_compat, is the one kfunc
+/// prototypes use too: <see cref="BtfCompatibility.AreCompatible"/>.
+/// </summary>
 public static class CoreTypeCompat
 {
     private const int MaxDepth = 32;
@@ -26,29 +29,6 @@ public static class CoreTypeCompat
             BtfFwd or BtfEnum => l.Name.Length == 0 || t.Name.Length == 0 || EssentialNamesEqual(l.Name, t.Name),
             BtfInt li => li.BitOffset == 0 && ((BtfInt)t).BitOffset == 0,
             BtfArray la => FieldsAreCompat(lb, la.ElementType, tb, ((BtfArray)t).ElementType, depth + 1),
-            _ => false,
-        };
-    }
-
-    /// <summary>bpf_core_types_are_compat: same kind; composites/enums/fwds compatible (names already matched); pointers, arrays and prototypes recursively.</summary>
-    public static bool TypesAreCompat(BtfSpec lb, BtfTypeId lid, BtfSpec tb, BtfTypeId tid, int depth)
-    {
-        if (depth > MaxDepth) return false;
-        lid = BtfWalk.SkipModsAndTypedefs(lb, lid);
-        tid = BtfWalk.SkipModsAndTypedefs(tb, tid);
-        if (lid.IsVoid || tid.IsVoid) return lid.IsVoid && tid.IsVoid;
-        var l = lb.GetType(lid);
-        var t = tb.GetType(tid);
-        if (!KindsCompat(l, t)) return false;
-        return l switch
-        {
-            BtfComposite or BtfEnum or BtfFwd or BtfFloat => true,
-            BtfInt li => li.BitOffset == 0 && ((BtfInt)t).BitOffset == 0,
-            BtfPtr lp => TypesAreCompat(lb, lp.Target, tb, ((BtfPtr)t).Target, depth + 1),
-            BtfArray la => TypesAreCompat(lb, la.ElementType, tb, ((BtfArray)t).ElementType, depth + 1),
-            BtfFuncProto lf => t is BtfFuncProto tf && lf.Parameters.Count == tf.Parameters.Count
-                && TypesAreCompat(lb, lf.ReturnType, tb, tf.ReturnType, depth + 1)
-                && lf.Parameters.Zip(tf.Parameters).All(p => TypesAreCompat(lb, p.First.Type, tb, p.Second.Type, depth + 1)),
             _ => false,
         };
     }
