@@ -75,11 +75,9 @@ public static class LoadPrerequisites
         _ => null,
     };
 
-    private static bool Exists(KernelBtfSet kernel, string name, BtfKind kind, string? module)
-    {
-        if (module is null && kernel.Vmlinux.FindByName(name).Any(id => kernel.Vmlinux.KindOf(id) == kind)) return true;
-        foreach (var m in kernel.Modules)
-            if ((module is null || m.Name == module) && m.Spec.FindByName(name).Any(id => m.Spec.KindOf(id) == kind)) return true;
-        return false;
-    }
+    /// <summary>vmlinux then modules (the lookup externs use), or only the named module for `fentry/module:func`.</summary>
+    private static bool Exists(KernelBtfSet kernel, string name, BtfKind kind, string? module) =>
+        module is null
+            ? Linking.ExternResolver.Find(kernel, name, kind) is not null
+            : kernel.Modules.Any(m => m.Name == module && m.Spec.FindByName(name).Any(id => m.Spec.KindOf(id) == kind));
 }
