@@ -144,11 +144,11 @@ public class RealBpfTests
 
 public class RealPinTests
 {
-    [BpfFact]
+    [BpffsFact]
     public void Load_WithPinDirectory_PinsProgramAndByNameMapsUnderBpffs()
     {
-        if (!Directory.Exists("/sys/fs/bpf")) return;
-        var dir = Path.Combine("/sys/fs/bpf", "compat-agent-test-" + Guid.NewGuid().ToString("N")[..8]);
+        using var bpffs = Support.Bpffs.Open();
+        var dir = Path.Combine(bpffs.Path, "compat-agent-test-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         try
         {
