@@ -37,12 +37,10 @@ dotnet "$WORK/bench/CompatService.Benchmarks.dll" --btf-parse "$RAW" "$N" | tee 
 
 get() { grep "^$2=" "$1" | cut -d= -f2; }
 awk -v ours="$(get "$WORK/ours.txt" median_us)" -v oursmin="$(get "$WORK/ours.txt" min_us)" \
-    -v seq="$(get "$WORK/ours.txt" sequential_median_us)" -v seqmin="$(get "$WORK/ours.txt" sequential_min_us)" \
     -v lib="$(get "$WORK/libbpf.txt" btf_new_median_us)" -v libmin="$(get "$WORK/libbpf.txt" btf_new_min_us)" \
     -v libraw="$(get "$WORK/libbpf.txt" btf_parse_raw_median_us)" -v ret="$(get "$WORK/ours.txt" retained_bytes)" \
     -v load="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)" 'BEGIN {
   printf "== parse + name index vs libbpf btf__new (target <= 0.70), load average %s on %d cores:\n", load, '"$(nproc)"';
-  printf "   two cores (index built alongside the scan): median %.2fx, min %.2fx\n", ours / lib, oursmin / libmin;
-  printf "   one core:                                    median %.2fx, min %.2fx\n", seq / lib, seqmin / libmin;
+  printf "   median %.2fx, min %.2fx\n", ours / lib, oursmin / libmin;
   printf "   vs btf__parse_raw (libbpf incl. file read): median %.2fx\n", ours / libraw;
   printf "== retained beyond the blob: %.2f MiB (target <= 1.50)\n", ret / 1048576 }'

@@ -7,8 +7,8 @@ namespace CompatService.Benchmarks;
 
 /// <summary>
 /// A plain timing loop (no BenchmarkDotNet) so that scripts/bench-btf.sh can put our parse next to libbpf's btf__new
-/// on the same blob in the same run. Prints key=value lines: parse_* and the unprefixed mean/median/min = BtfSpec.Parse
-/// (bounds-checked scan + name index, the index built on a second core), sequential_* = the same on one core.
+/// on the same blob in the same run. Prints key=value lines: mean/median/min of BtfSpec.Parse (one bounds-checked
+/// scan that records type offsets and builds the name index, on one core), the retained memory and a lookup time.
 /// </summary>
 public static class BtfParseTiming
 {
@@ -27,9 +27,7 @@ public static class BtfParseTiming
             warmups++;
         }
 
-        var times = Time(n, () => BtfSpec.Parse(blob));
         var indexed = Time(n, () => BtfSpec.Parse(blob).EnsureNameIndex());
-        var sequential = Time(n, () => BtfSpec.Parse(blob, null, null, parallelIndex: false));
         var spec0 = BtfSpec.Parse(blob);
         var lookups = Stopwatch.StartNew();
         const int lookupCount = 100_000;
@@ -43,11 +41,6 @@ public static class BtfParseTiming
         Console.WriteLine($"blob_bytes={blob.Length}");
         Console.WriteLine($"types={spec0.TypeCount}");
         Console.WriteLine($"iterations={n}");
-        Console.WriteLine(string.Create(ci, $"parse_mean_us={times.Average():F1}"));
-        Console.WriteLine(string.Create(ci, $"parse_median_us={times[n / 2]:F1}"));
-        Console.WriteLine(string.Create(ci, $"parse_min_us={times[0]:F1}"));
-        Console.WriteLine(string.Create(ci, $"sequential_median_us={sequential[n / 2]:F1}"));
-        Console.WriteLine(string.Create(ci, $"sequential_min_us={sequential[0]:F1}"));
         Console.WriteLine(string.Create(ci, $"mean_us={indexed.Average():F1}"));
         Console.WriteLine(string.Create(ci, $"median_us={indexed[n / 2]:F1}"));
         Console.WriteLine(string.Create(ci, $"min_us={indexed[0]:F1}"));

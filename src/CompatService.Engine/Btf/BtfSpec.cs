@@ -34,14 +34,7 @@ public sealed class BtfSpec
     }
 
     /// <summary>Parses raw BTF. <paramref name="baseSpec"/> for split (module) BTF.</summary>
-    public static BtfSpec Parse(ReadOnlyMemory<byte> raw, BtfSpec? baseSpec = null, string? sectionName = null) =>
-        Parse(raw, baseSpec, sectionName, null);
-
-    /// <summary>
-    /// <paramref name="parallelIndex"/>: build the name index on a second core while scanning (null: for type sections
-    /// of 256 KiB or more on a multi-core machine). The result is the same either way.
-    /// </summary>
-    internal static BtfSpec Parse(ReadOnlyMemory<byte> raw, BtfSpec? baseSpec, string? sectionName, bool? parallelIndex)
+    public static BtfSpec Parse(ReadOnlyMemory<byte> raw, BtfSpec? baseSpec = null, string? sectionName = null)
     {
         var section = sectionName ?? ".BTF";
         var span = raw.Span;
@@ -51,7 +44,7 @@ public sealed class BtfSpec
         var strings = new BtfStringTable(raw.Slice((int)header.StringStart, (int)header.StringLength), baseSpec?.Strings);
         var firstId = baseSpec is null ? 1u : baseSpec.LastTypeId + 1;
         var types = raw.Slice((int)header.TypeStart, (int)header.TypeLength);
-        var scan = BtfTypeScanner.Scan(types, header.TypeStart, header.Endian.IsBig, strings, firstId, section, parallelIndex);
+        var scan = BtfTypeScanner.Scan(types, header.TypeStart, header.Endian.IsBig, strings, firstId, section);
         if ((ulong)firstId + (ulong)scan.Count > BtfNameIndex.MaxTypes + 1UL)
             throw new BpfFormatException($"type ids up to {firstId + scan.Count - 1} exceed the supported maximum", header.TypeStart, section);
         return new BtfSpec(raw, header, baseSpec, strings, section, scan, firstId);

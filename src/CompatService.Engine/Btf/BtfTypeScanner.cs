@@ -30,6 +30,28 @@ internal static class BtfTypeScanner
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
 
+    // The same two tables packed into 64-bit constants (2 bits a kind, value / 4) so that the scan's serial chain
+    // (read info → record size → next record) needs no table load: a shift and a mask instead of two L1 loads.
+    private static readonly ulong PackedFixed = Pack(FixedExtra);
+    private static readonly ulong PackedPerVlen = Pack(PerVlen);
+    private static readonly uint ValidKinds = ValidMask();
+
+    private static ulong Pack(ReadOnlySpan<byte> table)
+    {
+        ulong packed = 0;
+        for (var kind = 0; kind < 32; kind++)
+            if (table[kind] is not Invalid and not 0) packed |= (ulong)(table[kind] / 4) << (2 * kind);
+        return packed;
+    }
+
+    private static uint ValidMask()
+    {
+        uint mask = 0;
+        for (var kind = 0; kind < 32; kind++)
+            if (FixedExtra[kind] != Invalid) mask |= 1u << kind;
+        return mask;
+    }
+
     internal sealed record Result(int[] Offsets, int Count, int[] DeclTags, BtfNameIndex Names);
 
     /// <summary>Size in bytes of the records that follow a btf_type of this kind, or -1 for an unknown kind.</summary>
@@ -43,34 +65,20 @@ internal static class BtfTypeScanner
         return swap ? BinaryPrimitives.ReverseEndianness(v) : v;
     }
 
-    /// <summary>Type sections at least this large build the name index on a second core while they are scanned.</summary>
-    internal const int ParallelIndexThreshold = 256 * 1024;
-
-    public static Result Scan(ReadOnlyMemory<byte> typesMemory, long typeStart, bool bigEndian, BtfStringTable strings, uint firstId, string section,
-        bool? parallelIndex = null)
+    public static Result Scan(ReadOnlyMemory<byte> typesMemory, long typeStart, bool bigEndian, BtfStringTable strings, uint firstId, string section)
     {
         var types = typesMemory.Span;
         var swap = bigEndian == BitConverter.IsLittleEndian;
         var len = types.Length;
         var offsets = GC.AllocateUninitializedArray<int>(Math.Max(16, len / 22));
-        BtfNameIndexBuilder? worker = null;
-        if (parallelIndex ?? (len >= ParallelIndexThreshold && Environment.ProcessorCount > 1))
-        {
-            worker = new BtfNameIndexBuilder(strings, Math.Max(16, len / 40));
-            worker.Start();
-        }
-        try
-        {
         var declTags = new List<int>();
         var stringsEnd = strings.End;
         var own = strings.Own.Span;
         var ownStart = strings.Start;
         // Sized for kernel BTF (a name every ~40 bytes of types); a denser blob falls back to a second pass.
-        var index = worker is null ? new BtfNameIndex(Math.Max(16, len / 40)) : null!;
+        var index = new BtfNameIndex(Math.Max(16, len / 40));
         var overflow = false;
         ref var b0 = ref MemoryMarshal.GetReference(types);
-        ref var fixedExtra = ref MemoryMarshal.GetReference(FixedExtra);
-        ref var perVlen = ref MemoryMarshal.GetReference(PerVlen);
         Span<int> queuedLocals = stackalloc int[Batch];
         Span<uint> queuedNames = stackalloc uint[Batch];
         var queued = 0;
@@ -81,9 +89,8 @@ internal static class BtfTypeScanner
             if (len - pos < 12) ThrowTruncated(len - pos, typeStart + pos, section, firstId + (uint)n);
             var info = Read(ref b0, pos + 4, swap);
             var kind = (int)(info >> 24) & 0x1f;
-            int extra = Unsafe.Add(ref fixedExtra, kind);
-            if ((info & ~InfoMask) != 0 || extra == Invalid) ThrowBadInfo(info, typeStart + pos + 4, section, firstId + (uint)n);
-            var size = 12 + extra + (int)(info & 0xffff) * Unsafe.Add(ref perVlen, kind);
+            if ((info & ~InfoMask) != 0 || ((ValidKinds >> kind) & 1) == 0) ThrowBadInfo(info, typeStart + pos + 4, section, firstId + (uint)n);
+            var size = 12 + (int)((PackedFixed >> (2 * kind)) & 3) * 4 + (int)(info & 0xffff) * ((int)((PackedPerVlen >> (2 * kind)) & 3) * 4);
             if (len - pos < size) ThrowRecords((BtfKind)kind, (int)(info & 0xffff), size, len - pos, typeStart + pos, section, firstId + (uint)n);
             if (n == offsets.Length)
             {
@@ -94,47 +101,27 @@ internal static class BtfTypeScanner
 
             // Every offset inside the section starts a NUL-terminated string (the section ends with NUL).
             var nameOff = Read(ref b0, pos, swap);
-            // No branch on "has a name" on the parallel path: named and anonymous types alternate unpredictably.
             if (nameOff >= stringsEnd) ThrowName(nameOff, stringsEnd, typeStart + pos, section, firstId + (uint)n);
-            if (worker is not null)
-            {
-                worker.Queue(n, nameOff, nameOff != 0);
-            }
-            else
-            {
-                // One core: queue without a branch (named and anonymous types alternate unpredictably), hash in batches.
-                queuedLocals[queued] = n;
-                queuedNames[queued] = nameOff;
-                queued += nameOff != 0 ? 1 : 0;
-            }
+            // Queue without a branch (named and anonymous types alternate unpredictably); hash in batches, off the
+            // scan's serial chain (this record's size → the next record).
+            queuedLocals[queued] = n;
+            queuedNames[queued] = nameOff;
+            queued += nameOff != 0 ? 1 : 0;
             if (kind == (int)BtfKind.DeclTag) declTags.Add(n);
             n++;
             pos += size;
             if ((n & (Batch - 1)) == 0)
             {
-                if (worker is not null) worker.Publish();
-                else overflow |= Insert(index, queuedLocals[..queued], queuedNames[..queued], ownStart, own, strings);
+                overflow |= Insert(index, queuedLocals[..queued], queuedNames[..queued], ownStart, own, strings);
                 queued = 0;
             }
         }
-        if (worker is null) overflow |= Insert(index, queuedLocals[..queued], queuedNames[..queued], ownStart, own, strings);
-        if (worker is not null)
-        {
-            worker.Complete();
-            index = worker.Index;
-            overflow = worker.Overflow;
-            worker = null;
-        }
+        overflow |= Insert(index, queuedLocals[..queued], queuedNames[..queued], ownStart, own, strings);
 
         if (overflow) index = Rebuild(types, offsets, n, swap, strings);
         // Trim only a large over-estimate: a copy of a ~0.5 MB array costs more than the slack it frees.
         if (offsets.Length - n > n / 4 + 16) Array.Resize(ref offsets, n);
         return new Result(offsets, n, declTags.ToArray(), index);
-        }
-        finally
-        {
-            worker?.Abandon();
-        }
     }
 
     private const int Batch = 1024;

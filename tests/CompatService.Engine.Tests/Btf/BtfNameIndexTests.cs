@@ -57,43 +57,14 @@ public sealed class BtfNameIndexTests
 }
 
 /// <summary>The name index built on a second core during the scan equals the one built inline.</summary>
-public sealed class BtfParallelIndexTests
+public sealed class BtfNameIndexOverflowTests
 {
-    [Theory]
-    [InlineData(BtfTestData.Fixture61)]
-    [InlineData(BtfTestData.Fixture72)]
-    public void ParallelAndSequentialIndex_FindTheSameTypes(string kernel)
-    {
-        var raw = BtfTestData.RawVmlinux(BtfTestData.FixtureDir(kernel));
-        var sequential = BtfSpec.Parse(raw, null, null, parallelIndex: false);
-        var parallel = BtfSpec.Parse(raw, null, null, parallelIndex: true);
-        Assert.Equal(sequential.FuncsWithDeclTag("bpf_kfunc"), parallel.FuncsWithDeclTag("bpf_kfunc"));
-        for (var id = 1u; id <= sequential.LastTypeId; id += 7)
-        {
-            var name = sequential.NameOf(new(id));
-            if (name.Length > 0) Assert.Equal(sequential.FindByName(name), parallel.FindByName(name));
-        }
-    }
-
     [Fact]
-    public void ParallelIndex_OnMalformedBlob_ThrowsOnlyFormatExceptions()
-    {
-        var raw = (byte[])BtfTestData.RawVmlinux(BtfTestData.FixtureDir(BtfTestData.Fixture61)).Clone();
-        var random = new Random(7);
-        for (var i = 0; i < 30; i++)
-        {
-            var cut = raw.AsMemory(0, random.Next(24, raw.Length));
-            try { BtfSpec.Parse(cut, null, null, parallelIndex: true); }
-            catch (CompatService.Engine.Binary.BpfFormatException) { }
-        }
-    }
-
-    [Fact]
-    public void ParallelIndex_DenseNames_Overflow_IsRebuilt()
+    public void DenseNames_MoreThanTheTableWasSizedFor_IndexIsRebuilt()
     {
         var b = new BtfBuilder();
         for (var i = 0; i < 30000; i++) b.Fwd($"n{i}");
-        var spec = BtfSpec.Parse(b.Build(), null, null, parallelIndex: true);
+        var spec = BtfSpec.Parse(b.Build());
         Assert.Equal([new BtfTypeId(12345)], spec.FindByName("n12344"));
         Assert.Equal(30000, spec.TypeCount);
     }
