@@ -35,8 +35,23 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 // ─────────────────────────────────────────────────────────────────────────────────────
 
 var app = builder.Build();
-if (command == "migrate") return await MigrateCommand.RunAsync(app.Services);
-if (command == "import") return await ImportCommand.RunAsync(app.Services, hostArgs);
+if (command is not null)
+{
+    if (string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString(CompatService.Data.CompatDb.ConnectionStringName)))
+    {
+        Console.Error.WriteLine($"{command}: ConnectionStrings:Compat is not set (env ConnectionStrings__Compat=\"Host=...;Database=...;Username=...\")");
+        return 2;
+    }
+    try
+    {
+        return command == "migrate" ? await MigrateCommand.RunAsync(app.Services) : await ImportCommand.RunAsync(app.Services, hostArgs);
+    }
+    catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+    {
+        Console.Error.WriteLine($"{command}: the database is unavailable: {e.Message}");
+        return 3;
+    }
+}
 
 app.UseCompatProblems();
 app.UseSwagger();
@@ -54,7 +69,15 @@ app.MapAgentApi();
 app.MapCompatDashboard();
 // ─────────────────────────────────────────────────────────────────────────────────────
 
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException e)
+{
+    Console.Error.WriteLine("configuration: " + string.Join("; ", e.Failures));
+    return 2;
+}
 return 0;
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>
