@@ -17,12 +17,12 @@ public static class ImportCommand
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: CompatService.Api import PATH [--label k=v]...");
+            Console.Error.WriteLine("usage: CompatService.Api import PATH [--label k=v]... [--release R] [--arch A] [--distro D] [--flavour F]");
             return 2;
         }
         var path = args[0];
         var labels = new Dictionary<string, string>();
-        string? release = null, arch = null;
+        string? release = null, arch = null, distro = null, flavour = null;
         for (var i = 1; i + 1 < args.Length; i++)
         {
             switch (args[i])
@@ -30,6 +30,8 @@ public static class ImportCommand
                 case "--label": foreach (var kv in Labels.ParseQuery([args[++i]])) labels[kv.Key] = kv.Value; break;
                 case "--release": release = args[++i]; break;
                 case "--arch": arch = args[++i]; break;
+                case "--distro": distro = args[++i]; break;
+                case "--flavour": flavour = args[++i]; break;
             }
         }
 
@@ -47,7 +49,7 @@ public static class ImportCommand
             var store = scope.ServiceProvider.GetRequiredService<KernelStore>();
             try
             {
-                var meta = new KernelUploadMeta(release, arch, Labels: labels, Source: item);
+                var meta = new KernelUploadMeta(release, arch, flavour, distro, Labels: labels, Source: item);
                 var r = Directory.Exists(item) ? await ImportCorpusDirAsync(store, item, labels)
                     : IsSysfs(item) ? await ImportSysfsAsync(store, meta)
                     : await store.IngestAsync(await File.ReadAllBytesAsync(item), item, meta, default);
@@ -83,9 +85,22 @@ public static class ImportCommand
             System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
             _ => null,
         };
+        var distro = meta.Distro ?? DistroOf(File.Exists("/proc/version") ? await File.ReadAllTextAsync("/proc/version") : "");
         var input = new KernelInput(vmlinux, modules, "sysfs", release, arch);
         return await store.IngestInputAsync(input, Sha.Hex(vmlinux), vmlinux.LongLength, "/sys/kernel/btf/vmlinux",
-            meta with { Release = release, Arch = arch }, default);
+            meta with { Release = release, Arch = arch, Distro = distro }, default);
+    }
+
+    /// <summary>
+    /// The distribution that built the running kernel, from /proc/version's builder and version text (Debian's kernels
+    /// say "Debian 6.1.76-1", Ubuntu's "Ubuntu", Fedora's ".fc40", RHEL's ".el9"; Fedora before RHEL: its gcc says "Red Hat"); "host" when it names none, so that the matrix
+    /// groups this machine's kernel under a name rather than "unknown".
+    /// </summary>
+    public static string DistroOf(string procVersion)
+    {
+        foreach (var (marker, distro) in new[] { ("Debian", "debian"), ("Ubuntu", "ubuntu"), (".fc", "fedora"), (".el", "rhel"), ("SUSE", "suse"), ("Alpine", "alpine") })
+            if (procVersion.Contains(marker, StringComparison.Ordinal)) return distro;
+        return "host";
     }
 
     private static IEnumerable<string> Enumerate(string path)

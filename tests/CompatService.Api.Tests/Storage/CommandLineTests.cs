@@ -59,3 +59,16 @@ public sealed class CommandLineTests
         Assert.Equal(0, kept.MaxAutoPrepare);
     }
 }
+
+public sealed class ImportDistroTests
+{
+    [Theory]
+    [InlineData("Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 (2024-02-01)", "debian")]
+    [InlineData("Linux version 6.8.0-45-generic (buildd@lcy02-amd64-115) (x86_64-linux-gnu-gcc-13 (Ubuntu 13.2.0-23ubuntu4) 13.2.0, GNU ld (GNU Binutils for Ubuntu) 2.42) #45-Ubuntu SMP PREEMPT_DYNAMIC", "ubuntu")]
+    [InlineData("Linux version 6.5.6-300.fc39.x86_64 (mockbuild@0e3a2b8f) (gcc (GCC) 13.2.1 20230918 (Red Hat 13.2.1-3), GNU ld version 2.40-14.fc39) #1 SMP PREEMPT_DYNAMIC", "fedora")]
+    [InlineData("Linux version 5.14.0-427.13.1.el9_4.x86_64 (mockbuild@x86-64-02) (gcc (GCC) 11.4.1 20231218 (Red Hat 11.4.1-3)) #1 SMP PREEMPT_DYNAMIC", "rhel")]
+    [InlineData("Linux version 6.18.44-fc-v1272 (builder@sandboxing) (gcc (GCC) 15.3.0, GNU ld (GNU Binutils) 2.46) #1 SMP PREEMPT_DYNAMIC @0", "host")]
+    [InlineData("", "host")]
+    public void SysfsImport_DistroFromProcVersion(string procVersion, string distro) =>
+        Assert.Equal(distro, CompatService.Api.Commands.ImportCommand.DistroOf(procVersion));
+}
