@@ -62,6 +62,15 @@ internal sealed class BtfNameIndex
         }
     }
 
+    /// <summary>
+    /// Reads the first slot of the home bucket of <paramref name="hash"/> so that its cache line is on its way before
+    /// <see cref="Add"/> needs it (loads that nothing waits for overlap; the caller folds the result into a value it
+    /// keeps so that the read is not dropped).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int Touch(uint hash) =>
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_slots), (int)(hash & (uint)_bucketMask) << BucketBits);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint FreeLanes(ref int bucket)
     {

@@ -125,15 +125,29 @@ internal static class BtfTypeScanner
     }
 
     private const int Batch = 1024;
+    private static int _touchSink; // keeps the bucket reads of Insert from being dropped as dead
 
-    /// <summary>Hashes and inserts queued names; true when the table filled up (the caller rebuilds it larger).</summary>
-    private static bool Insert(BtfNameIndex index, ReadOnlySpan<int> locals, ReadOnlySpan<uint> names, uint ownStart,
+    /// <summary>
+    /// Hashes and inserts queued names; true when the table filled up (the caller rebuilds it larger). Two passes over
+    /// the batch: hash every name (the string reads stream) and touch its bucket, then insert, so that the inserts'
+    /// scattered table writes overlap instead of each waiting for its cache miss. <paramref name="names"/> is overwritten
+    /// with the hashes.
+    /// </summary>
+    private static bool Insert(BtfNameIndex index, ReadOnlySpan<int> locals, Span<uint> names, uint ownStart,
         ReadOnlySpan<byte> own, BtfStringTable strings)
     {
+        var touched = 0;
+        for (var i = 0; i < names.Length; i++)
+        {
+            var hash = NameHash(names[i], ownStart, own, strings);
+            names[i] = hash;
+            touched |= index.Touch(hash);
+        }
+        Volatile.Write(ref _touchSink, touched);
         for (var i = 0; i < locals.Length; i++)
         {
             if (index.IsFull) return true;
-            index.Add(NameHash(names[i], ownStart, own, strings), locals[i]);
+            index.Add(names[i], locals[i]);
         }
         return false;
     }
