@@ -69,15 +69,12 @@ app.MapAgentApi();
 app.MapCompatDashboard();
 // ─────────────────────────────────────────────────────────────────────────────────────
 
-try
+if (string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString(CompatService.Data.CompatDb.ConnectionStringName)))
 {
-    await app.RunAsync();
-}
-catch (Microsoft.Extensions.Options.OptionsValidationException e)
-{
-    Console.Error.WriteLine("configuration: " + string.Join("; ", e.Failures));
+    Console.Error.WriteLine("configuration: ConnectionStrings:Compat is not set (env ConnectionStrings__Compat); scripts/run.sh starts a private PostgreSQL");
     return 2;
 }
+await app.RunAsync();
 return 0;
 
 /// <summary>Visible to WebApplicationFactory in the tests.</summary>
