@@ -12,6 +12,8 @@ public static class ReasonCodes
     public const string KfuncTagsUnavailable = "kfunc-tags-unavailable";
     public const string KsymMissing = "ksym-missing";
     public const string KsymIncompatible = "ksym-incompatible";
+    /// <summary>A typed ksym (a kernel data symbol) on a kernel whose config says it is built without CONFIG_KALLSYMS_ALL: the verifier cannot find its address.</summary>
+    public const string KsymNotInKallsyms = "ksym-not-in-kallsyms";
     public const string ExternWithoutBtf = "extern-without-btf";
     public const string NoBtf = "no-btf";
     public const string ObjectOpenFailed = "object-open-failed";

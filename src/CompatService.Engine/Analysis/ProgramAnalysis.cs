@@ -102,6 +102,11 @@ public static class VerdictEngine
                 if (f.Kind == FixupKinds.KfuncCall && !obj.IsGplCompatible)
                     reasons.Add(new Reason(ReasonCodes.KfuncRequiresGpl, f.Symbol, f.Insn,
                         $"program '{program.Name}': insn {f.Insn}: kfunc '{f.Symbol}': cannot call kernel function from non-GPL compatible program (license '{obj.License ?? "(none)"}'), even in dead code"));
+                // The verifier looks every ld_imm64 of a BTF id up in kallsyms by name, reachable or not; data symbols
+                // are there only with CONFIG_KALLSYMS_ALL (functions always are).
+                if (f.Kind == FixupKinds.KsymLdImm64 && kernel.Config is { } config && !config.ContainsKey("CONFIG_KALLSYMS_ALL"))
+                    reasons.Add(new Reason(ReasonCodes.KsymNotInKallsyms, f.Symbol, f.Insn,
+                        $"program '{program.Name}': insn {f.Insn}: ksym '{f.Symbol}': {kernelName} is built without CONFIG_KALLSYMS_ALL, so data symbols are not in kallsyms: ldimm64 failed to find the address for kernel symbol '{f.Symbol}'"));
                 if (f.Kind == FixupKinds.KfuncLdImm64 && !features.LdImm64OfFunc)
                     reasons.Add(new Reason(ReasonCodes.KsymExistsUnsupported, f.Symbol, f.Insn,
                         $"program '{program.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {kernelName} rejects ld_imm64 of a present kfunc (bpf_ksym_exists needs ≥ 6.4; {features.Basis})"));

@@ -13,7 +13,6 @@ public class FixtureLoadTests(ITestOutputHelper output)
     /// <summary>What this host lacks that a BTF-only prediction cannot see (README of the fixtures).</summary>
     private static readonly Dictionary<string, string> HostLimits = new()
     {
-        ["typed_ksym_present"] = "no CONFIG_KALLSYMS_ALL on this kernel: data symbols are not in kallsyms",
         ["nonsleepable_caller"] = "host BTF has bpf_kfunc tags but no .BTF_ids: KF_SLEEPABLE is unknown to a BTF-only prediction (kfunc-flags-unavailable note)",
     };
 
