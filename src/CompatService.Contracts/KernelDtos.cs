@@ -3,7 +3,8 @@ namespace CompatService.Contracts;
 public sealed record KernelDto(
     long Id, string Sha256, string? Release, string? Arch, string? Flavour, string? Distro,
     IReadOnlyDictionary<string, string> Labels, int KfuncCount, int TypeCount, int FunctionCount,
-    bool HasKfuncTags, bool HasKfuncFlags, IReadOnlyList<string> Modules, string Source, DateTimeOffset CreatedAt);
+    bool HasKfuncTags, bool HasKfuncFlags, IReadOnlyList<string> Modules, string Source, DateTimeOffset CreatedAt,
+    bool HasConfig = false);
 
 /// <summary>One kfunc (or ksym variable when <see cref="Kind"/> is "var") of a kernel.</summary>
 public sealed record KernelKfuncDto(

@@ -3,7 +3,7 @@ using CompatService.Contracts;
 
 namespace CompatService.Agent.Commands;
 
-/// <summary>`report`: upload this host's kernel (vmlinux BTF, then each module BTF) to the service.</summary>
+/// <summary>`report`: upload this host's kernel (vmlinux BTF with its config, then each module BTF) to the service.</summary>
 public static class ReportCommand
 {
     public static async Task<int> RunAsync(AgentApp app, AgentArgs args, CancellationToken ct)
@@ -16,7 +16,7 @@ public static class ReportCommand
 
     public static async Task<KernelDto> UploadKernelAsync(ServiceClient service, Loader.Discovery.HostKernel host, CancellationToken ct)
     {
-        var kernel = await service.UploadKernelAsync(host.VmlinuxBtf, host.Release, Arch, ct);
+        var kernel = await service.UploadKernelAsync(host.VmlinuxBtf, host.Release, Arch, host.ConfigText, ct);
         foreach (var (name, btf) in host.Modules)
             kernel = await service.UploadModuleAsync(kernel.Id, name, btf, ct);
         return kernel;

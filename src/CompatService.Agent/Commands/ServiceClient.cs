@@ -23,10 +23,12 @@ public sealed class ServiceClient(HttpClient http, Uri baseUri, string? apiKey)
         return await ReadAsync(resp, AgentJson.Default.AgentVerdictsResponse, ct);
     }
 
-    public async Task<KernelDto> UploadKernelAsync(byte[] vmlinuxBtf, string? release, string? arch, CancellationToken ct = default)
+    /// <summary>Uploads the kernel BTF, with the kernel's .config beside it when known (kconfig externs and the kallsyms rule need it).</summary>
+    public async Task<KernelDto> UploadKernelAsync(byte[] vmlinuxBtf, string? release, string? arch, string? config = null, CancellationToken ct = default)
     {
         using var form = new MultipartFormDataContent();
         form.Add(File(vmlinuxBtf, "vmlinux"), "file", "vmlinux");
+        if (config is not null) form.Add(File(Encoding.UTF8.GetBytes(config), "config"), "config", "config");
         if (release is not null) form.Add(new StringContent(release), "release");
         if (arch is not null) form.Add(new StringContent(arch), "arch");
         form.Add(new StringContent("source=agent"), "labels");

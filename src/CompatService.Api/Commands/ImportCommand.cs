@@ -71,7 +71,7 @@ public static class ImportCommand
     private static bool IsSysfs(string path) =>
         Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)) is SysfsBtf or SysfsBtf + "/vmlinux";
 
-    /// <summary>The running kernel: /sys/kernel/btf/vmlinux, every other file there as a module, release from osrelease.</summary>
+    /// <summary>The running kernel: /sys/kernel/btf/vmlinux, every other file there as a module, release from osrelease, its config.</summary>
     private static async Task<KernelStore.Result> ImportSysfsAsync(KernelStore store, KernelUploadMeta meta)
     {
         var vmlinux = await File.ReadAllBytesAsync(Path.Combine(SysfsBtf, "vmlinux"));
@@ -86,9 +86,23 @@ public static class ImportCommand
             _ => null,
         };
         var distro = meta.Distro ?? DistroOf(File.Exists("/proc/version") ? await File.ReadAllTextAsync("/proc/version") : "");
-        var input = new KernelInput(vmlinux, modules, "sysfs", release, arch);
+        var input = new KernelInput(vmlinux, modules, "sysfs", release, arch, Config: await HostConfigAsync(release));
         return await store.IngestInputAsync(input, Sha.Hex(vmlinux), vmlinux.LongLength, "/sys/kernel/btf/vmlinux",
             meta with { Release = release, Arch = arch, Distro = distro }, default);
+    }
+
+    /// <summary>The running kernel's config: /proc/config.gz, else /boot/config-RELEASE, else null.</summary>
+    private static async Task<string?> HostConfigAsync(string? release)
+    {
+        if (File.Exists("/proc/config.gz"))
+        {
+            await using var f = File.OpenRead("/proc/config.gz");
+            await using var z = new GZipStream(f, CompressionMode.Decompress);
+            using var r = new StreamReader(z);
+            return await r.ReadToEndAsync();
+        }
+        var boot = $"/boot/config-{release}";
+        return release is not null && File.Exists(boot) ? await File.ReadAllTextAsync(boot) : null;
     }
 
     /// <summary>

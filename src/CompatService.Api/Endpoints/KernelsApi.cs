@@ -47,10 +47,11 @@ public static class KernelsApi
 
     private static async Task<Results<Created<KernelDto>, Ok<KernelDto>>> UploadAsync(
         IFormFile? file, [FromForm] string? release, [FromForm] string? arch, [FromForm] string? flavour,
-        [FromForm] string? distro, [FromForm] string? labels, KernelStore store, IOptions<CompatOptions> o, CancellationToken ct)
+        [FromForm] string? distro, [FromForm] string? labels, IFormFile? config, KernelStore store, IOptions<CompatOptions> o, CancellationToken ct)
     {
         var bytes = await UploadReader.ReadAsync(file, o.Value.MaxUploadBytes, ct);
-        var meta = new KernelUploadMeta(Blank(release), Blank(arch), Blank(flavour), Blank(distro), Labels.Parse(labels));
+        var configText = await KernelConfigUpload.ReadAsync(config, o.Value.MaxUploadBytes, o.Value.MaxDecompressedBytes, ct);
+        var meta = new KernelUploadMeta(Blank(release), Blank(arch), Blank(flavour), Blank(distro), Labels.Parse(labels), Config: configText);
         var r = await store.IngestAsync(bytes, file!.FileName, meta, ct);
         var dto = r.Kernel.ToDto();
         return r.Created ? TypedResults.Created($"/api/kernels/{dto.Id}", dto) : TypedResults.Ok(dto);

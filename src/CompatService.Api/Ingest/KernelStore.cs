@@ -25,7 +25,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
     {
         var uploadSha = Sha.Hex(upload);
         if (await FindAsync(k => k.UploadSha256 == uploadSha || k.Sha256 == uploadSha, ct) is { } same)
-            return new Result(same, false);
+            return new Result(await AttachConfigAsync(same, meta.Config, ct), false);
 
         var input = reader.Read(upload, fileName, options.Value.MaxDecompressedBytes);
         return await IngestInputAsync(input, uploadSha, upload.LongLength, fileName, meta, ct);
@@ -36,9 +36,10 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
         KernelUploadMeta meta, CancellationToken ct)
     {
         var release = meta.Release ?? input.Release;
-        var set = KernelSets.Open(input.Vmlinux, input.Modules, release, input.KfuncFlags, input.Config);
+        var config = meta.Config ?? input.Config;
+        var set = KernelSets.Open(input.Vmlinux, input.Modules, release, input.KfuncFlags, config);
         if (await FindAsync(k => k.Sha256 == set.BtfSha256, ct) is { } existing)
-            return new Result(existing, false);
+            return new Result(await AttachConfigAsync(existing, config, ct), false);
 
         var index = KernelSymbolIndexer.Build(set);
         var now = DateTimeOffset.UtcNow;
@@ -53,7 +54,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
             Source = $"{input.Form}:{meta.Source ?? fileName ?? "upload"}",
             UploadSha256 = uploadSha,
             UploadSize = uploadSize,
-            HasConfig = input.Config is not null,
+            HasConfig = config is not null,
             KfuncFlagsJson = input.KfuncFlags is null ? null : JsonSerializer.Serialize(input.KfuncFlags),
             HasKfuncTags = set.HasKfuncTags,
             HasKfuncFlags = input.KfuncFlags is not null,
@@ -75,7 +76,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
                 await BlobWriter.KernelBlobAsync(db, e.BlobSha256, m.Spec.RawBytes, ct);
             db.Kernels.Add(kernel);
             await db.SaveChangesAsync(ct);
-            if (input.Config is not null) db.KernelConfigs.Add(new KernelConfigEntity { KernelId = kernel.Id, Text = input.Config });
+            if (config is not null) db.KernelConfigs.Add(new KernelConfigEntity { KernelId = kernel.Id, Text = config });
             foreach (var s in index.Symbols) s.KernelId = kernel.Id;
             db.KernelSymbols.AddRange(index.Symbols);
             JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);
@@ -94,6 +95,34 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
         log.LogInformation("kernel {Id} {Release} {Arch} stored from {Form}: {Kfuncs} kfuncs, {Modules} modules",
             kernel.Id, kernel.Release, kernel.Arch, input.Form, kernel.KfuncCount, kernel.Modules.Count);
         return new Result(kernel, true);
+    }
+
+    /// <summary>
+    /// The same kernel again, now with a config it did not have (e.g. an agent's upload with /proc/config.gz after a raw
+    /// BTF upload): the config is stored and the kernel's cells are recomputed, since kconfig externs and the kallsyms
+    /// rule depend on it. A kernel that has a config keeps it.
+    /// </summary>
+    private async Task<KernelEntity> AttachConfigAsync(KernelEntity kernel, string? config, CancellationToken ct)
+    {
+        if (config is null || kernel.HasConfig) return kernel;
+        try
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            db.KernelConfigs.Add(new KernelConfigEntity { KernelId = kernel.Id, Text = config });
+            await db.SaveChangesAsync(ct);
+            await db.Kernels.Where(k => k.Id == kernel.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.HasConfig, true), ct);
+            await db.MatrixCells.Where(c => c.KernelId == kernel.Id).ExecuteDeleteAsync(ct);
+            JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        catch (DbUpdateException e) when (UniqueViolation.Is(e))
+        {
+            db.ChangeTracker.Clear(); // a concurrent upload attached one first
+        }
+        signal.Notify();
+        log.LogInformation("kernel {Id} {Release}: config attached, cells recomputed", kernel.Id, kernel.Release);
+        return await FindAsync(k => k.Id == kernel.Id, ct) ?? kernel;
     }
 
     private Task<KernelEntity?> FindAsync(System.Linq.Expressions.Expression<Func<KernelEntity, bool>> where, CancellationToken ct) =>

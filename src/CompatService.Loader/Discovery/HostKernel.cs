@@ -19,6 +19,8 @@ public sealed class HostKernel
     public IReadOnlyDictionary<string, string>? Config { get; init; }
     /// <summary>Where the config came from (/proc/config.gz, /boot/config-R) or null.</summary>
     public string? ConfigSource { get; init; }
+    /// <summary>The config as text (what the agent uploads beside the BTF), or null.</summary>
+    public string? ConfigText { get; init; }
 
     /// <summary>Reads the host; <paramref name="root"/> prefixes every path (tests point it at a fake tree).</summary>
     public static HostKernel Discover(string root = "/")
@@ -35,11 +37,12 @@ public sealed class HostKernel
             .Select(f => new KeyValuePair<string, byte[]>(Path.GetFileName(f), File.ReadAllBytes(f)))
             .ToArray();
         var release = ReadTrimmed(P("/proc/sys/kernel/osrelease"));
-        var (config, source) = ReadConfig(P, release);
+        var (configText, source) = ReadConfig(P, release);
         return new HostKernel
         {
             VmlinuxBtf = vmlinux, BtfSha256 = Convert.ToHexStringLower(SHA256.HashData(vmlinux)), Modules = modules,
-            Release = release, Config = config, ConfigSource = source,
+            Release = release, Config = configText is null ? null : KernelConfig.Parse(configText), ConfigSource = source,
+            ConfigText = configText,
         };
     }
 
@@ -58,7 +61,7 @@ public sealed class HostKernel
         catch (UnauthorizedAccessException) { return null; }
     }
 
-    private static (IReadOnlyDictionary<string, string>?, string?) ReadConfig(Func<string, string> p, string? release)
+    private static (string?, string?) ReadConfig(Func<string, string> p, string? release)
     {
         var gz = p("/proc/config.gz");
         try
@@ -68,10 +71,10 @@ public sealed class HostKernel
                 using var f = File.OpenRead(gz);
                 using var z = new GZipStream(f, CompressionMode.Decompress);
                 using var r = new StreamReader(z);
-                return (KernelConfig.Parse(r.ReadToEnd()), "/proc/config.gz");
+                return (r.ReadToEnd(), "/proc/config.gz");
             }
             if (release is not null && File.Exists(p($"/boot/config-{release}")))
-                return (KernelConfig.Parse(File.ReadAllText(p($"/boot/config-{release}"))), $"/boot/config-{release}");
+                return (File.ReadAllText(p($"/boot/config-{release}")), $"/boot/config-{release}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {

@@ -58,3 +58,38 @@ public sealed class AgentEndToEndTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.DoesNotContain(reports!, r => r.Program == "weak_missing_unguarded"); // refused, never loaded: nothing observed
     }
 }
+
+/// <summary>
+/// The agent uploads its host's kernel config beside the BTF, so the service judges config-dependent programs as the
+/// host does: kconfig externs are decidable, and a typed ksym fails where the config lacks CONFIG_KALLSYMS_ALL.
+/// </summary>
+public sealed class AgentKernelConfigEndToEndTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private static string Fixture(string name) => Path.Combine(TestPaths.Fixtures, "bpf", name + ".bpfel.o");
+
+    [PgBpfFact]
+    public async Task HostConfigUploaded_ServicePredictionsMatchWhatTheKernelDid()
+    {
+        var hostConfig = CompatService.Loader.Discovery.HostKernel.Discover().Config;
+        var stdout = new StringWriter();
+        var app = new AgentApp(stdout, new StringWriter(), http: () => api.CreateClient());
+        await app.RunAsync(
+        [
+            "load", Fixture("ksym_typed_present"), Fixture("kconfig_externs"),
+            "--server", "http://localhost", "--api-key", ApiFactory.WriteKey, "--format", "json", "--force",
+        ]);
+
+        using var c = api.CreateClient();
+        var host = Assert.Single((await c.GetFromJsonAsync<List<KernelDto>>(ApiRoutes.Kernels, ContractJson.Options))!);
+        Assert.Equal(hostConfig is not null, host.HasConfig);
+        var reports = (await c.GetFromJsonAsync<List<ObservedOutcomeDto>>(ApiRoutes.AgentReports, ContractJson.Options))!;
+        var typed = Assert.Single(reports, r => r.Program == "typed_ksym_present");
+        var kconfig = Assert.Single(reports, r => r.Program == "kconfig_externs");
+        Assert.False(typed.Disagrees, $"typed ksym: service predicted {typed.ServicePrediction}, loaded {typed.Loaded} (errno {typed.Errno})");
+        Assert.False(kconfig.Disagrees, $"kconfig: service predicted {kconfig.ServicePrediction}, loaded {kconfig.Loaded}");
+        if (hostConfig is null) return; // nothing more is decidable without the host's config
+        Assert.Equal(Verdict.Loads, kconfig.ServicePrediction);
+        Assert.Equal(hostConfig.ContainsKey("CONFIG_KALLSYMS_ALL") ? Verdict.Loads : Verdict.Fails, typed.ServicePrediction);
+        Assert.Equal(typed.ServicePrediction == Verdict.Loads, typed.Loaded);
+    }
+}

@@ -20,3 +20,12 @@ public sealed class PgCorpusFactAttribute : FactAttribute
         else if (!CompatService.Tests.Shared.TestPaths.HasCorpus) Skip = CompatService.Tests.Shared.TestPaths.NoCorpusReason;
     }
 }
+
+/// <summary>A theory that is skipped, with its reason, when no PostgreSQL can be started here.</summary>
+public sealed class PgTheoryAttribute : TheoryAttribute
+{
+    public PgTheoryAttribute()
+    {
+        if (PostgresServer.FindBin() is null) Skip = "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)";
+    }
+}

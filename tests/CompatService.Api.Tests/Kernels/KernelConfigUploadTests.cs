@@ -1,0 +1,95 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using CompatService.Api.Tests.Infrastructure;
+using CompatService.Contracts;
+
+namespace CompatService.Api.Tests.Kernels;
+
+/// <summary>
+/// A kernel .config sent beside the BTF (multipart field `config`, plain or gzip'd like /proc/config.gz): what the
+/// agent does for its host, so that kconfig externs and the kallsyms rule are judged on the service as on the host.
+/// </summary>
+public sealed class KernelConfigUploadTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private const string Config = "#\n# Automatically generated file; DO NOT EDIT.\nCONFIG_BPF_SYSCALL=y\nCONFIG_HZ=250\n# CONFIG_KALLSYMS_ALL is not set\n";
+
+    private static MultipartFormDataContent WithConfig(byte[] btf, byte[] config, string configName)
+    {
+        var form = Multipart.File(btf, "vmlinux", ("release", "6.9.0-cfg"));
+        var part = new ByteArrayContent(config);
+        part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(part, "config", configName);
+        return form;
+    }
+
+    private static byte[] Gzip(string text)
+    {
+        using var ms = new MemoryStream();
+        using (var gz = new GZipStream(ms, CompressionLevel.Fastest)) gz.Write(Encoding.UTF8.GetBytes(text));
+        return ms.ToArray();
+    }
+
+    private async Task<ProgramResult> KconfigVerdictAsync(HttpClient c, string kernelSha)
+    {
+        var obj = (await (await c.PostAsync(ApiRoutes.Objects, Multipart.File(Files.Fixture("kconfig_externs"), "kconfig_externs.o")))
+            .Content.ReadFromJsonAsync<ObjectDto>())!;
+        var r = (await c.GetFromJsonAsync<AgentVerdictsResponse>($"{ApiRoutes.AgentVerdicts}?kernel={kernelSha}&object={obj.Sha256}", ContractJson.Options))!;
+        return Assert.Single(Assert.Single(r.Objects).Programs).Result;
+    }
+
+    [PgFact]
+    public async Task ConfigBesideTheBtf_Stored_KconfigExternsJudged()
+    {
+        using var c = api.Writer();
+        var btf = TinyBtf.Build(["bpf_cfg_beside"]);
+        var resp = await c.PostAsync(ApiRoutes.Kernels, WithConfig(btf, Encoding.UTF8.GetBytes(Config), "config-6.9.0-cfg"));
+        Assert.Equal(HttpStatusCode.Created, resp.StatusCode);
+        var k = (await resp.Content.ReadFromJsonAsync<KernelDto>())!;
+        Assert.True(k.HasConfig);
+        Assert.Equal(Verdict.Loads, (await KconfigVerdictAsync(c, k.Sha256)).Verdict);
+    }
+
+    [PgFact]
+    public async Task SameKernelAgain_WithGzipConfig_AttachesIt_AndTheCellsAreRecomputed()
+    {
+        using var c = api.Writer();
+        var btf = TinyBtf.Build(["bpf_cfg_later"]);
+        var first = (await (await c.PostAsync(ApiRoutes.Kernels, Multipart.File(btf, "vmlinux"))).Content.ReadFromJsonAsync<KernelDto>())!;
+        Assert.False(first.HasConfig);
+        var before = await KconfigVerdictAsync(c, first.Sha256);
+        Assert.Equal(Verdict.Unknown, before.Verdict);
+        Assert.Contains(before.Reasons, r => r.Code == ReasonCodes.KconfigUnknown);
+
+        var again = await c.PostAsync(ApiRoutes.Kernels, WithConfig(btf, Gzip(Config), "config.gz"));
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var k = (await again.Content.ReadFromJsonAsync<KernelDto>())!;
+        Assert.Equal(first.Id, k.Id);
+        Assert.True(k.HasConfig);
+        Assert.Equal(Verdict.Loads, (await KconfigVerdictAsync(c, k.Sha256)).Verdict); // not the cached unknown
+    }
+
+    [PgTheory]
+    [InlineData("hello world\n")]
+    [InlineData("")]
+    public async Task NotAConfig_Refused422_NothingWritten(string text)
+    {
+        using var c = api.Writer();
+        var before = await api.CountsAsync();
+        var resp = await c.PostAsync(ApiRoutes.Kernels, WithConfig(TinyBtf.Build(["bpf_cfg_bad"]), Encoding.UTF8.GetBytes(text), "config"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, resp.StatusCode);
+        Assert.Contains("is not a kernel .config", await resp.Content.ReadAsStringAsync());
+        Assert.Equal(before, await api.CountsAsync());
+    }
+
+    [PgFact]
+    public async Task BinaryConfig_Refused422_WithTheOffset()
+    {
+        using var c = api.Writer();
+        var resp = await c.PostAsync(ApiRoutes.Kernels, WithConfig(TinyBtf.Build(["bpf_cfg_bin"]), [0x43, 0x4f, 0, 1, 2], "config"));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, resp.StatusCode);
+        Assert.Contains("NUL byte at offset 2", await resp.Content.ReadAsStringAsync());
+    }
+}
