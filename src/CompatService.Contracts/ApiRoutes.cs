@@ -8,6 +8,7 @@ public static class ApiRoutes
     public const string Kernel = "/api/kernels/{id}";                   // GET one, DELETE
     public const string KernelKfuncs = "/api/kernels/{id}/kfuncs";      // GET inventory
     public const string KernelModules = "/api/kernels/{id}/modules";    // POST multipart file (+name): module BTF on top of this kernel
+    public const string KernelConfig = "/api/kernels/{id}/config";      // GET the .config text; POST multipart file: attach one
     public const string KernelDiff = "/api/kernels/{id}/diff/{otherId}"; // GET added / removed / changed kfuncs
     public const string Objects = "/api/objects";                       // GET list, POST multipart file (+name, labels)
     public const string Object = "/api/objects/{id}";                   // GET with programs and requirements, DELETE

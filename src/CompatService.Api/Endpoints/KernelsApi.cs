@@ -26,6 +26,9 @@ public static class KernelsApi
             .Accepts<IFormFile>("multipart/form-data").ProducesProblem(413).ProducesProblem(422);
         writes.MapPost(ApiRoutes.KernelModules, UploadModuleAsync).WithName("UploadKernelModule").DisableAntiforgery()
             .ProducesProblem(413).ProducesProblem(422);
+        reads.MapGet(ApiRoutes.KernelConfig, ConfigAsync).WithName("GetKernelConfig").Produces<string>(200, "text/plain");
+        writes.MapPost(ApiRoutes.KernelConfig, UploadConfigAsync).WithName("UploadKernelConfig").DisableAntiforgery()
+            .Accepts<IFormFile>("multipart/form-data").ProducesProblem(409).ProducesProblem(413).ProducesProblem(422);
         writes.MapDelete(ApiRoutes.Kernel, DeleteAsync).WithName("DeleteKernel");
         return app;
     }
@@ -62,6 +65,26 @@ public static class KernelsApi
     {
         var bytes = await UploadReader.ReadAsync(file, o.Value.MaxUploadBytes, ct);
         var r = await store.AddAsync(id, bytes, Blank(name), file!.FileName, ct);
+        if (r is null) return UnknownKernel(id);
+        var dto = r.Kernel.ToDto();
+        return r.Created ? TypedResults.Created($"/api/kernels/{dto.Id}", dto) : TypedResults.Ok(dto);
+    }
+
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ConfigAsync(CompatDbContext db, long id, CancellationToken ct)
+    {
+        if (!await db.Kernels.AnyAsync(k => k.Id == id, ct)) return UnknownKernel(id);
+        var text = await db.KernelConfigs.AsNoTracking().Where(c => c.KernelId == id).Select(c => c.Text).SingleOrDefaultAsync(ct);
+        return text is null
+            ? Problems.NotFound("no config", $"kernel {id} came without a config: POST one (plain or gzip'd) to {ApiRoutes.KernelConfig.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture))}")
+            : TypedResults.Text(text, "text/plain; charset=utf-8");
+    }
+
+    private static async Task<Results<Created<KernelDto>, Ok<KernelDto>, ProblemHttpResult>> UploadConfigAsync(
+        long id, IFormFile? file, KernelStore store, IOptions<CompatOptions> o, CancellationToken ct)
+    {
+        if (file is null) return Problems.BadRequest("multipart field 'file' (the kernel .config, plain or gzip'd) is missing");
+        var text = (await KernelConfigUpload.ReadAsync(file, o.Value.MaxUploadBytes, o.Value.MaxDecompressedBytes, ct))!;
+        var r = await store.AddConfigAsync(id, text, ct);
         if (r is null) return UnknownKernel(id);
         var dto = r.Kernel.ToDto();
         return r.Created ? TypedResults.Created($"/api/kernels/{dto.Id}", dto) : TypedResults.Ok(dto);

@@ -105,6 +105,29 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
     private async Task<KernelEntity> AttachConfigAsync(KernelEntity kernel, string? config, CancellationToken ct)
     {
         if (config is null || kernel.HasConfig) return kernel;
+        return await AttachAsync(kernel, config, ct);
+    }
+
+    /// <summary>
+    /// POST /api/kernels/{id}/config: null when the kernel does not exist; Created false when this very config was
+    /// already stored; 409 when a different one is (a kernel's config is fixed once known, like its modules).
+    /// </summary>
+    public async Task<Result?> AddConfigAsync(long kernelId, string config, CancellationToken ct)
+    {
+        var kernel = await FindAsync(k => k.Id == kernelId, ct);
+        if (kernel is null) return null;
+        if (kernel.HasConfig)
+        {
+            var stored = await db.KernelConfigs.AsNoTracking().Where(c => c.KernelId == kernelId).Select(c => c.Text).SingleOrDefaultAsync(ct);
+            if (stored == config) return new Result(kernel, false);
+            throw new Errors.ApiProblemException(409, "config exists",
+                $"kernel {kernelId} already has a different config; delete the kernel to replace it");
+        }
+        return new Result(await AttachAsync(kernel, config, ct), true);
+    }
+
+    private async Task<KernelEntity> AttachAsync(KernelEntity kernel, string config, CancellationToken ct)
+    {
         try
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);

@@ -92,4 +92,46 @@ public sealed class KernelConfigUploadTests(ApiFactory api) : IClassFixture<ApiF
         Assert.Equal(HttpStatusCode.UnprocessableEntity, resp.StatusCode);
         Assert.Contains("NUL byte at offset 2", await resp.Content.ReadAsStringAsync());
     }
+
+    private static MultipartFormDataContent ConfigFile(byte[] bytes, string name = "config")
+    {
+        var form = new MultipartFormDataContent();
+        var part = new ByteArrayContent(bytes);
+        part.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(part, "file", name);
+        return form;
+    }
+
+    private static string ConfigRoute(long id) => ApiRoutes.KernelConfig.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    [PgFact]
+    public async Task ConfigEndpoint_Attach_Again_Different_Unknown_AndReadBack()
+    {
+        using var c = api.Writer();
+        var k = (await (await c.PostAsync(ApiRoutes.Kernels, Multipart.File(TinyBtf.Build(["bpf_cfg_route"]), "vmlinux"))).Content.ReadFromJsonAsync<KernelDto>())!;
+        Assert.Equal(HttpStatusCode.NotFound, (await c.GetAsync(ConfigRoute(k.Id))).StatusCode);
+        Assert.Equal(Verdict.Unknown, (await KconfigVerdictAsync(c, k.Sha256)).Verdict);
+
+        var attached = await c.PostAsync(ConfigRoute(k.Id), ConfigFile(Gzip(Config), "config.gz"));
+        Assert.Equal(HttpStatusCode.Created, attached.StatusCode);
+        Assert.True((await attached.Content.ReadFromJsonAsync<KernelDto>())!.HasConfig);
+        Assert.Equal(Config, await c.GetStringAsync(ConfigRoute(k.Id)));
+        Assert.Equal(Verdict.Loads, (await KconfigVerdictAsync(c, k.Sha256)).Verdict);
+
+        Assert.Equal(HttpStatusCode.OK, (await c.PostAsync(ConfigRoute(k.Id), ConfigFile(Encoding.UTF8.GetBytes(Config)))).StatusCode);
+        var before = await api.CountsAsync();
+        var different = await c.PostAsync(ConfigRoute(k.Id), ConfigFile(Encoding.UTF8.GetBytes("CONFIG_HZ=1000\n")));
+        Assert.Equal(HttpStatusCode.Conflict, different.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await c.PostAsync(ConfigRoute(999_999), ConfigFile(Encoding.UTF8.GetBytes(Config)))).StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await c.PostAsync(ConfigRoute(k.Id), ConfigFile([1, 2, 3]))).StatusCode);
+        Assert.Equal(before, await api.CountsAsync());
+    }
+
+    [PgFact]
+    public async Task ConfigEndpoint_WithoutKey_401()
+    {
+        using var anonymous = api.CreateClient();
+        var resp = await anonymous.PostAsync(ConfigRoute(1), ConfigFile(Encoding.UTF8.GetBytes(Config)));
+        Assert.Equal(HttpStatusCode.Unauthorized, resp.StatusCode);
+    }
 }

@@ -64,6 +64,16 @@ public sealed class FakeDashboardApi : IDashboardApi
         return new UploadResult<KernelDto>(k with { Modules = [.. k.Modules, name ?? Path.GetFileNameWithoutExtension(fileName)] }, true);
     }
 
+    public async Task<UploadResult<KernelDto>> UploadKernelConfigAsync(long kernelId, Stream content, string fileName,
+        IProgress<long>? progress = null, CancellationToken ct = default)
+    {
+        var bytes = await ReadAllAsync(content, progress, ct);
+        Uploads.Add(("config:" + kernelId.ToString(System.Globalization.CultureInfo.InvariantCulture), fileName, bytes, null));
+        if (UploadError is { } e) throw e;
+        var k = Kernels.First(x => x.Id == kernelId);
+        return new UploadResult<KernelDto>(k with { HasConfig = true }, true);
+    }
+
     public async Task<UploadResult<ObjectDto>> UploadObjectAsync(Stream content, string fileName, string? name, string? labels,
         IProgress<long>? progress = null, CancellationToken ct = default)
     {

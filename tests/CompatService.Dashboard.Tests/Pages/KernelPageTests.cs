@@ -36,6 +36,19 @@ public class KernelPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void Config_UnknownSaysHowToUploadIt_KnownSaysSo()
+    {
+        var cut = Render<KernelPage>(p => p.Add(x => x.Id, 2));
+        var facts = cut.Find("dl.facts").TextContent;
+        Assert.Contains("kconfig externs cannot be judged", facts);
+        Assert.Equal("upload#config-upload", cut.Find("dl.facts a[href='upload#config-upload']").GetAttribute("href"));
+
+        Api.Kernels[1] = Api.Kernels[1] with { HasConfig = true };
+        var known = Render<KernelPage>(p => p.Add(x => x.Id, 2));
+        Assert.DoesNotContain("cannot be judged", known.Find("dl.facts").TextContent);
+    }
+
+    [Fact]
     public void InventoryFilter_NarrowsByName()
     {
         var cut = Render<KernelPage>(p => p.Add(x => x.Id, 2));

@@ -61,8 +61,9 @@ public class UploadPageTests : DashboardTestContext
     public void DropZones_AreLabelledFileInputs()
     {
         var cut = Render<UploadPage>();
-        Assert.Equal(3, cut.FindAll(".dropzone input[type=file]").Count);
+        Assert.Equal(4, cut.FindAll(".dropzone input[type=file]").Count); // kernels, modules, configs, objects
         Assert.NotNull(cut.Find("label[for=object-file]"));
+        Assert.NotNull(cut.Find("label[for=config-file]"));
         Assert.NotNull(cut.Find("input#object-file"));
     }
 
@@ -75,5 +76,18 @@ public class UploadPageTests : DashboardTestContext
             .UploadFiles(InputFileContent.CreateFromBinary([7, 7, 7], "nf_conntrack.btf"));
         cut.WaitForAssertion(() => Assert.Contains("now has 1 module: nf_conntrack", cut.Markup));
         Assert.Equal("module:2", Assert.Single(Api.Uploads).Kind);
+    }
+
+    [Fact]
+    public void KernelConfig_GoesToTheChosenKernel_AndSaysCellsAreRecomputed()
+    {
+        var cut = Render<UploadPage>();
+        cut.FindAll("section[aria-labelledby=kernel-upload] select")[1].Change("2");
+        Zone(cut, "config-file")
+            .UploadFiles(InputFileContent.CreateFromText("CONFIG_BPF_SYSCALL=y\n", "config-6.12"));
+        cut.WaitForAssertion(() => Assert.Contains("has its config; its cells are recomputed", cut.Markup));
+        var upload = Assert.Single(Api.Uploads);
+        Assert.Equal("config:2", upload.Kind);
+        Assert.Equal("config-6.12", upload.FileName);
     }
 }

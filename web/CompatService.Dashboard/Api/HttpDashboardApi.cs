@@ -58,6 +58,10 @@ public sealed class HttpDashboardApi(HttpClient http, IOptions<DashboardOptions>
         IProgress<long>? progress = null, CancellationToken ct = default) =>
         UploadAsync<KernelDto>(Route(ApiRoutes.KernelModules, ("id", Id(kernelId))), content, fileName, [("name", name)], progress, ct);
 
+    public Task<UploadResult<KernelDto>> UploadKernelConfigAsync(long kernelId, Stream content, string fileName,
+        IProgress<long>? progress = null, CancellationToken ct = default) =>
+        UploadAsync<KernelDto>(Route(ApiRoutes.KernelConfig, ("id", Id(kernelId))), content, fileName, [], progress, ct);
+
     public Task<UploadResult<ObjectDto>> UploadObjectAsync(Stream content, string fileName, string? name, string? labels,
         IProgress<long>? progress = null, CancellationToken ct = default) =>
         UploadAsync<ObjectDto>(ApiRoutes.Objects, content, fileName, [("name", name), ("labels", labels)], progress, ct);

@@ -24,6 +24,10 @@ public interface IDashboardApi
     Task<UploadResult<KernelDto>> UploadModuleAsync(long kernelId, Stream content, string fileName, string? name,
         IProgress<long>? progress = null, CancellationToken ct = default);
 
+    /// <summary>POST /api/kernels/{id}/config: the kernel's .config (plain or gzip'd), for kconfig externs and the kallsyms rule.</summary>
+    Task<UploadResult<KernelDto>> UploadKernelConfigAsync(long kernelId, Stream content, string fileName,
+        IProgress<long>? progress = null, CancellationToken ct = default);
+
     Task<UploadResult<ObjectDto>> UploadObjectAsync(Stream content, string fileName, string? name, string? labels,
         IProgress<long>? progress = null, CancellationToken ct = default);
 }
