@@ -22,6 +22,8 @@ public static class ReasonCodes
     public const string KconfigMissing = "kconfig-missing";
     public const string UnknownProgramType = "unknown-program-type";
     public const string KfuncNeedsSleepable = "kfunc-needs-sleepable";
+    /// <summary>A reachable kfunc call from a program type the kernel has no kfunc hook for (before 6.2: anything but xdp, tc, struct_ops, tracing, lsm, syscall).</summary>
+    public const string KfuncNotAllowed = "kfunc-not-allowed";
     /// <summary>Note: the kernel says which functions are kfuncs (tags) but not their KF_* flags (no image .BTF_ids).</summary>
     public const string KfuncFlagsUnavailable = "kfunc-flags-unavailable";
     public const string AttachTargetMissing = "attach-target-missing";

@@ -29,11 +29,12 @@ public static class VerdictEngine
     {
         var resolution = ExternResolver.Resolve(obj, kernel);
         var features = KernelFeatures.Of(kernel);
+        var hooks = KfuncHooks.Of(kernel);
         var kernelName = kernel.Release ?? kernelLabel;
         var objectWide = ObjectWideFailures(obj, resolution, kernelName);
         foreach (var (symbol, message) in LoadPrerequisites.ForObject(obj, kernel, kernelName))
             objectWide.Add(new ObjectFailure(ReasonCodes.StructOpsTypeMissing, symbol, message, []));
-        return obj.Programs.Select(p => Analyze(obj, p, kernel, kernelLabel, kernelName, resolution, features, objectWide) with { ModuleSlots = resolution.ModuleSlots }).ToArray();
+        return obj.Programs.Select(p => Analyze(obj, p, kernel, kernelLabel, kernelName, resolution, features, hooks, objectWide) with { ModuleSlots = resolution.ModuleSlots }).ToArray();
     }
 
     private sealed record ObjectFailure(string Code, string Symbol, string Message, HashSet<string> ReferencedBy);
@@ -70,7 +71,7 @@ public static class VerdictEngine
     }
 
     private static ProgramAnalysis Analyze(BpfObject obj, BpfProgram program, Kernels.KernelBtfSet kernel, string kernelLabel, string kernelName,
-        ObjectResolution resolution, KernelFeatures features, List<ObjectFailure> objectWide)
+        ObjectResolution resolution, KernelFeatures features, KfuncHooks? hooks, List<ObjectFailure> objectWide)
     {
         var reasons = new List<Reason>();
         foreach (var f in objectWide)
@@ -164,6 +165,9 @@ public static class VerdictEngine
             var noted = new HashSet<string>(StringComparer.Ordinal);
             foreach (var f in fixups.Where(f => f.Kind == FixupKinds.KfuncCall && reach.IsVisited(f.Insn)))
             {
+                if (hooks is not null && hooks.RefusesEveryKfuncFrom(program.Type))
+                    reasons.Add(new Reason(ReasonCodes.KfuncNotAllowed, f.Symbol, f.Insn,
+                        $"program '{program.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {kernelName} has no kfunc hook for {program.Type} programs (its hooks: {hooks}): calling kernel function {f.Symbol} is not allowed"));
                 var r = resolution.Externs.First(e => e.Extern.Name == f.Symbol); // fixups carry the name; externs are few
                 var spec = r.Module is null ? kernel.Vmlinux : kernel.Modules.First(m => m.Name == r.Module).Spec;
                 var isKfunc = KernelFeatures.IsKfunc(kernel, spec, new Btf.BtfTypeId(r.KernelBtfId!.Value));
