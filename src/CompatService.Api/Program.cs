@@ -35,13 +35,14 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 // ─────────────────────────────────────────────────────────────────────────────────────
 
 var app = builder.Build();
+// Every face needs the database: without it, one line and exit 2 (not a 500 on every request, not a stack trace).
+if (string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString(CompatService.Data.CompatDb.ConnectionStringName)))
+{
+    Console.Error.WriteLine($"{command ?? "serve"}: ConnectionStrings:Compat is not set (env ConnectionStrings__Compat=\"Host=...;Database=...;Username=...\"); scripts/run.sh starts a private PostgreSQL");
+    return 2;
+}
 if (command is not null)
 {
-    if (string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString(CompatService.Data.CompatDb.ConnectionStringName)))
-    {
-        Console.Error.WriteLine($"{command}: ConnectionStrings:Compat is not set (env ConnectionStrings__Compat=\"Host=...;Database=...;Username=...\")");
-        return 2;
-    }
     try
     {
         return command == "migrate" ? await MigrateCommand.RunAsync(app.Services) : await ImportCommand.RunAsync(app.Services, hostArgs);
@@ -69,11 +70,6 @@ app.MapAgentApi();
 app.MapCompatDashboard();
 // ─────────────────────────────────────────────────────────────────────────────────────
 
-if (string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString(CompatService.Data.CompatDb.ConnectionStringName)))
-{
-    Console.Error.WriteLine("configuration: ConnectionStrings:Compat is not set (env ConnectionStrings__Compat); scripts/run.sh starts a private PostgreSQL");
-    return 2;
-}
 await app.RunAsync();
 return 0;
 

@@ -21,11 +21,6 @@ public static class ServiceRegistration
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = bodyLimit);
         services.Configure<FormOptions>(f => f.MultipartBodyLengthLimit = bodyLimit);
 
-        // Serving without a database is a start-up error, not a 500 on every request.
-        services.AddOptions<DatabaseConnection>()
-            .Configure<IConfiguration>((o, c) => o.ConnectionString = c.GetConnectionString(CompatDb.ConnectionStringName))
-            .Validate(o => !string.IsNullOrWhiteSpace(o.ConnectionString), "ConnectionStrings:Compat is not set (env ConnectionStrings__Compat)")
-            .ValidateOnStart();
         services.AddDbContextPool<CompatDbContext>((sp, o) =>
         {
             var cs = sp.GetRequiredService<IConfiguration>().GetConnectionString(CompatDb.ConnectionStringName);

@@ -25,8 +25,8 @@ public static class CompatDb
     public static string WithAutoPrepare(string connectionString)
     {
         var b = new NpgsqlConnectionStringBuilder(connectionString);
-        if (b.MaxAutoPrepare == 0 && !connectionString.Contains("Max Auto Prepare", StringComparison.OrdinalIgnoreCase)
-                                  && !connectionString.Contains("MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+        // The builder writes back only the keys that were set, under their canonical name (any spelling in).
+        if (!b.ConnectionString.Contains("Max Auto Prepare=", StringComparison.Ordinal))
         {
             b.MaxAutoPrepare = 32;
             b.AutoPrepareMinUsages = 2;

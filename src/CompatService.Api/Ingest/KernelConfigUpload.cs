@@ -12,10 +12,8 @@ public static class KernelConfigUpload
     public static async Task<string?> ReadAsync(IFormFile? file, long maxUploadBytes, long maxDecompressedBytes, CancellationToken ct)
     {
         if (file is null) return null;
-        if (file.Length > maxUploadBytes)
-            throw new UploadTooLargeException($"config '{file.FileName}' is {file.Length} bytes; the limit is {maxUploadBytes} (Compat:MaxUploadBytes)");
-        var bytes = new byte[file.Length];
-        await using (var s = file.OpenReadStream()) await s.ReadExactlyAsync(bytes, ct);
+        // An empty file is "not a config" (Parse says why), not UploadReader's "empty upload".
+        var bytes = file.Length == 0 ? [] : await UploadReader.ReadAsync(file, maxUploadBytes, ct);
         return Parse(bytes, file.FileName, maxDecompressedBytes);
     }
 

@@ -138,13 +138,13 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
             JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
+            log.LogInformation("kernel {Id} {Release}: config attached, cells recomputed", kernel.Id, kernel.Release);
         }
         catch (DbUpdateException e) when (UniqueViolation.Is(e))
         {
             db.ChangeTracker.Clear(); // a concurrent upload attached one first
         }
         signal.Notify();
-        log.LogInformation("kernel {Id} {Release}: config attached, cells recomputed", kernel.Id, kernel.Release);
         return await FindAsync(k => k.Id == kernel.Id, ct) ?? kernel;
     }
 

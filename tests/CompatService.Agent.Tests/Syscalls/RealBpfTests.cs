@@ -145,7 +145,7 @@ public class RealBpfTests
 public class RealPinTests
 {
     [BpffsFact]
-    public void Load_WithPinDirectory_PinsProgramAndByNameMapsUnderBpffs()
+    public void Load_WithPinDirectory_PinsTheProgramUnderBpffs()
     {
         using var bpffs = Support.Bpffs.Open();
         var dir = Path.Combine(bpffs.Path, "compat-agent-test-" + Guid.NewGuid().ToString("N")[..8]);

@@ -47,7 +47,7 @@ public sealed class CommandLineTests
     {
         var (code, err) = Run(null, "--urls", "http://127.0.0.1:0");
         Assert.Equal(2, code);
-        Assert.Contains("configuration: ConnectionStrings:Compat is not set", err);
+        Assert.Contains("serve: ConnectionStrings:Compat is not set", err);
     }
 
     [Fact]
