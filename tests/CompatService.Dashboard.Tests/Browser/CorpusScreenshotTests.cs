@@ -78,10 +78,16 @@ public sealed class CorpusScreenshotTests(ITestOutputHelper output) : IAsyncLife
         d.Manage().Window.Size = new System.Drawing.Size(1600, 1000);
         d.OpenInteractive(new Uri(_server.BaseAddress, "?objectLabel=suite%3Dfixtures"));
         d.WaitFor(x => x.FindElement(By.CssSelector("button.cell")), 120, "the corpus matrix");
-        var cells = d.FindElements(By.CssSelector("button.cell"));
-        Assert.All(cells, c => Assert.StartsWith("prog ", c.GetAttribute("aria-label")));
-        Assert.Contains(cells, c => (c.GetAttribute("class") ?? "").Contains("cell-degraded"));
-        Assert.Contains(cells, c => (c.GetAttribute("class") ?? "").Contains("cell-fails"));
+        // The virtualised grid re-renders while the workers finish cells: read every cell's name and class in one script
+        // call (no element can go stale between reads), until every rendered cell is named.
+        (string Label, string Class)[] Cells() => ((IReadOnlyCollection<object>)((IJavaScriptExecutor)d).ExecuteScript(
+                "return Array.from(document.querySelectorAll('button.cell')).map(b => [b.getAttribute('aria-label') || '', b.className]);")!)
+            .Select(o => ((IReadOnlyCollection<object>)o).Select(x => (string)x).ToArray()).Select(a => (a[0], a[1])).ToArray();
+        d.WaitUntil(_ => Cells() is { Length: > 0 } all && all.All(c => c.Label.StartsWith("prog ", StringComparison.Ordinal)), 60, "every matrix cell named");
+        var cells = Cells();
+        Assert.All(cells, c => Assert.StartsWith("prog ", c.Label));
+        Assert.Contains(cells, c => c.Class.Contains("cell-degraded", StringComparison.Ordinal));
+        Assert.Contains(cells, c => c.Class.Contains("cell-fails", StringComparison.Ordinal));
         Assert.Equal(15, d.FindElements(By.CssSelector("th.kernel")).Count);
         Save(d, "matrix-corpus.png");
 
