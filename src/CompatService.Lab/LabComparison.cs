@@ -57,7 +57,7 @@ public static class LabComparison
     /// <summary>The class and the reason code that explains it (the verdict's first reason; notes for a false loads).</summary>
     public static (LabAgreement, string) Classify(ProgramResult p, LabProgramResult r)
     {
-        var first = p.Reasons.FirstOrDefault()?.Code ?? "(no reason)";
+        var first = p.Reasons.FirstOrDefault()?.Code ?? "none";
         if (r.Loaded is null) return (LabAgreement.NotObserved, r.Status.ToString().ToLowerInvariant());
         return (p.Verdict, r.Loaded.Value) switch
         {

@@ -23,7 +23,7 @@ public static partial class LabInitramfs
         cpio.File("bin/busybox", File.ReadAllBytes(options.Busybox), 0x1ED);
         cpio.Symlink("bin/sh", "busybox");
         cpio.File(AgentPath.TrimStart('/'), File.ReadAllBytes(options.Agent), 0x1ED);
-        foreach (var lib in SharedLibraries(options.Agent))
+        foreach (var lib in AgentLibraries(options.Agent))
             cpio.File(lib.TrimStart('/'), File.ReadAllBytes(lib), 0x1ED);
         if (release is not null && config is not null) cpio.File($"boot/config-{release}", Encoding.UTF8.GetBytes(config));
         foreach (var (name, bytes) in guestObjects) cpio.File($"lab/obj/{name}", bytes);
@@ -75,6 +75,28 @@ public static partial class LabInitramfs
         reboot -f
 
         """.Replace("\r", "", StringComparison.Ordinal);
+
+    /// <summary>
+    /// What the native agent needs: the libraries `ldd` lists for it, plus OpenSSL (libssl.so.3 and what `ldd` lists for
+    /// it), which .NET's crypto shim dlopens at run time for SHA-256 (ldd cannot see a dlopen). ICU is not needed
+    /// (InvariantGlobalization).
+    /// </summary>
+    public static IReadOnlyList<string> AgentLibraries(string agent)
+    {
+        var libs = new List<string>(SharedLibraries(agent));
+        if (libs.Count == 0) return libs; // a static binary
+        var ssl = FindLibrary("libssl.so.3") ?? throw new LabException("libssl.so.3 not found (the native agent's SHA-256 needs OpenSSL: apt-get install libssl3)");
+        libs.Add(ssl);
+        libs.AddRange(SharedLibraries(ssl));
+        return libs.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static string? FindLibrary(string soname)
+    {
+        foreach (var dir in new[] { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib" })
+            if (File.Exists(Path.Combine(dir, soname))) return Path.Combine(dir, soname);
+        return null;
+    }
 
     /// <summary>Absolute paths of the shared libraries and loader `ldd` lists for a dynamically linked binary (none if static).</summary>
     public static IReadOnlyList<string> SharedLibraries(string binary)
