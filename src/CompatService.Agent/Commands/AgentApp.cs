@@ -108,7 +108,7 @@ public sealed class AgentApp(TextWriter stdout, TextWriter stderr, Func<HttpClie
     public void Print(AgentArgs args, AgentOutput output)
     {
         if (args.Format == "json") Out.WriteLine(JsonSerializer.Serialize(output, AgentJson.Readable.AgentOutput));
-        else Out.Write(AgentOutputText.Render(output));
+        else Out.Write(AgentOutputText.Render(output, args.Verbose));
     }
 
     public static AgentKernelInfo KernelInfo(HostSession s) => new(s.Host.Release, s.Host.BtfSha256);

@@ -13,6 +13,8 @@ public sealed record AgentArgs
     public string HostRoot { get; set; } = "/";
     public int Iterations { get; set; } = 1000;
     public bool SizeUnsizedMaps { get; set; }
+    /// <summary>Text output lists every message of a reason code, not the first one and a count.</summary>
+    public bool Verbose { get; set; }
     /// <summary>`load --program NAME` (repeatable): only these programs, loaded even from '?' (autoload-off) sections.</summary>
     public List<string> Programs { get; } = [];
     /// <summary>Options of `lab` (see <see cref="LabArgs"/>), kept raw and parsed by the lab command.</summary>
@@ -34,6 +36,7 @@ public sealed record AgentArgs
           --pin DIR           pin loaded programs (and by-name maps) under this bpffs directory
           --size-maps         size maps left at max_entries 0 (what skeleton-based tools do at run time)
           --program NAME      load only this program (repeatable; '?' sections too)
+          --verbose, -v       list every message of a reason (text output shows each reason code once per program)
 
         exit codes: 0 all good, 1 a predicted or observed failure, 2 bad input or usage, 3 server or I/O error
         """;
@@ -69,6 +72,7 @@ public sealed record AgentArgs
                     case "--pin": a.PinDirectory = Value(); break;
                     case "--host-root": a.HostRoot = Value(); break;
                     case "--size-maps": a.SizeUnsizedMaps = true; break;
+                    case "--verbose" or "-v": a.Verbose = true; break;
                     case "--program": a.Programs.Add(Value()); break;
                     case "--iterations":
                         if (!int.TryParse(Value(), out var n) || n <= 0) return (null, "--iterations needs a positive number");

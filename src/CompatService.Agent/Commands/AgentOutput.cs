@@ -25,7 +25,11 @@ public sealed record AgentProgramLine(
 
 public static class AgentOutputText
 {
-    public static string Render(AgentOutput o)
+    /// <summary>
+    /// Text output. Each reason code is printed once per program (its first message, then how many more like it);
+    /// <paramref name="verbose"/> prints every message.
+    /// </summary>
+    public static string Render(AgentOutput o, bool verbose = false)
     {
         var sb = new StringBuilder();
         sb.Append("kernel ").Append(o.Kernel.Release ?? "(unknown release)").Append(" btf ").AppendLine(o.Kernel.BtfSha256[..Math.Min(16, o.Kernel.BtfSha256.Length)]);
@@ -38,7 +42,13 @@ public static class AgentOutputText
                 null => "",
             };
             sb.Append(Path.GetFileName(p.Object)).Append(": ").Append(p.Name).Append(": predicted ").Append(Wire(p.Predicted)).AppendLine(observed);
-            foreach (var r in p.Reasons) sb.Append("    ").Append(r.Code).Append(": ").AppendLine(r.Message);
+            foreach (var group in p.Reasons.GroupBy(r => r.Code))
+            {
+                var all = group.ToList();
+                foreach (var r in verbose ? all : all.Take(1)) sb.Append("    ").Append(r.Code).Append(": ").AppendLine(r.Message);
+                if (!verbose && all.Count > 1)
+                    sb.Append("    ").Append(group.Key).Append(": ... and ").Append(all.Count - 1).AppendLine(" more like it (--verbose lists them)");
+            }
             if (p.VerifierTail is { Length: > 0 } tail && p.Loaded != true)
                 foreach (var line in tail.Split('\n')) sb.Append("    | ").AppendLine(line);
         }

@@ -37,7 +37,7 @@ public static class CheckCommand
         var report = MatrixBuilder.Build(objects, kernels);
         stdout.Write(format switch
         {
-            "json" => JsonSerializer.Serialize(report, ContractJson.Options) + "\n",
+            "json" => CliJson.Serialize(report) + "\n",
             "markdown" => MatrixFormatter.Markdown(report),
             _ => MatrixFormatter.Text(report),
         });

@@ -42,7 +42,7 @@ public static class CiCommand
         if (status is null) { stderr.WriteLine($"compat: cannot reach {server}: {body}"); return ServiceError; }
         if ((int)status >= 500) { stderr.WriteLine($"compat: {server} answered {(int)status}: {Problem(body)}"); return ServiceError; }
         if ((int)status >= 400) throw new CliUsageException($"{server} refused the check ({(int)status}): {Problem(body)}");
-        var response = JsonSerializer.Deserialize<CiCheckResponse>(body, ContractJson.Options)
+        var response = CliJson.Deserialize<CiCheckResponse>(body)
             ?? throw new CliUsageException($"{server} answered an empty body");
 
         switch (format)

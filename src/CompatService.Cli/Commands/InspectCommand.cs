@@ -15,7 +15,7 @@ public static class InspectCommand
         if (args.Positional.Count != 1) throw new CliUsageException("usage: compat inspect OBJECT [--format text|json]");
         var (obj, _) = Inputs.ReadObject(args.Positional[0]);
         var summary = CompatEngine.Inspect(obj);
-        stdout.Write(format == "json" ? JsonSerializer.Serialize(summary, ContractJson.Options) + "\n" : Text(args.Positional[0], summary));
+        stdout.Write(format == "json" ? CliJson.Serialize(summary) + "\n" : Text(args.Positional[0], summary));
         return 0;
     }
 

@@ -29,7 +29,7 @@ public static class KernelCommand
         var report = Build(kernel);
         if (format == "json")
         {
-            stdout.Write(JsonSerializer.Serialize(report, ContractJson.Options) + "\n");
+            stdout.Write(CliJson.Serialize(report) + "\n");
             return 0;
         }
         stdout.Write($"release: {report.Release ?? "(not stated by the input)"}\nbtf sha256: {report.BtfSha256}\ntypes: {report.Types}\nfunctions: {report.Functions}\n");

@@ -24,7 +24,7 @@ public static class RelocateCommand
         var result = CompatEngine.Relocate(obj, kernel, programName, kernelPath);
         if (format == "json")
         {
-            stdout.Write(JsonSerializer.Serialize(result, ContractJson.Options) + "\n");
+            stdout.Write(CliJson.Serialize(result) + "\n");
             return 0;
         }
         var sb = new StringBuilder();
