@@ -163,21 +163,25 @@ public static class VerdictEngine
                         $"CO-RE relocation {CoreReloKinds.Name(c.Kind)} of '{c.Path}' has no target on {kernelName}: the poisoned insn {c.Insn} is dead code the verifier removes"));
             }
             var noted = new HashSet<string>(StringComparer.Ordinal);
+            var facts = KernelFactsRules.Choose(kernel);
+            var (kfFlags, flagsFrom) = KernelFactsRules.Flags(kernel, facts);
             foreach (var f in fixups.Where(f => f.Kind == FixupKinds.KfuncCall && reach.IsVisited(f.Insn)))
             {
                 if (hooks is not null && hooks.RefusesEveryKfuncFrom(program.Type))
                     reasons.Add(new Reason(ReasonCodes.KfuncNotAllowed, f.Symbol, f.Insn,
                         $"program '{program.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {kernelName} has no kfunc hook for {program.Type} programs (its hooks: {hooks}): calling kernel function {f.Symbol} is not allowed"));
+                else if (program.Type != "ext" && KernelFactsRules.KfuncAllowed(program, f, kernel, kernelName, facts) is { } allowed)
+                    reasons.Add(allowed);
                 var r = resolution.Externs.First(e => e.Extern.Name == f.Symbol); // fixups carry the name; externs are few
                 var spec = r.Module is null ? kernel.Vmlinux : kernel.Modules.First(m => m.Name == r.Module).Spec;
                 var isKfunc = KernelFeatures.IsKfunc(kernel, spec, new Btf.BtfTypeId(r.KernelBtfId!.Value));
-                if (isKfunc == true && r.Module is null && kernel.KfuncFlags?.GetValueOrDefault(f.Symbol) is { } flags
+                if (isKfunc == true && r.Module is null && kfFlags?.GetValueOrDefault(f.Symbol) is { } flags
                     && (flags & (uint)KfFlags.Sleepable) != 0 && !program.SectionInfo.Sleepable)
                     reasons.Add(new Reason(ReasonCodes.KfuncNeedsSleepable, f.Symbol, f.Insn,
-                        $"program '{program.Name}': insn {f.Insn}: kfunc '{f.Symbol}' is KF_SLEEPABLE in {kernelName}: program must be sleepable to call sleepable kfunc {f.Symbol} (use a '.s' section)"));
-                if (isKfunc == true && r.Module is null && kernel.KfuncFlags is null && noted.Add(f.Symbol + "#flags"))
+                        $"program '{program.Name}': insn {f.Insn}: kfunc '{f.Symbol}' is KF_SLEEPABLE in {kernelName}{(flagsFrom is null ? "" : $" (flags from the {flagsFrom}: the kernel came without its image's .BTF_ids)")}: program must be sleepable to call sleepable kfunc {f.Symbol} (use a '.s' section)"));
+                if (isKfunc == true && r.Module is null && kfFlags is null && noted.Add(f.Symbol + "#flags"))
                     reasons.Add(new Reason(ReasonCodes.KfuncFlagsUnavailable, f.Symbol, f.Insn,
-                        $"note: {kernelName} came without its image's .BTF_ids: the KF_* flags of '{f.Symbol}' (sleepable, destructive) were not checked"));
+                        $"note: {kernelName} came without its image's .BTF_ids and no kernel-facts table decides ({facts.WhyUndecided}): the KF_* flags of '{f.Symbol}' (sleepable, destructive) were not checked"));
                 if (isKfunc == false)
                     reasons.Add(new Reason(ReasonCodes.NotAKfunc, f.Symbol, f.Insn,
                         $"program '{program.Name}': insn {f.Insn}: '{f.Symbol}' is a kernel function in {kernelName} but not a kfunc (not in any kfunc set): calling kernel function {f.Symbol} is not allowed"));
@@ -187,6 +191,11 @@ public static class VerdictEngine
             }
         }
 
+        if (reach is not null && objectWide.Count == 0)
+        {
+            var poisoned = fixups.Where(f => f.Kind == FixupKinds.PoisonCall).Select(f => f.Insn).ToHashSet();
+            reasons.AddRange(KernelFactsRules.Helpers(program, relocated, reach, poisoned, kernel, kernelName, KernelFactsRules.Choose(kernel)));
+        }
         var result = new ProgramResult(kernelLabel, VerdictRules.Decide(reasons), reasons, kfuncs, disabled);
         return new ProgramAnalysis(program, fixups, relocated, reach, result);
     }
