@@ -30,11 +30,11 @@ public static class KernelFactsRules
     public static Reason? KfuncAllowed(BpfProgram program, Fixup call, KernelBtfSet kernel, string kernelName, KernelFactsChoice choice)
     {
         var where = $"program '{program.Name}': insn {call.Insn}: kfunc '{call.Symbol}'";
-        if (choice.Deciding is not { } table)
+        if (choice.Deciding is null)
             return new Reason(ReasonCodes.KernelFactsUnavailable, call.Symbol, call.Insn,
                 $"{where}: which program types may call it on {kernelName} cannot be told: {choice.WhyUndecided}");
-        var v = KernelFactsQueries.Kfunc(table, call.Symbol, program.SectionInfo, kernel.Config);
-        var basis = KernelFactsChoice.Describe(table);
+        var name = Btf.BtfWalk.EssentialName(call.Symbol);
+        var (v, basis) = Bracket(choice, t => KernelFactsQueries.Kfunc(t, name, program.SectionInfo, kernel.Config));
         return v.Answer switch
         {
             FactAnswer.Refused => new Reason(ReasonCodes.KfuncNotAllowed, call.Symbol, call.Insn,
@@ -46,6 +46,33 @@ public static class KernelFactsRules
             _ => null,
         };
     }
+
+    /// <summary>
+    /// The answer of the deciding table; for a kernel between two tables, also the table above: where they disagree the
+    /// answer is conditional (the change happened somewhere between the two versions). A kfunc / helper the lower table
+    /// does not know yet takes the upper table's refusal (permissions only grow), else stays unknown.
+    /// </summary>
+    private static (FactVerdict Verdict, string Basis) Bracket(KernelFactsChoice choice, Func<KernelFactsTable, FactVerdict> ask)
+    {
+        var lower = choice.Deciding!;
+        var v = ask(lower);
+        var basis = KernelFactsChoice.Describe(lower);
+        if (choice.Above is not { } upper) return (v, basis);
+        var u = ask(upper);
+        var both = $"{basis} and {KernelFactsChoice.Describe(upper)}";
+        if (v.Answer == u.Answer) return (v, both);
+        if (v.Answer == FactAnswer.NotInTable && u.Answer == FactAnswer.Refused) return (u with { Detail = u.Detail + $" (even in the newer table; {v.Detail})" }, both);
+        return (new FactVerdict(FactAnswer.Conditional,
+            $"the kernel lies between two tables that disagree: linux {lower.Version}: {Say(v)}; linux {upper.Version}: {Say(u)}"), both);
+    }
+
+    private static string Say(FactVerdict v) => v.Answer switch
+    {
+        FactAnswer.Allowed => "allowed" + (v.Detail.Length > 0 ? $" ({v.Detail})" : ""),
+        FactAnswer.Refused => "refused: " + v.Detail,
+        FactAnswer.Conditional => "only if " + v.Detail,
+        _ => v.Detail,
+    };
 
     /// <summary>Every reachable helper call the program type may not make (or may only under conditions that cannot be told).</summary>
     public static IEnumerable<Reason> Helpers(BpfProgram program, IReadOnlyList<Instruction> relocated, ReachabilityResult reach,
@@ -61,23 +88,23 @@ public static class KernelFactsRules
             if (reach.IsVisited(i) && seen.Add(insn.Imm)) calls.Add((i, insn.Imm));
         }
         if (calls.Count == 0 || program.Type == "ext" || program.Type == "struct_ops") yield break;
-        if (choice.Deciding is not { } table)
+        if (choice.Deciding is null)
         {
             yield return new Reason(ReasonCodes.KernelFactsUnavailable, null, calls[0].Insn,
                 $"program '{program.Name}': which helpers {program.Type} programs may call on {kernelName} cannot be told: {choice.WhyUndecided}");
             yield break;
         }
-        var basis = KernelFactsChoice.Describe(table);
         foreach (var (insn, id) in calls)
         {
-            var v = KernelFactsQueries.Helper(table, id, program.SectionInfo, kernel.Config);
+            var (v, basis) = Bracket(choice, t => KernelFactsQueries.Helper(t, id, program.SectionInfo, kernel.Config));
+            var table = choice.Deciding!;
             var name = id < table.Helpers.Count ? "bpf_" + table.Helpers[id] : HelperNames.Name(id) ?? $"helper {id}";
             var where = $"program '{program.Name}': insn {insn}: {name}";
             switch (v.Answer)
             {
                 case FactAnswer.Refused:
                     yield return new Reason(ReasonCodes.HelperNotAllowed, name, insn,
-                        $"{where}: {program.Type} programs may not call it on {kernelName}: {v.Detail} ({basis}): unknown func {name}#{id}");
+                        $"{where}: {program.Type} programs may not call it on {kernelName}: {v.Detail} ({basis}): program of this type cannot use helper {name}#{id}");
                     break;
                 case FactAnswer.Conditional:
                     yield return new Reason(ReasonCodes.KernelFactsConditional, name, insn, $"{where}: {v.Detail} on {kernelName} ({basis})");

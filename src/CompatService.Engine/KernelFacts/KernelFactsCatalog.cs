@@ -26,7 +26,8 @@ public static class KernelFactsCatalog
         var below = Tables.LastOrDefault(t => t.ParsedVersion <= mm);
         if (below is null) return new KernelFactsChoice(Tables.FirstOrDefault(), KernelFactsFit.OlderThanAll);
         if (below == Newest && mm > below.ParsedVersion) return new KernelFactsChoice(below, KernelFactsFit.NewerThanAll);
-        return new KernelFactsChoice(below, below.ParsedVersion == mm ? KernelFactsFit.Exact : KernelFactsFit.NearestBelow);
+        if (below.ParsedVersion == mm) return new KernelFactsChoice(below, KernelFactsFit.Exact);
+        return new KernelFactsChoice(below, KernelFactsFit.NearestBelow) { Above = Tables.First(t => t.ParsedVersion > mm) };
     }
 
     private static IReadOnlyList<KernelFactsTable> Load()
@@ -62,6 +63,9 @@ public enum KernelFactsFit
 /// <summary>The table chosen for a kernel and how well it fits.</summary>
 public sealed record KernelFactsChoice(KernelFactsTable? Table, KernelFactsFit Fit)
 {
+    /// <summary>For a kernel between two tables, the nearest table above it: where the two disagree, the answer is unknown.</summary>
+    public KernelFactsTable? Above { get; init; }
+
     /// <summary>A table that decides (exact or nearest below); null when the rules must answer unknown.</summary>
     public KernelFactsTable? Deciding => Fit is KernelFactsFit.Exact or KernelFactsFit.NearestBelow ? Table : null;
 
