@@ -92,8 +92,9 @@ public static partial class FactsBuilder
 
     private static (IReadOnlyList<string> Hooks, Dictionary<string, string> TypeHooks, string Default) KfuncHooks(string root)
     {
-        var btf = CSource.Load(root, "kernel/bpf/btf.c");
         var typeHooks = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!File.Exists(Path.Combine(root, "kernel/bpf/btf.c"))) return ([], typeHooks, "MAX"); // a partial tree (test slice)
+        var btf = CSource.Load(root, "kernel/bpf/btf.c");
         var e = Regex.Match(btf.Text, @"enum\s+btf_kfunc_hook\s*\{([^}]*)\}");
         if (!e.Success) return ([], typeHooks, "MAX");
         var hooks = Regex.Matches(e.Groups[1].Value, @"BTF_KFUNC_HOOK_(\w+)").Select(m => m.Groups[1].Value).Where(h => h != "MAX").ToArray();
@@ -120,6 +121,7 @@ public static partial class FactsBuilder
     /// <summary>Program types the verifier lets be sleepable (can_be_sleepable(), or the older inline check).</summary>
     private static IReadOnlyList<string> Sleepable(string root)
     {
+        if (!File.Exists(Path.Combine(root, "kernel/bpf/verifier.c"))) return []; // a partial tree (test slice)
         var verifier = CSource.Load(root, "kernel/bpf/verifier.c").Text;
         var f = Regex.Match(verifier, @"bool\s+can_be_sleepable\s*\([^)]*\)\s*\{");
         string region;

@@ -49,9 +49,9 @@ if (missing.Length > 0 || args.Length % 2 != 0)
     if (missing.Length > 0) Console.Error.WriteLine("missing: --" + string.Join(", --", missing));
     return 2;
 }
-if (!Directory.Exists(Path.Combine(options["source"], "kernel", "bpf")))
+if (!File.Exists(Path.Combine(options["source"], "include", "linux", "bpf_types.h")))
 {
-    Console.Error.WriteLine($"gen-kernel-facts: {options["source"]} is not a Linux source tree (no kernel/bpf)");
+    Console.Error.WriteLine($"gen-kernel-facts: {options["source"]} is not a Linux source tree (no include/linux/bpf_types.h)");
     return 2;
 }
 var table = FactsBuilder.Build(options["source"], options["version"],

@@ -66,6 +66,14 @@ public static class FixtureExpectations
             "kfunc_prog_type" => kernel.Vmlinux.FindFunc("bpf_kfunc_call_test_pass_ctx") is null
                 ? Expected.Fails(ReasonCodes.KfuncMissing)
                 : program == "pass_ctx_socket" ? Expected.Fails(ReasonCodes.KfuncNotAllowed) : Expected.Loads(),
+            // Generic kfunc set (6.2+): registered for tc, not for socket filters (kernel-facts tables 6.12, 7.2).
+            "kfunc_task_from_pid" => kernel.Vmlinux.FindFunc("bpf_task_from_pid") is null
+                ? Expected.Fails(ReasonCodes.KfuncMissing)
+                : program == "task_from_pid_socket" ? Expected.Fails(ReasonCodes.KfuncNotAllowed) : Expected.Loads(),
+            // bpf_get_current_task: bpf_base_func_proto behind perfmon_capable() (a privileged load may call it);
+            // bpf_get_func_ip (id 173, 5.15+): tracing protos only. 5.10's table predates the helper.
+            "helper_prog_type" => program == "current_task_socket" ? Expected.Loads()
+                : family == "5.10" ? Expected.Unknown(ReasonCodes.KernelFactsUnavailable) : Expected.Fails(ReasonCodes.HelperNotAllowed),
             "kfunc_module_ct" => HasConntrack(kernel) ? Expected.Loads() : Expected.Fails(ReasonCodes.KfuncMissing),
             _ => throw new InvalidOperationException($"no expectation written for fixture '{fixture}' (program '{program}'): add it to FixtureExpectations"),
         };
