@@ -40,6 +40,12 @@ public static class ReasonCodes
     public const string MapSizedAtRuntime = "map-sized-at-runtime";
     /// <summary>A CO-RE relocation has no target on the kernel and its poisoned instruction is reachable, or libbpf refuses it (ambiguity, bad instruction).</summary>
     public const string CoreRelocationFailed = "core-relocation-failed";
+    /// <summary>BPF-to-BPF recursion (a sub-program calling itself, directly or through others): the verifier refuses it on every kernel.</summary>
+    public const string RecursiveCall = "recursive-call";
+    /// <summary>A chain of BPF-to-BPF calls deeper than the verifier's 8 frames (MAX_CALL_FRAMES).</summary>
+    public const string CallStackTooDeep = "call-stack-too-deep";
+    /// <summary>More than 256 functions (the program and its sub-programs) in one program (BPF_MAX_SUBPROGS).</summary>
+    public const string TooManySubprograms = "too-many-subprograms";
     /// <summary>A reachable helper call the program type's get_func_proto does not return (kernel-facts table of the kernel's version): "unknown func bpf_x#N".</summary>
     public const string HelperNotAllowed = "helper-not-allowed";
     /// <summary>Unknown: the kernel-facts table allows the call only under a condition the engine cannot tell (a kconfig option of a kernel without config, a kfunc set's filter callback, ...).</summary>
