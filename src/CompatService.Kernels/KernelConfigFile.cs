@@ -15,7 +15,7 @@ public static class KernelConfigFile
     {
         var kind = Compression.Detect(data.Span);
         var bytes = kind == CompressionKind.None ? data : Compression.Decompress(kind, data, maxBytes, "kernel config");
-        if (bytes.Length > maxBytes) throw new BpfFormatException($"kernel config larger than the limit of {maxBytes} bytes", 0);
+        if (bytes.Length > maxBytes) throw new InputLimitException($"kernel config larger than the limit of {maxBytes} bytes", maxBytes, 0);
         return Encoding.UTF8.GetString(bytes.Span);
     }
 

@@ -29,6 +29,7 @@ public static class ProblemHandling
     public static int StatusOf(Exception e) => e switch
     {
         ApiProblemException p => p.Status,
+        InputLimitException => StatusCodes.Status413PayloadTooLarge,
         BpfFormatException => StatusCodes.Status422UnprocessableEntity,
         BadHttpRequestException b => b.StatusCode,
         InvalidDataException => StatusCodes.Status422UnprocessableEntity,
@@ -64,6 +65,7 @@ public static class ProblemHandling
         var (title, detail) = error switch
         {
             ApiProblemException p => (p.Title, p.Message),
+            InputLimitException l => ("upload too large", l.Message),
             BpfFormatException f => ("malformed input", f.Message),
             BadHttpRequestException b when b.StatusCode == 413 => ("upload too large", b.Message),
             BadHttpRequestException b => ("bad request", b.Message),

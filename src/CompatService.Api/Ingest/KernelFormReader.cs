@@ -28,7 +28,7 @@ public sealed class KernelFormReader : IKernelInputReader
         {
             r = KernelIngest.Read(upload, fileName, limits);
         }
-        catch (BpfFormatException e) when (IngestLimits.IsLimitExceeded(e))
+        catch (InputLimitException e)
         {
             throw new UploadTooLargeException($"{what}: {e.Message}");
         }

@@ -73,7 +73,7 @@ public class KernelImageTests
     public void DecompressedImageAboveTheLimit_IsRefusedAsABomb(string file)
     {
         var limits = new IngestLimits { MaxImageBytes = 512 };
-        var e = Assert.Throws<BpfFormatException>(() => KernelImage.Read(KernelTestData.ReadSynthetic(file), limits));
+        var e = Assert.Throws<InputLimitException>(() => KernelImage.Read(KernelTestData.ReadSynthetic(file), limits));
         Assert.Contains("limit", e.Message);
     }
 
