@@ -52,8 +52,8 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
         var config = k.HasConfig
             ? await db.KernelConfigs.Where(x => x.KernelId == k.Id).Select(x => x.Text).SingleOrDefaultAsync(ct)
             : null;
-        return KernelSets.Open(vmlinux,
-            modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(), k.Release, flags, config);
+        return new KernelSource(vmlinux, modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(),
+            "stored", k.Release, Config: config, KfuncFlags: flags).Open();
     }
 
     private static async Task<T> Get<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, int max, Func<Task<T>> load)

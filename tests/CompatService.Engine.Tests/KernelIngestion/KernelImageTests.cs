@@ -58,7 +58,7 @@ public class KernelImageTests
         var bytes = KernelTestData.ReadSynthetic("bzImage.xz");
         var payloadEnd = 1024 + 0x40 + (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(0x24c));
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(payloadEnd - 4), 0xF000_0000);
-        var e = Assert.Throws<BpfFormatException>(() => KernelImage.Read(bytes));
+        var e = Assert.Throws<InputLimitException>(() => KernelImage.Read(bytes));
         Assert.Contains("limit", e.Message);
     }
 
