@@ -54,6 +54,7 @@ public static class KernelInput
     /// <exception cref="Engine.Binary.BpfFormatException">malformed (422)</exception>
     public static KernelSource FromBytes(ReadOnlyMemory<byte> bytes, string? fileName, IngestLimits? limits = null)
     {
+        NotAKernel.RejectBpfObject(bytes.Span);
         if (IsModuleElf(bytes.Span)) return new KernelSource(bytes, [], "module-elf");
         return FromIngest(KernelIngest.Read(bytes, fileName, limits));
     }

@@ -33,6 +33,10 @@ public sealed class KernelFormReader : IKernelInputReader
         {
             throw new UploadTooLargeException($"{what}: {e.Message}");
         }
+        catch (BpfFormatException e) when (NotAKernel.IsBpfObjectRefusal(e))
+        {
+            throw new UnprocessableInputException($"{what}: this is a BPF object; upload it to {Contracts.ApiRoutes.Objects}");
+        }
         var source = KernelInput.FromIngest(r);
         return source with { Form = prefix + source.Form };
     }
