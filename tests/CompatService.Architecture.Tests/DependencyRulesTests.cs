@@ -66,6 +66,7 @@ public sealed class DependencyRulesTests
     [InlineData("CompatService.Data")]
     [InlineData("CompatService.Engine")]
     [InlineData("CompatService.Kernels")]
+    [InlineData("CompatService.Lab")]
     public void OnlyTheAgent_UsesTheLoader(string assembly) =>
         Assert.DoesNotContain("CompatService.Loader", Closure(assembly));
 
@@ -85,10 +86,11 @@ public sealed class DependencyRulesTests
         Assert.DoesNotContain("CompatService.Kernels", Closure("CompatService.HostKernels"));
     }
 
+    /// <summary>The loader and the host reader (the agent's AOT core) pull no decompression library.</summary>
     [Theory]
-    [InlineData("compat-agent")]
+    [InlineData("CompatService.Loader")]
     [InlineData("CompatService.HostKernels")]
-    public void TheAotAgent_PullsNoDecompressionLibraries(string assembly)
+    public void TheLoaderAndTheHostReader_PullNoDecompressionLibraries(string assembly)
     {
         var closure = Closure(assembly);
         var bad = closure.Where(a => a is "CompatService.Kernels" || a.StartsWith("SharpCompress", StringComparison.Ordinal)
@@ -99,7 +101,7 @@ public sealed class DependencyRulesTests
     [Fact]
     public void OnlyTheLoader_CallsIntoNativeCode()
     {
-        foreach (var name in new[] { "CompatService.Engine", "CompatService.Kernels", "CompatService.HostKernels", "CompatService.Contracts", "compat", "CompatService.Api", "CompatService.Data", "compat-agent" })
+        foreach (var name in new[] { "CompatService.Engine", "CompatService.Kernels", "CompatService.HostKernels", "CompatService.Contracts", "compat", "CompatService.Api", "CompatService.Data", "compat-agent", "CompatService.Lab" })
         {
             var pinvokes = Load(name).GetTypes()
                 .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
