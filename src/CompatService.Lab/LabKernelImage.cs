@@ -51,6 +51,5 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
         return new KernelBtfSet(k.Vmlinux, [], k.BtfSha256, Release ?? k.Release, k.KfuncFlags, config);
     }
 
-    private static string? ConfigText(string dir)
-=> KernelConfigFile.TryRead(dir);
+    private static string? ConfigText(string dir) => KernelConfigFile.TryRead(dir);
 }
