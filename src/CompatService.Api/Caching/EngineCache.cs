@@ -71,6 +71,7 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
         var set = KernelSets.Open(vmlinux,
             modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(), k.Release, flags, config);
         MatrixProfile.Add(MatrixProfile.Phase.KernelParse, Stopwatch.GetTimestamp() - fetched);
+        MatrixProfile.KernelLoaded();
         return set;
     }
 }

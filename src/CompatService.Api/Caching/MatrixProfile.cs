@@ -12,7 +12,9 @@ public static class MatrixProfile
     public enum Phase { Queue, Missing, KernelFetch, KernelParse, ObjectLoad, Check, Serialize, Write }
 
     private static readonly long[] Ticks = new long[Enum.GetValues<Phase>().Length];
-    private static long _cells, _batches;
+    private static long _cells, _batches, _kernelLoads;
+
+    public static void KernelLoaded() => Interlocked.Increment(ref _kernelLoads);
 
     public static void Add(Phase phase, long ticks) => Interlocked.Add(ref Ticks[(int)phase], ticks);
 
@@ -24,10 +26,14 @@ public static class MatrixProfile
 
     public static long Cells => Interlocked.Read(ref _cells);
 
-    /// <summary>"cells=N batches=B queue_ms=.. missing_ms=.. kernel_fetch_ms=.. ..." (milliseconds summed over workers).</summary>
-    public static string Describe()
+    /// <summary>"cells=N batches=B kernel_loads=L kernel_cache=count/MiB/evicted queue_ms=.. missing_ms=.. kernel_fetch_ms=.. ..." (milliseconds summed over workers).</summary>
+    public static string Describe((int Count, long Bytes, long Evictions) cache)
     {
-        var parts = new List<string> { $"cells={Interlocked.Read(ref _cells)}", $"batches={Interlocked.Read(ref _batches)}" };
+        var parts = new List<string>
+        {
+            $"cells={Interlocked.Read(ref _cells)}", $"batches={Interlocked.Read(ref _batches)}",
+            $"kernel_loads={Interlocked.Read(ref _kernelLoads)}", $"kernel_cache={cache.Count}/{cache.Bytes >> 20}MiB/{cache.Evictions}evicted",
+        };
         foreach (var p in Enum.GetValues<Phase>())
         {
             var ms = Interlocked.Read(ref Ticks[(int)p]) * 1000.0 / Stopwatch.Frequency;

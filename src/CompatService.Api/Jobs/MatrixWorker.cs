@@ -12,7 +12,7 @@ namespace CompatService.Api.Jobs;
 /// requests (matrix_work), then leases one kernel at a time and computes every object lacking a cell on it in one
 /// batch (<see cref="CellComputer.ComputeForKernelAsync"/>). Any number of these run in any number of replicas.
 /// </summary>
-public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, IOptions<CompatOptions> options,
+public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, EngineCache cache, IOptions<CompatOptions> options,
     ILogger<MatrixWorker> log) : BackgroundService
 {
     private static int _instances;
@@ -41,7 +41,7 @@ public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, 
                 log.LogWarning("matrix worker: {Error}", e.Message);
                 worked = false;
             }
-            if (busy && !worked) log.LogInformation("matrix profile: {Profile}", MatrixProfile.Describe());
+            if (busy && !worked) log.LogInformation("matrix profile: {Profile}", MatrixProfile.Describe(cache.KernelStats));
             busy = worked;
             if (!worked)
             {
