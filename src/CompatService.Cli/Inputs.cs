@@ -29,6 +29,10 @@ public static class Inputs
         {
             return KernelInput.Load(path);
         }
+        catch (BpfFormatException e) when (NotAKernel.IsBpfObjectRefusal(e))
+        {
+            throw new CliUsageException($"{path}: {e.Reason}; give it as OBJECT and a kernel (BTF, vmlinux, image, package) after --kernel");
+        }
         catch (BpfFormatException e)
         {
             throw new CliUsageException($"{path}: {e.Message}");

@@ -65,6 +65,7 @@ public static class KernelIngest
             throw new BpfFormatException($"input of {data.Length} bytes is larger than the limit of {limits.MaxInputBytes} (refused)", limits.MaxInputBytes);
         if (data.Length < 4) throw new BpfFormatException($"input of {data.Length} bytes is too short to be a kernel", 0);
         var span = data.Span;
+        NotAKernel.RejectBpfObject(span);
         var nameRelease = KernelRelease.FromFileName(fileName);
 
         if (DebianPackage.IsDeb(span)) return FromPackage(DebianPackage.Read(data, limits), nameRelease, limits);
@@ -73,6 +74,7 @@ public static class KernelIngest
         if (KernelImage.IsBzImage(span) || ElfFile.IsElf(span) || KernelImage.IsArm64Image(span))
             return FromImage(KernelImage.Read(data, limits), nameRelease, null, limits);
 
+        if (NotAKernel.HasBtfMagic(span)) throw new BpfFormatException(NotAKernel.DescribeBadBtf(span), 0);
         var kind = Compression.Detect(span);
         if (kind == CompressionKind.None)
             throw new BpfFormatException("unrecognised kernel input: not BTF, ELF, bzImage, arm64 Image, Debian package or a compressed one of those", 0);
@@ -82,8 +84,11 @@ public static class KernelIngest
             if (innerBtf.Length > limits.MaxBtfBytes) throw new BpfFormatException($"BTF of {innerBtf.Length} bytes is larger than the limit of {limits.MaxBtfBytes}", 0);
             return FromBtf(inner.AsMemory(0, (int)innerBtf.Length), "compressed-btf", Compression.Name(kind), nameRelease);
         }
+        NotAKernel.RejectBpfObject(inner);
         if (ElfFile.IsElf(inner) || KernelImage.IsArm64Image(inner) || KernelImage.IsBzImage(inner))
             return FromImage(KernelImage.Read(inner, limits), nameRelease, Compression.Name(kind), limits);
+        if (NotAKernel.HasBtfMagic(inner))
+            throw new BpfFormatException(NotAKernel.DescribeBadBtf(inner, $"the {Compression.Name(kind)}-decompressed data"), 0);
         throw new BpfFormatException($"{Compression.Name(kind)}-compressed input holds neither BTF nor a kernel image", 0);
     }
 

@@ -26,6 +26,7 @@ public static class KernelInput
         }
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file or directory", path);
         var bytes = File.ReadAllBytes(path);
+        NotAKernel.RejectBpfObject(bytes);
         if (IsModuleElf(bytes))
             return new LoadedKernel(KernelBtfReader.Open(bytes), Path.GetFileName(path), path);
         // Every other single-file form (raw / compressed BTF, vmlinux, bzImage, arm64 Image[.gz], linux-image .deb).

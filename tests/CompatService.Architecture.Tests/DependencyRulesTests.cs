@@ -66,6 +66,7 @@ public sealed class DependencyRulesTests
     [InlineData("CompatService.Data")]
     [InlineData("CompatService.Engine")]
     [InlineData("CompatService.Kernels")]
+    [InlineData("CompatService.Lab")]
     public void OnlyTheAgent_UsesTheLoader(string assembly) =>
         Assert.DoesNotContain("CompatService.Loader", Closure(assembly));
 
@@ -80,7 +81,7 @@ public sealed class DependencyRulesTests
     [Fact]
     public void OnlyTheLoader_CallsIntoNativeCode()
     {
-        foreach (var name in new[] { "CompatService.Engine", "CompatService.Kernels", "CompatService.Contracts", "compat", "CompatService.Api", "CompatService.Data", "compat-agent" })
+        foreach (var name in new[] { "CompatService.Engine", "CompatService.Kernels", "CompatService.Contracts", "compat", "CompatService.Api", "CompatService.Data", "compat-agent", "CompatService.Lab" })
         {
             var pinvokes = Load(name).GetTypes()
                 .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))

@@ -59,6 +59,7 @@ public sealed class AgentApp(TextWriter stdout, TextWriter stderr, Func<HttpClie
                 "load" => await LoadCommand.RunAsync(this, args, ct),
                 "report" => await ReportCommand.RunAsync(this, args, ct),
                 "bench" => BenchCommand.Run(this, args),
+                "lab" => await LabCommand.RunAsync(this, args, ct),
                 _ => BadInput,
             };
         }

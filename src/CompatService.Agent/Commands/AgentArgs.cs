@@ -13,6 +13,10 @@ public sealed record AgentArgs
     public string HostRoot { get; set; } = "/";
     public int Iterations { get; set; } = 1000;
     public bool SizeUnsizedMaps { get; set; }
+    /// <summary>`load --program NAME` (repeatable): only these programs, loaded even from '?' (autoload-off) sections.</summary>
+    public List<string> Programs { get; } = [];
+    /// <summary>Options of `lab` (see <see cref="LabArgs"/>), kept raw and parsed by the lab command.</summary>
+    public List<string> LabOptions { get; } = [];
 
     public const string Usage = """
         usage: compat-agent <command> [options]
@@ -20,6 +24,7 @@ public sealed record AgentArgs
           check OBJECT...     the engine's verdict for this host's kernel (offline, no bpf(2) needed)
           load OBJECT...      check (or ask --server), refuse predicted failures unless --force, load, report
           report              upload this host's kernel BTF (and module BTFs) to --server
+          lab --image VMLINUZ|DEB [--kernel DIR] OBJECT...   boot the kernel under QEMU, load every program there, compare
 
         options:
           --format text|json  output format (default text)
@@ -28,6 +33,7 @@ public sealed record AgentArgs
           --force             load programs even when they are predicted to fail
           --pin DIR           pin loaded programs (and by-name maps) under this bpffs directory
           --size-maps         size maps left at max_entries 0 (what skeleton-based tools do at run time)
+          --program NAME      load only this program (repeatable; '?' sections too)
 
         exit codes: 0 all good, 1 a predicted or observed failure, 2 bad input or usage, 3 server or I/O error
         """;
@@ -37,7 +43,7 @@ public sealed record AgentArgs
     {
         if (argv.Count == 0 || argv[0] is "-h" or "--help" or "help") return (null, null);
         var cmd = argv[0];
-        if (cmd is not ("check" or "load" or "report" or "bench")) return (null, $"unknown command '{cmd}'");
+        if (cmd is not ("check" or "load" or "report" or "bench" or "lab")) return (null, $"unknown command '{cmd}'");
         var a = new AgentArgs
         {
             Command = cmd,
@@ -63,11 +69,19 @@ public sealed record AgentArgs
                     case "--pin": a.PinDirectory = Value(); break;
                     case "--host-root": a.HostRoot = Value(); break;
                     case "--size-maps": a.SizeUnsizedMaps = true; break;
+                    case "--program": a.Programs.Add(Value()); break;
                     case "--iterations":
                         if (!int.TryParse(Value(), out var n) || n <= 0) return (null, "--iterations needs a positive number");
                         a.Iterations = n;
                         break;
                     case "-h" or "--help": return (null, null);
+                    case var _ when a.Command == "lab" && LabArgs.TakesValue(arg):
+                        a.LabOptions.Add(arg);
+                        a.LabOptions.Add(Value());
+                        break;
+                    case var _ when a.Command == "lab" && LabArgs.IsFlag(arg):
+                        a.LabOptions.Add(arg);
+                        break;
                     default:
                         if (arg.StartsWith("--", StringComparison.Ordinal)) return (null, $"unknown option '{arg}'");
                         a.Objects.Add(arg);
@@ -80,7 +94,8 @@ public sealed record AgentArgs
             }
         }
         if (a.Format is not ("text" or "json")) return (null, $"--format must be text or json, not '{a.Format}'");
-        if (a.Command is "check" or "load" or "bench" && a.Objects.Count == 0) return (null, $"{a.Command} needs at least one OBJECT");
+        if (a.Programs.Count > 0 && a.Command != "load") return (null, "--program is an option of load");
+        if (a.Command is "check" or "load" or "bench" or "lab" && a.Objects.Count == 0) return (null, $"{a.Command} needs at least one OBJECT");
         if (a.Command == "report" && a.Objects.Count > 0) return (null, "report takes no OBJECT");
         if (a.Command == "report" && a.Server is null) return (null, "report needs --server URL (or COMPAT_SERVER)");
         if (a.Server is not null && !Uri.TryCreate(a.Server, UriKind.Absolute, out _)) return (null, $"--server '{a.Server}' is not an absolute URL");

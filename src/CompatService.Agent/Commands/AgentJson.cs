@@ -13,6 +13,7 @@ namespace CompatService.Agent.Commands;
 [JsonSerializable(typeof(KernelDto))]
 [JsonSerializable(typeof(ObjectDto))]
 [JsonSerializable(typeof(BenchResult))]
+[JsonSerializable(typeof(LabOutput))]
 internal sealed partial class AgentJson : JsonSerializerContext
 {
     /// <summary>For printing: readable quotes and non-ASCII (the wire format stays the default escaping).</summary>

@@ -15,6 +15,8 @@ public static class LoadCommand
     public static async Task<int> RunAsync(AgentApp app, AgentArgs args, CancellationToken ct)
     {
         var objects = AgentApp.ReadObjects(args.Objects);
+        var missing = args.Programs.Where(n => !objects.Any(o => o.Object.Programs.Any(p => p.Name == n))).ToList();
+        if (missing.Count > 0) throw new InputException($"no program named {string.Join(", ", missing)} in the given objects");
         var session = app.Host(args.HostRoot);
         var service = args.Server is null ? null : app.Service(args);
         var predictions = service is null
@@ -31,7 +33,7 @@ public static class LoadCommand
             foreach (var p in o.Object.Programs)
             {
                 var predicted = predictions.GetValueOrDefault((o.Sha256, p.Name))?.Verdict ?? Verdict.Unknown;
-                if (!p.SectionInfo.AutoLoad) continue;
+                if (!Selected(args, p.Name, p.SectionInfo.AutoLoad)) continue;
                 if (predicted != Verdict.Fails || args.Force) toLoad.Add(p.Name);
             }
             using var loaded = toLoad.Count == 0
@@ -46,6 +48,7 @@ public static class LoadCommand
             foreach (var w in loaded?.Warnings ?? []) app.Err.WriteLine($"compat-agent: {o.Name}: warning: {w}");
             foreach (var p in o.Object.Programs)
             {
+                if (args.Programs.Count > 0 && !args.Programs.Contains(p.Name)) continue;
                 var result = predictions.GetValueOrDefault((o.Sha256, p.Name));
                 var predicted = result?.Verdict ?? Verdict.Unknown;
                 var reasons = result?.Reasons ?? [];
@@ -68,6 +71,10 @@ public static class LoadCommand
         var bad = lines.Any(l => l.Loaded == false || (l.Loaded is null && l.VerifierTail == RefusedTail));
         return bad ? AgentApp.Failure : AgentApp.Ok;
     }
+
+    /// <summary>With --program only the named programs (autoload or not); otherwise every autoload program.</summary>
+    private static bool Selected(AgentArgs args, string name, bool autoLoad) =>
+        args.Programs.Count > 0 ? args.Programs.Contains(name) : autoLoad;
 
     private static Dictionary<(string, string), ProgramResult> Local(Loader.Discovery.HostSession session, IReadOnlyList<InputObject> objects)
     {

@@ -32,6 +32,10 @@ public sealed class KernelFormReader : IKernelInputReader
         {
             throw new UploadTooLargeException($"{what}: {e.Message}");
         }
+        catch (BpfFormatException e) when (NotAKernel.IsBpfObjectRefusal(e))
+        {
+            throw new UnprocessableInputException($"{what}: this is a BPF object; upload it to {Contracts.ApiRoutes.Objects}");
+        }
         return new KernelInput(
             r.VmlinuxBtf,
             r.Modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Btf)).ToList(),

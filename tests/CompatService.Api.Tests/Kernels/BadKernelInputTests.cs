@@ -61,6 +61,26 @@ public sealed class BadKernelInputTests(SmallLimitsFactory api) : IClassFixture<
     }
 
     [PgFact]
+    public async Task BpfObject_422_PointsAtObjects()
+    {
+        foreach (var endian in new[] { "bpfel", "bpfeb" })
+        {
+            var p = await UploadRefusedAsync(Files.Fixture("xdp_pass", endian), $"xdp_pass.{endian}.o", HttpStatusCode.UnprocessableEntity);
+            Assert.Contains("this is a BPF object; upload it to /api/objects", p.Detail);
+        }
+    }
+
+    [PgFact]
+    public async Task TruncatedRawBtf_SaysItIsBtf_AndWhereItEnds()
+    {
+        var btf = TinyBtf.Build(["bpf_cut"]);
+        var cut = btf[..(btf.Length - 7)];
+        var p = await UploadRefusedAsync(cut, "vmlinux", HttpStatusCode.UnprocessableEntity);
+        Assert.Contains($"the BTF header declares {btf.Length} bytes, the file has {cut.Length}", p.Detail);
+        Assert.DoesNotContain("unrecognised", p.Detail);
+    }
+
+    [PgFact]
     public async Task TruncatedElf_422() =>
         await UploadRefusedAsync(Files.Fixture("xdp_pass")[..200], "vmlinux", HttpStatusCode.UnprocessableEntity);
 

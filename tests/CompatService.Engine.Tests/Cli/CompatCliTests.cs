@@ -95,6 +95,38 @@ public sealed class CompatCliTests
         finally { File.Delete(path); }
     }
 
+    [Theory]
+    [InlineData("bpfel")]
+    [InlineData("bpfeb")]
+    public void BpfObjectGivenAsKernel_ExitsTwo_SayingItIsABpfObject(string endian)
+    {
+        var obj = TestData.FixturePath("xdp_pass", endian);
+        var (code, output, err) = Run("check", obj, "--kernel", obj);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("this is a BPF object", err);
+        Assert.Equal(2, Run("kernel", obj).Code);
+    }
+
+    [Fact]
+    public void TruncatedRawBtfKernel_ExitsTwo_SayingWhereItEnds()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"compat-cut-{Guid.NewGuid():N}.btf");
+        using (var gz = new System.IO.Compression.GZipStream(File.OpenRead(Path.Combine(Kernel61, "vmlinux.btf.gz")), System.IO.Compression.CompressionMode.Decompress))
+        {
+            var head = new byte[4096];
+            gz.ReadExactly(head);
+            File.WriteAllBytes(path, head);
+        }
+        try
+        {
+            var (code, _, err) = Run("kernel", path);
+            Assert.Equal(2, code);
+            Assert.Matches(@"the BTF header declares \d+ bytes, the file has 4096", err);
+        }
+        finally { File.Delete(path); }
+    }
+
     [Fact]
     public void UsageErrors_ExitTwo()
     {

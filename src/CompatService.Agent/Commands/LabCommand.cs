@@ -1,0 +1,76 @@
+using System.Text.Json.Serialization;
+using CompatService.Contracts;
+using CompatService.Lab;
+
+namespace CompatService.Agent.Commands;
+
+/// <summary>
+/// `lab --image VMLINUZ|DEB [--kernel DIR] OBJECT...`: boots the kernel under QEMU with this agent inside, loads every
+/// program alone (`load --force`), compares each real outcome with the engine's verdict for that kernel.
+/// </summary>
+public static class LabCommand
+{
+    public static async Task<int> RunAsync(AgentApp app, AgentArgs args, CancellationToken ct)
+    {
+        var options = LabArgs.Parse(args, line => app.Err.WriteLine($"compat-agent lab: {line}"));
+        LabKernelImage kernel;
+        IReadOnlyList<LabObject> objects;
+        try
+        {
+            objects = LabRunner.ReadObjects(args.Objects);
+            kernel = LabKernelImage.Open(options.Image, options.KernelDirectory);
+        }
+        catch (LabException e) { throw new InputException(e.Message); }
+        catch (Exception e) when (e is Engine.Binary.BpfFormatException or FileNotFoundException) { throw new InputException($"{options.Image}: {e.Message}"); }
+
+        LabRunResult run;
+        try { run = await LabRunner.RunAsync(options, kernel, objects, ct); }
+        catch (LabException e) { app.Err.WriteLine($"compat-agent lab: {e.Message}"); return AgentApp.ServiceError; }
+
+        var cells = run.Refused is null ? LabComparison.Compare(kernel, objects, run) : [];
+        var summary = LabAgreementRow.Of(run.Release ?? "?", cells);
+        var output = new LabOutput(new LabKernelOut(run.Release, run.ExpectedBtfSha256, run.GuestBtfSha256), run.Accel, run.Completed,
+            run.Refused, run.Aborted, Math.Round(run.BootTime.TotalSeconds, 1), Math.Round(run.Elapsed.TotalSeconds, 1), summary,
+            cells.Select(c => new LabOutputCell(c.Object, c.Program, c.Predicted, c.Observed.Status.ToString().ToLowerInvariant(),
+                c.Observed.Errno, c.Observed.VerifierTail, LabCell.Class(c.Agreement), c.Code, c.Reasons)).ToList());
+        if (args.Format == "json") app.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(output, AgentJson.Readable.LabOutput));
+        else app.Out.Write(Text(output, run));
+        if (run.Refused is not null || run.Aborted is not null)
+        {
+            app.Err.WriteLine($"compat-agent lab: {run.Refused ?? run.Aborted}");
+            if (run.ConsoleTail.Length > 0) app.Err.WriteLine(run.ConsoleTail);
+            return AgentApp.ServiceError;
+        }
+        return cells.All(c => c.Agreement is LabAgreement.Agreed or LabAgreement.Unknown) && run.Completed ? AgentApp.Ok : AgentApp.Failure;
+    }
+
+    private static string Text(LabOutput o, LabRunResult run)
+    {
+        var sb = new System.Text.StringBuilder();
+        sb.Append($"kernel {o.Kernel.Release} btf {o.Kernel.BtfSha256[..16]} guest {(o.Kernel.GuestBtfSha256 ?? "(none)")[..Math.Min(16, (o.Kernel.GuestBtfSha256 ?? "(none)").Length)]}");
+        sb.AppendLine($" · {o.Accel} · boot {o.BootSeconds} s · total {o.ElapsedSeconds} s{(o.Completed ? "" : " · INCOMPLETE")}");
+        var s = o.Summary;
+        sb.AppendLine($"cells {s.Cells} · agreed {s.Agreed} · unknown {s.Unknown} · not observed {s.NotObserved}");
+        foreach (var (k, n) in s.Disagreements) sb.AppendLine($"  {n,5} × {k}");
+        foreach (var c in o.Programs.Where(c => c.Agreement is not "agreed"))
+        {
+            sb.AppendLine($"{c.Object}: {c.Name}: predicted {AgentOutputText.Wire(c.Predicted)}, observed {c.Observed}{(c.Errno is { } e ? $" ({Loader.Syscalls.Errno.Name(e)})" : "")} [{c.Agreement} {c.Code}]");
+            if (c.VerifierTail is { Length: > 0 } t && c.Observed != "loaded")
+                foreach (var line in t.Split('\n').TakeLast(3)) sb.AppendLine($"    | {line}");
+        }
+        _ = run;
+        return sb.ToString();
+    }
+}
+
+public sealed record LabKernelOut(
+    [property: JsonPropertyName("release")] string? Release,
+    [property: JsonPropertyName("btfSha256")] string BtfSha256,
+    [property: JsonPropertyName("guestBtfSha256")] string? GuestBtfSha256);
+
+/// <summary>`lab --format json`.</summary>
+public sealed record LabOutput(LabKernelOut Kernel, string Accel, bool Completed, string? Refused, string? Aborted,
+    double BootSeconds, double ElapsedSeconds, LabAgreementRow Summary, IReadOnlyList<LabOutputCell> Programs);
+
+public sealed record LabOutputCell(string Object, string Name, Verdict Predicted, string Observed, int? Errno, string? VerifierTail,
+    string Agreement, string Code, IReadOnlyList<Reason> Reasons);

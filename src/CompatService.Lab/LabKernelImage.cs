@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using CompatService.Engine.Kernels;
+using CompatService.Kernels;
+
+namespace CompatService.Lab;
+
+/// <summary>
+/// The kernel to boot, through the existing kernel door: a bzImage/vmlinuz as is, or a Debian linux-image package
+/// unpacked to its vmlinuz and config. The image's own BTF gives the sha256 the guest must show.
+/// </summary>
+public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Release, string? Config, LoadedKernel Kernel)
+{
+    public static LabKernelImage Open(string imagePath, string? kernelDirectory)
+    {
+        var bytes = File.ReadAllBytes(imagePath);
+        byte[] bz;
+        string? config = null;
+        if (DebianPackage.IsDeb(bytes))
+        {
+            var deb = DebianPackage.Read(bytes);
+            bz = deb.Image?.ToArray() ?? throw new LabException($"{imagePath}: the package has no kernel image (vmlinuz)");
+            config = deb.Config;
+        }
+        else bz = bytes;
+        if (!KernelImage.IsBzImage(bz)) throw new LabException($"{imagePath}: not an x86 bzImage (arm64 Image needs qemu-system-aarch64 and an arm64 agent)");
+        var image = KernelImage.Read(bz);
+        if (image.Btf.IsEmpty) throw new LabException($"{imagePath}: the image has no BTF (CONFIG_DEBUG_INFO_BTF); the lab cannot check the guest is that kernel");
+        var sha = Convert.ToHexStringLower(SHA256.HashData(image.Btf.Span));
+
+        LoadedKernel kernel;
+        if (kernelDirectory is not null)
+        {
+            kernel = KernelDirectory.Load(kernelDirectory);
+            if (kernel.Btf.BtfSha256 != sha)
+                throw new LabException($"{imagePath} (BTF {sha[..12]}) is not the kernel of {kernelDirectory} (BTF {kernel.Btf.BtfSha256[..12]})");
+            config ??= ConfigText(kernelDirectory);
+        }
+        else
+        {
+            kernel = KernelInput.FromIngest(KernelIngest.Read(bytes, Path.GetFileName(imagePath)), Path.GetFileName(imagePath), imagePath);
+        }
+        return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel);
+    }
+
+    /// <summary>The kernel as the guest has it: vmlinux BTF and config, no modules (the lab inserts none).</summary>
+    public KernelBtfSet GuestKernel()
+    {
+        var k = Kernel.Btf;
+        var config = Config is null ? k.Config : KernelConfig.Parse(Config);
+        return new KernelBtfSet(k.Vmlinux, [], k.BtfSha256, Release ?? k.Release, k.KfuncFlags, config);
+    }
+
+    private static string? ConfigText(string dir)
+    {
+        foreach (var name in new[] { "config.gz", "config" })
+        {
+            var path = Path.Combine(dir, name);
+            if (File.Exists(path)) return KernelConfigFile.Decode(File.ReadAllBytes(path), 4L << 20);
+        }
+        return null;
+    }
+}

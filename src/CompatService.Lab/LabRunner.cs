@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using CompatService.Engine;
+using CompatService.Engine.Binary;
+using CompatService.Engine.Object;
+
+namespace CompatService.Lab;
+
+/// <summary>An object given to the lab: bytes, sha256, the parsed object and its name inside the guest.</summary>
+public sealed record LabObject(string Path, string Name, byte[] Bytes, string Sha256, BpfObject Object, string GuestName);
+
+/// <summary>Prepares the initramfs, boots the kernel, reads the results port.</summary>
+public static partial class LabRunner
+{
+    /// <summary>Reads and parses the objects (a malformed one is a <see cref="LabException"/>; nothing runs).</summary>
+    public static IReadOnlyList<LabObject> ReadObjects(IEnumerable<string> paths)
+    {
+        var list = new List<LabObject>();
+        foreach (var path in paths)
+        {
+            if (!File.Exists(path)) throw new LabException($"{path}: no such file");
+            var bytes = File.ReadAllBytes(path);
+            BpfObject obj;
+            try { obj = CompatEngine.OpenObject(bytes); }
+            catch (BpfFormatException e) { throw new LabException($"{path}: not a BPF object: {e.Message}"); }
+            var name = System.IO.Path.GetFileName(path);
+            list.Add(new LabObject(path, name, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), obj,
+                $"{list.Count:D4}-{Safe().Replace(name, "_")}"));
+        }
+        return list;
+    }
+
+    /// <summary>One plan line per program of every object (autoload-off '?' programs too).</summary>
+    public static IReadOnlyList<LabPlanEntry> Plan(IReadOnlyList<LabObject> objects)
+    {
+        var plan = new List<LabPlanEntry>();
+        foreach (var o in objects)
+            foreach (var p in o.Object.Programs)
+                plan.Add(new LabPlanEntry(plan.Count, o.Name, o.GuestName, p.Name));
+        return plan;
+    }
+
+    /// <summary>Checks the tools, builds the initramfs, boots, parses. Throws <see cref="LabException"/> when it cannot start.</summary>
+    public static async Task<LabRunResult> RunAsync(LabRunOptions options, LabKernelImage kernel, IReadOnlyList<LabObject> objects,
+        CancellationToken ct = default)
+    {
+        CheckTools(options);
+        var plan = Plan(objects);
+        var work = options.WorkDirectory ?? Directory.CreateTempSubdirectory("compat-lab-").FullName;
+        Directory.CreateDirectory(work);
+        var bz = System.IO.Path.Combine(work, "bzImage");
+        var initrd = System.IO.Path.Combine(work, "initramfs.cpio");
+        var console = System.IO.Path.Combine(work, "console.log");
+        var results = System.IO.Path.Combine(work, "results.log");
+        foreach (var f in new[] { console, results }) File.Delete(f);
+        await File.WriteAllBytesAsync(bz, kernel.Bzimage, ct);
+        await using (var fs = File.Create(initrd))
+            LabInitramfs.Write(fs, options, kernel.Release, kernel.Config, plan, objects.ToDictionary(o => o.GuestName, o => o.Bytes));
+
+        var runner = new QemuRunner(options);
+        var append = $"console=ttyS0 panic=-1 loglevel=4 rdinit=/init lab.btf={kernel.BtfSha256}";
+        options.Progress?.Invoke($"booting {kernel.Release} ({runner.Accel}, {plan.Count} programs, initramfs {new FileInfo(initrd).Length / 1024} KiB)");
+        var sw = Stopwatch.StartNew();
+        var (aborted, bootTime) = await runner.RunAsync(bz, initrd, console, results, append, plan.Count, ct);
+        var elapsed = sw.Elapsed;
+
+        var text = File.Exists(results) ? ReadCapped(results, options.OutputCap) : "";
+        var parsed = LabSerial.Parse(text, plan);
+        string? refused = parsed.RefusedReason;
+        if (refused is null && parsed.GuestBtfSha256 is { } g && g != kernel.BtfSha256)
+            refused = $"guest BTF {g} is not the expected {kernel.BtfSha256}";
+        var programs = refused is not null ? [] : plan.Select(e => parsed.Programs.GetValueOrDefault(e.Index) ?? NotRun(e, aborted)).ToList();
+        var consoleTail = Tail(console, 40);
+        if (options.WorkDirectory is null && refused is null && aborted is null) Directory.Delete(work, recursive: true);
+        return new LabRunResult
+        {
+            ExpectedBtfSha256 = kernel.BtfSha256, GuestBtfSha256 = parsed.GuestBtfSha256, Release = parsed.GuestRelease ?? kernel.Release,
+            Accel = runner.Accel, Refused = refused, Aborted = aborted, Completed = parsed.Done && aborted is null && refused is null,
+            BootTime = bootTime, Elapsed = elapsed, Programs = programs, ConsoleTail = consoleTail,
+        };
+    }
+
+    private static LabProgramResult NotRun(LabPlanEntry e, string? aborted) =>
+        new(e.Index, e.ObjectFile, e.Program, LabStatus.NotRun, null, null, aborted ?? "the guest ended before this program", null, null, null);
+
+    public static void CheckTools(LabRunOptions o)
+    {
+        if (!OnPath(o.Qemu)) throw new LabException($"{o.Qemu} not found (apt-get install qemu-system-x86)");
+        if (!File.Exists(o.Busybox)) throw new LabException($"{o.Busybox} not found (apt-get install busybox-static)");
+        if (LabInitramfs.SharedLibraries(o.Busybox).Count > 0) throw new LabException($"{o.Busybox} is not static (apt-get install busybox-static)");
+        if (!File.Exists(o.Agent)) throw new LabException($"{o.Agent}: no native agent (dotnet publish src/CompatService.Agent -r linux-x64 -p:PublishAot=true)");
+        var head = new byte[4];
+        using (var f = File.OpenRead(o.Agent)) f.ReadExactly(head);
+        if (head is not [0x7F, (byte)'E', (byte)'L', (byte)'F']) throw new LabException($"{o.Agent} is not a native executable (the guest has no .NET runtime)");
+    }
+
+    public static bool OnPath(string tool) =>
+        tool.Contains('/') ? File.Exists(tool)
+            : (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(System.IO.Path.Combine(d, tool)));
+
+    private static string ReadCapped(string path, long cap)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var buf = new byte[Math.Min(f.Length, cap)];
+        f.ReadExactly(buf);
+        return Encoding.UTF8.GetString(buf);
+    }
+
+    private static string Tail(string path, int lines)
+    {
+        if (!File.Exists(path)) return "";
+        var all = ReadCapped(path, 1 << 20).Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        return string.Join('\n', all.TakeLast(lines)).Trim();
+    }
+
+    [GeneratedRegex("[^A-Za-z0-9._+-]")]
+    private static partial Regex Safe();
+}

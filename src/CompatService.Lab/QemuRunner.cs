@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace CompatService.Lab;
+
+/// <summary>
+/// Boots qemu-system-x86_64 (-nographic, -no-reboot, serial console on ttyS0 to a file, results on ttyS1 to another)
+/// and watches it: a boot timeout until the guest says READY, a progress timeout between programs, an output cap.
+/// </summary>
+public sealed class QemuRunner(LabRunOptions options)
+{
+    public static bool KvmUsable()
+    {
+        try
+        {
+            using var f = new FileStream("/dev/kvm", FileMode.Open, FileAccess.ReadWrite);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    public string Accel => options.Accel switch { "kvm" => "kvm", "tcg" => "tcg", _ => KvmUsable() ? "kvm" : "tcg" };
+
+    public IReadOnlyList<string> Arguments(string kernel, string initrd, string console, string results, string append) =>
+    [
+        "-accel", Accel, "-cpu", Accel == "kvm" ? "host" : "max", "-m", options.MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        "-smp", "1", "-nographic", "-no-reboot", "-monitor", "none", "-nodefaults",
+        "-chardev", $"file,id=con,path={console}", "-serial", "chardev:con",
+        "-chardev", $"file,id=res,path={results}", "-serial", "chardev:res",
+        "-kernel", kernel, "-initrd", initrd, "-append", append,
+    ];
+
+    /// <summary>Runs the VM to its end or to a bound; returns why it was stopped (null: it powered off by itself).</summary>
+    public async Task<(string? Aborted, TimeSpan BootTime)> RunAsync(string kernel, string initrd, string console, string results,
+        string append, int programs, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(options.Qemu)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
+        };
+        foreach (var a in Arguments(kernel, initrd, console, results, append)) psi.ArgumentList.Add(a);
+        using var qemu = Process.Start(psi) ?? throw new LabException($"cannot start {options.Qemu}");
+        qemu.StandardInput.Close();
+        var stderr = qemu.StandardError.ReadToEndAsync(ct);
+        _ = qemu.StandardOutput.ReadToEndAsync(ct);
+        var start = Stopwatch.StartNew();
+        TimeSpan bootTime = default;
+        var lastProgress = TimeSpan.Zero;
+        var ends = 0;
+        string? aborted = null;
+        try
+        {
+            while (!qemu.HasExited)
+            {
+                await Task.Delay(250, ct);
+                var (size, ready, newEnds) = Peek(results);
+                if (ready && bootTime == default) { bootTime = start.Elapsed; lastProgress = start.Elapsed; }
+                if (newEnds != ends) { ends = newEnds; lastProgress = start.Elapsed; options.Progress?.Invoke($"{ends}/{programs} programs"); }
+                if (size > options.OutputCap) { aborted = $"output cap of {options.OutputCap} bytes reached"; break; }
+                if (!ready && start.Elapsed > options.BootTimeout) { aborted = $"no READY from the guest within the boot timeout of {options.BootTimeout.TotalSeconds:0} s"; break; }
+                if (ready && start.Elapsed - lastProgress > options.ProgramTimeout + TimeSpan.FromSeconds(30))
+                { aborted = $"the guest made no progress for {(start.Elapsed - lastProgress).TotalSeconds:0} s after program {ends}"; break; }
+            }
+        }
+        finally
+        {
+            if (!qemu.HasExited) { qemu.Kill(entireProcessTree: true); await qemu.WaitForExitAsync(CancellationToken.None); }
+        }
+        var err = (await stderr).Trim();
+        if (aborted is null && qemu.ExitCode != 0 && !File.Exists(results)) aborted = $"qemu exited {qemu.ExitCode}: {err}";
+        return (aborted, bootTime);
+    }
+
+    private long _offset;
+    private bool _ready;
+    private int _ends;
+    private string _carry = "";
+
+    /// <summary>Size of the results file, whether READY was written, how many programs ended (reads only what is new).</summary>
+    private (long Size, bool Ready, int Ends) Peek(string results)
+    {
+        if (!File.Exists(results)) return (0, false, 0);
+        using var f = new FileStream(results, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (f.Length > _offset)
+        {
+            f.Seek(_offset, SeekOrigin.Begin);
+            var buf = new byte[Math.Min(f.Length - _offset, 4 << 20)];
+            var n = f.Read(buf, 0, buf.Length);
+            _offset += n;
+            var text = _carry + Encoding.UTF8.GetString(buf, 0, n);
+            var lastNl = text.LastIndexOf('\n');
+            _carry = lastNl < 0 ? text : text[(lastNl + 1)..];
+            foreach (var line in (lastNl < 0 ? "" : text[..lastNl]).Split('\n'))
+            {
+                if (line.StartsWith(LabSerial.Ready, StringComparison.Ordinal)) _ready = true;
+                else if (line.StartsWith(LabSerial.End + " ", StringComparison.Ordinal)) _ends++;
+            }
+            if (_carry.Length > 1 << 16) _carry = "";
+        }
+        return (f.Length, _ready, _ends);
+    }
+}

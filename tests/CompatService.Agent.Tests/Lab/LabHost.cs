@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using CompatService.Lab;
+using CompatService.Tests.Shared;
+
+namespace CompatService.Agent.Tests.Lab;
+
+/// <summary>
+/// What the kernel lab needs on this machine: QEMU, busybox-static, the corpus image of 6.1, and the native agent
+/// (published here once with `dotnet publish -r linux-x64 -p:PublishAot=true`, which needs clang + zlib1g-dev;
+/// COMPAT_NATIVE_AGENT names a ready binary instead). Null reason: the lab can run.
+/// </summary>
+public static class LabHost
+{
+    public const string Kernel = "debian-6.1.0-56-amd64";
+    public static string Image => Path.Combine(TestPaths.Corpus, "images", Kernel, "vmlinuz");
+    public static string KernelDir => Path.Combine(TestPaths.Corpus, "btf", Kernel);
+
+    private static readonly Lazy<string?> Reason = new(Find);
+    private static readonly Lazy<string> Native = new(() => Environment.GetEnvironmentVariable("COMPAT_NATIVE_AGENT") is { Length: > 0 } given ? given : Publish());
+    /// <summary>Cheap checks only (test discovery runs them); the publish happens on first use of <see cref="Agent"/>.</summary>
+    public static string? UnavailableReason => Reason.Value;
+    public static string Agent => Native.Value;
+
+    private static string? Find()
+    {
+        if (!TestPaths.HasCorpus) return TestPaths.NoCorpusReason;
+        if (!File.Exists(Image)) return $"{Image} is absent: the corpus has no 6.1 amd64 image to boot";
+        if (!LabRunner.OnPath("qemu-system-x86_64")) return "qemu-system-x86_64 is absent (apt-get install qemu-system-x86): the kernel lab cannot boot";
+        if (!File.Exists("/bin/busybox") || LabInitramfs.SharedLibraries("/bin/busybox").Count > 0)
+            return "/bin/busybox is absent or not static (apt-get install busybox-static)";
+        if (Environment.GetEnvironmentVariable("COMPAT_NATIVE_AGENT") is { Length: > 0 } given)
+            return File.Exists(given) ? null : $"COMPAT_NATIVE_AGENT={given} does not exist";
+        if (!LabRunner.OnPath("clang") || !File.Exists("/usr/lib/x86_64-linux-gnu/libz.so"))
+            return "clang or zlib1g-dev is absent: the native (AOT) agent the guest runs cannot be built";
+        return null;
+    }
+
+    private static string Publish()
+    {
+        var output = Path.Combine(TestPaths.RepoRoot, "tests", "artifacts", "native-agent");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
+        foreach (var a in new[] { "publish", "src/CompatService.Agent/CompatService.Agent.csproj", "-r", "linux-x64", "-p:PublishAot=true", "-o", output, "-nologo", "-v", "q" })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        var agent = Path.Combine(output, "compat-agent");
+        return p.ExitCode == 0 && File.Exists(agent)
+            ? agent
+            : throw new InvalidOperationException($"native agent publish failed (exit {p.ExitCode}):\n{stdout}\n{stderr.Result}");
+    }
+}
+
+/// <summary>A fact that boots the kernel lab; skipped with the first missing piece (corpus, QEMU, busybox, AOT toolchain).</summary>
+public sealed class LabFactAttribute : FactAttribute
+{
+    public LabFactAttribute() { if (LabHost.UnavailableReason is { } r) Skip = r; }
+}

@@ -1,0 +1,122 @@
+using System.Text;
+using CompatService.Agent.Commands;
+using CompatService.Lab;
+
+namespace CompatService.Agent.Tests.Lab;
+
+/// <summary>The lab's pieces that need no VM: the cpio writer, the results-port parser, the init script, arguments.</summary>
+public sealed class LabUnitTests
+{
+    /// <summary>Reads newc entries back: (name, mode, data).</summary>
+    private static List<(string Name, int Mode, byte[] Data)> ReadCpio(byte[] a)
+    {
+        var list = new List<(string, int, byte[])>();
+        var pos = 0;
+        while (true)
+        {
+            Assert.Equal("070701", Encoding.ASCII.GetString(a, pos, 6));
+            int Field(int i) => Convert.ToInt32(Encoding.ASCII.GetString(a, pos + 6 + i * 8, 8), 16);
+            int mode = Field(1), size = Field(6), nameSize = Field(11);
+            var name = Encoding.UTF8.GetString(a, pos + 110, nameSize - 1);
+            Assert.Equal(0, a[pos + 110 + nameSize - 1]);
+            pos += 110 + nameSize;
+            pos += (4 - pos % 4) % 4;
+            if (name == "TRAILER!!!") break;
+            list.Add((name, mode, a[pos..(pos + size)]));
+            pos += size;
+            pos += (4 - pos % 4) % 4;
+        }
+        Assert.Equal(a.Length, pos);
+        return list;
+    }
+
+    [Fact]
+    public void Cpio_WritesNewcEntriesWithParentsAlignedAndATrailer()
+    {
+        using var ms = new MemoryStream();
+        var w = new CpioWriter(ms);
+        w.File("lab/obj/a.o", [1, 2, 3], 0x1ED);
+        w.Symlink("bin/sh", "busybox");
+        w.Close();
+        var entries = ReadCpio(ms.ToArray());
+        Assert.Equal(["lab", "lab/obj", "lab/obj/a.o", "bin", "bin/sh"], entries.Select(e => e.Name));
+        Assert.Equal(CpioWriter.ModeDirectory | 0x1ED, entries[0].Mode);
+        Assert.Equal(CpioWriter.ModeFile | 0x1ED, entries[2].Mode);
+        Assert.Equal(new byte[] { 1, 2, 3 }, entries[2].Data);
+        Assert.Equal("busybox", Encoding.UTF8.GetString(entries[4].Data));
+    }
+
+    [Fact]
+    public void Cpio_RefusesDuplicatesAndEscapes()
+    {
+        var w = new CpioWriter(new MemoryStream());
+        w.File("x", [1]);
+        Assert.Throws<ArgumentException>(() => w.File("x", [2]));
+        Assert.Throws<ArgumentException>(() => w.File("../etc/passwd", [2]));
+    }
+
+    private static readonly LabPlanEntry[] Plan = [new(0, "a.o", "0000-a.o", "p1"), new(1, "a.o", "0000-a.o", "p2"), new(2, "b.o", "0001-b.o", "q")];
+
+    [Fact]
+    public void Serial_ParsesFramesLoadedFailedTimeoutAndMissing()
+    {
+        var text = """
+            noise from the kernel
+            @@LAB-READY abc123 6.1.0-56-amd64
+            @@LAB-BEGIN 0
+            {"kernel":{"release":"6.1.0-56-amd64","btfSha256":"abc123"},"programs":[{"object":"/lab/obj/0000-a.o","name":"p1","predicted":"loads","loaded":true,"errno":null,"verifierTail":null,"reasons":[]}]}
+            @@LAB-STDERR 0
+
+            @@LAB-END 0 0
+            @@LAB-BEGIN 1
+            {"kernel":{"release":"x","btfSha256":"abc123"},"programs":[{"object":"o","name":"p2","predicted":"loads","loaded":false,"errno":13,"verifierTail":"R1 invalid mem access","reasons":[]}]}
+            @@LAB-STDERR 1
+            @@LAB-END 1 1
+            @@LAB-BEGIN 2
+            @@LAB-STDERR 2
+            @@LAB-END 2 137
+            """.Replace("\n", "\r\n", StringComparison.Ordinal);
+        var p = LabSerial.Parse(text, Plan);
+        Assert.Equal("abc123", p.GuestBtfSha256);
+        Assert.Equal("6.1.0-56-amd64", p.GuestRelease);
+        Assert.False(p.Done);
+        Assert.Equal(LabStatus.Loaded, p.Programs[0].Status);
+        Assert.Equal(LabStatus.Failed, p.Programs[1].Status);
+        Assert.Equal(13, p.Programs[1].Errno);
+        Assert.Equal("R1 invalid mem access", p.Programs[1].VerifierTail);
+        Assert.Equal(LabStatus.Timeout, p.Programs[2].Status);
+    }
+
+    [Fact]
+    public void Serial_ATruncatedFrameIsNotAResult()
+    {
+        var p = LabSerial.Parse("@@LAB-READY s r\n@@LAB-BEGIN 0\n{\"programs\":[{\"name\":\"p1\",\"loaded\":tr", Plan);
+        Assert.Empty(p.Programs);
+        Assert.Equal(0, p.LastBegun);
+    }
+
+    [Fact]
+    public void InitScript_ChecksTheBtfLoadsEachProgramAloneUnderATimeoutAndPowersOff()
+    {
+        var script = LabInitramfs.InitScript(new LabRunOptions { Image = "i", Objects = [], Agent = "a", ProgramTimeout = TimeSpan.FromSeconds(7) });
+        Assert.StartsWith("#!/bin/busybox sh\n", script, StringComparison.Ordinal);
+        Assert.Contains("sha256sum /sys/kernel/btf/vmlinux", script, StringComparison.Ordinal);
+        Assert.Contains("lab\\.btf=", script, StringComparison.Ordinal);
+        Assert.Contains("timeout -s KILL 7 /lab/compat-agent load --force --size-maps --format json --program \"$prog\"", script, StringComparison.Ordinal);
+        Assert.Contains("mount -t bpf bpf /sys/fs/bpf", script, StringComparison.Ordinal);
+        Assert.Contains("poweroff -f", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Args_LabOptionsAndLoadProgram()
+    {
+        var (a, e) = AgentArgs.Parse(["lab", "--image", "vmlinuz", "--kernel", "dir", "--accel", "tcg", "--agent", "a", "x.o"]);
+        Assert.Null(e);
+        var o = LabArgs.Parse(a!, null);
+        Assert.Equal(("vmlinuz", "dir", "tcg"), (o.Image, o.KernelDirectory, o.Accel));
+        Assert.Equal(["x.o"], o.Objects);
+        Assert.Equal("--program is an option of load", AgentArgs.Parse(["check", "--program", "p", "x.o"]).Error);
+        Assert.Equal(["p", "q"], AgentArgs.Parse(["load", "--program", "p", "--program", "q", "x.o"]).Args!.Programs);
+        Assert.Throws<InputException>(() => LabArgs.Parse(AgentArgs.Parse(["lab", "x.o"]).Args!, null));
+    }
+}
