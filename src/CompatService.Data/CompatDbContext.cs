@@ -19,6 +19,8 @@ public sealed class CompatDbContext(DbContextOptions<CompatDbContext> options) :
     public DbSet<MatrixCellEntity> MatrixCells => Set<MatrixCellEntity>();
     public DbSet<JobEntity> Jobs => Set<JobEntity>();
     public DbSet<ObservedOutcomeEntity> ObservedOutcomes => Set<ObservedOutcomeEntity>();
+    public DbSet<KernelImageEntity> KernelImages => Set<KernelImageEntity>();
+    public DbSet<LabRunEntity> LabRuns => Set<LabRunEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

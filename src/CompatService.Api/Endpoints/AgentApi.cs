@@ -86,9 +86,10 @@ public static partial class AgentApi
 
     private static async Task<Ok<List<ObservedOutcomeDto>>> ListReportsAsync(
         CompatDbContext db, string? kernel, [FromQuery(Name = "object")] string? @object, string? host, bool? disagrees,
-        int? limit, CancellationToken ct)
+        int? limit, string? source, CancellationToken ct)
     {
         var q = db.ObservedOutcomes.AsNoTracking();
+        if (source is { Length: > 0 }) q = q.Where(o => o.Source == source);
         if (kernel is { Length: > 0 }) q = q.Where(o => o.KernelBtfSha256 == kernel.ToLowerInvariant());
         if (@object is { Length: > 0 }) q = q.Where(o => o.ObjectSha256 == @object.ToLowerInvariant());
         if (host is { Length: > 0 }) q = q.Where(o => o.Host == host);
