@@ -74,9 +74,8 @@ public static class FixtureExpectations
                 ? Expected.Fails(ReasonCodes.KfuncMissing)
                 : program == "task_from_pid_socket" ? Expected.Fails(ReasonCodes.KfuncNotAllowed) : Expected.Loads(),
             // bpf_get_current_task: bpf_base_func_proto behind perfmon_capable() (a privileged load may call it);
-            // bpf_get_func_ip (id 173, 5.15+): tracing protos only. 5.10's table predates the helper.
-            "helper_prog_type" => program == "current_task_socket" ? Expected.Loads()
-                : family == "5.10" ? Expected.Unknown(ReasonCodes.KernelFactsUnavailable) : Expected.Fails(ReasonCodes.HelperNotAllowed),
+            // bpf_get_func_ip (id 173, 5.15+): tracing protos only (5.10 lacks the helper altogether: For510).
+            "helper_prog_type" => program == "current_task_socket" ? Expected.Loads() : Expected.Fails(ReasonCodes.HelperNotAllowed),
             "kfunc_module_ct" => HasConntrack(kernel) ? Expected.Loads() : Expected.Fails(ReasonCodes.KfuncMissing),
             _ => throw new InvalidOperationException($"no expectation written for fixture '{fixture}' (program '{program}'): add it to FixtureExpectations"),
         };
@@ -89,7 +88,9 @@ public static class FixtureExpectations
     private static Expected? For510(string fixture, string program) => fixture switch
     {
         "kfunc_strong_present" or "kfunc_flavour" or "kfunc_strong_missing" or "multi_prog_strong_missing" or "kfunc_proto_mismatch_strong"
-            or "non_gpl_dead_kfunc" or "kfunc_prog_type" or "kfunc_module_ct" => Expected.Fails(ReasonCodes.KfuncsUnsupported),
+            or "non_gpl_dead_kfunc" or "kfunc_prog_type" or "kfunc_module_ct" or "kfunc_task_from_pid" => Expected.Fails(ReasonCodes.KfuncsUnsupported),
+        // bpf_get_func_ip (id 173) came in 5.15: 5.10's enum bpf_func_id lacks it, whatever the program type.
+        "helper_prog_type" when program == "func_ip_socket" => Expected.Fails(ReasonCodes.HelperMissing),
         "iter_num_strong" => new Expected(Verdict.Fails, [ReasonCodes.KfuncsUnsupported, ReasonCodes.ProgramTypeUnsupported], false),
         "ksym_typed_present" or "ksym_typed_strong_missing" => new Expected(Verdict.Fails, [ReasonCodes.KsymMissing, ReasonCodes.ProgramTypeUnsupported], false),
         "kconfig_externs" or "ksym_typed_weak_missing" => Expected.Fails(ReasonCodes.ProgramTypeUnsupported),
