@@ -40,8 +40,6 @@ public static class ReasonCodes
     public const string MapSizedAtRuntime = "map-sized-at-runtime";
     /// <summary>A CO-RE relocation has no target on the kernel and its poisoned instruction is reachable, or libbpf refuses it (ambiguity, bad instruction).</summary>
     public const string CoreRelocationFailed = "core-relocation-failed";
-<<<<<<< HEAD
-=======
     /// <summary>A reachable call to a helper the kernel's enum bpf_func_id lacks (after libbpf's probe_read rewrites).</summary>
     public const string HelperMissing = "helper-missing";
     /// <summary>The program type (from its section, libbpf's rules) is not in the kernel's enum bpf_prog_type.</summary>
@@ -58,7 +56,6 @@ public static class ReasonCodes
     public const string KernelReleaseUnknown = "kernel-release-unknown";
     /// <summary>Note: a branch was decided by a read-only global (.rodata, const volatile) as shipped in the object; a loader may change it before loading.</summary>
     public const string RodataAsShipped = "rodata-as-shipped";
->>>>>>> main
     /// <summary>BPF-to-BPF recursion (a sub-program calling itself, directly or through others): the verifier refuses it on every kernel.</summary>
     public const string RecursiveCall = "recursive-call";
     /// <summary>A chain of BPF-to-BPF calls deeper than the verifier's 8 frames (MAX_CALL_FRAMES).</summary>
