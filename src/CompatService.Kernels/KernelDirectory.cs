@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
 
 namespace CompatService.Kernels;
@@ -18,7 +19,19 @@ public static class KernelDirectory
     /// <summary>Whether <paramref name="dir"/> holds a vmlinux BTF under one of the known names.</summary>
     public static bool IsKernelDirectory(string dir) => Directory.Exists(dir) && FindVmlinux(dir) is not null;
 
+    /// <summary>The directory opened for the engine, named by the directory.</summary>
     public static LoadedKernel Load(string dir)
+    {
+        var source = Read(dir);
+        return new LoadedKernel(source.Open(), Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))), dir,
+            source.Arch, source.Flavour);
+    }
+
+    /// <summary>The file holding the vmlinux BTF (its bytes identify an import), or null when there is none.</summary>
+    public static string? VmlinuxFile(string dir) => FindVmlinux(dir);
+
+    /// <summary>Everything the directory holds, as a kernel input (form "corpus-dir").</summary>
+    public static KernelSource Read(string dir)
     {
         var vmlinux = FindVmlinux(dir) ?? throw new FileNotFoundException($"{dir}: no vmlinux.btf.gz, vmlinux.btf or vmlinux", dir);
         var modules = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>();
@@ -34,22 +47,32 @@ public static class KernelDirectory
             }
         }
 
-        string? release = null, arch = null, flavour = null;
+        string? release = null, arch = null, flavour = null, distro = null;
         var info = Path.Combine(dir, "info.json");
         if (File.Exists(info))
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(info));
-            release = Str(doc.RootElement, "release");
-            arch = Str(doc.RootElement, "arch");
-            flavour = Str(doc.RootElement, "flavour");
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllBytes(info));
+                release = Str(doc.RootElement, "release");
+                arch = Str(doc.RootElement, "arch");
+                flavour = Str(doc.RootElement, "flavour");
+                distro = Str(doc.RootElement, "distro");
+            }
+            catch (JsonException e)
+            {
+                throw new BpfFormatException($"{info}: not valid JSON: {e.Message}", e.BytePositionInLine, inner: e);
+            }
         }
         var flagsFile = Path.Combine(dir, "kfuncs-btf_ids.txt");
-        var flags = File.Exists(flagsFile) ? ParseKfuncFlags(File.ReadAllLines(flagsFile)) : null;
-
-        var set = KernelBtfReader.Open(File.ReadAllBytes(vmlinux), modules, release, flags);
-        if (KernelConfigFile.TryLoad(dir) is { } config)
-            set = new KernelBtfSet(set.Vmlinux, set.Modules, set.BtfSha256, set.Release, set.KfuncFlags, config);
-        return new LoadedKernel(set, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))), dir, arch, flavour);
+        IReadOnlyDictionary<string, uint>? flags = null;
+        if (File.Exists(flagsFile))
+        {
+            try { flags = ParseKfuncFlags(File.ReadAllLines(flagsFile)); }
+            catch (FormatException e) { throw new BpfFormatException($"{flagsFile}: {e.Message}", inner: e); }
+        }
+        return new KernelSource(File.ReadAllBytes(vmlinux), modules, "corpus-dir", release, arch, flavour, distro,
+            KernelConfigFile.TryRead(dir), flags);
     }
 
     /// <summary>Parses <c>name 0xflags</c> lines (blank lines and # comments ignored).</summary>

@@ -69,7 +69,9 @@ public static class KernelBtfReader
                 ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
                 : new MemoryStream(input.ToArray(), writable: false);
             using var gz = new GZipStream(source, CompressionMode.Decompress);
-            using var output = new MemoryStream(input.Length * 4);
+            // A first guess only (64-bit arithmetic: input.Length * 4 overflowed int for 512 MiB-1 GiB inputs); the
+            // stream grows as real output arrives, never to a size the input declares.
+            using var output = new MemoryStream(GunzipInitialCapacity(input.Length));
             var buffer = new byte[81920];
             int n;
             while ((n = gz.Read(buffer, 0, buffer.Length)) > 0)
@@ -89,6 +91,9 @@ public static class KernelBtfReader
             throw new BpfFormatException($"{what}: truncated gzip data", 0, inner: e);
         }
     }
+
+    /// <summary>First capacity of the gunzip output: 4x the input, at most 16 MiB (computed in 64 bits).</summary>
+    internal static int GunzipInitialCapacity(long inputLength) => (int)Math.Clamp(inputLength * 4L, 0, 16L << 20);
 
     /// <summary>The release from a "Linux version X ..." banner inside an image or ELF, or null.</summary>
     public static string? TryReadRelease(ReadOnlySpan<byte> data)
@@ -115,9 +120,10 @@ public static class KernelBtfReader
     /// <summary>
     /// A kernel from its vmlinux BTF (raw, gzip'd or ELF) and optional module BTFs (same forms; split BTF on the vmlinux,
     /// kept in the order given). The release is taken from the argument, else from a banner when the input is an ELF.
+    /// <paramref name="config"/> is the kernel's parsed config (<see cref="KernelConfig.Parse"/>) when known.
     /// </summary>
     public static KernelBtfSet Open(ReadOnlyMemory<byte> vmlinux, IEnumerable<KeyValuePair<string, ReadOnlyMemory<byte>>>? modules = null,
-        string? release = null, IReadOnlyDictionary<string, uint>? kfuncFlags = null)
+        string? release = null, IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null)
     {
         var raw = Extract(vmlinux, "vmlinux", out var container);
         var spec = BtfSpec.Parse(raw, null, ".BTF");
@@ -131,6 +137,6 @@ public static class KernelBtfReader
                 list.Add(new ModuleBtf(name, BtfSpec.Parse(moduleRaw, spec, $".BTF ({name})")));
             }
         }
-        return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags);
+        return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags, config);
     }
 }
