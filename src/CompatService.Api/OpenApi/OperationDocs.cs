@@ -49,6 +49,10 @@ public static class OperationDocs
         ["AgentVerdicts"] = new("Verdicts for an agent",
             "kernel = sha256 of the host's raw vmlinux BTF, object = sha256 (repeatable). 404 'unknown kernel' tells the agent to upload its BTF.", 404),
         ["AgentReport"] = new("Report what really happened when loading", "JSON AgentReport: per program observed outcome and verifier log excerpt.", 404),
+        ["LabAgreement"] = new("Lab agreement for a kernel",
+            "How the engine's predictions compared with real loads of the fixtures in a QEMU lab boot of this kernel.", 404),
+        ["ListLabRuns"] = new("Lab runs", "Queued, running and finished lab boots with their results."),
+        ["QueueLabRun"] = new("Queue a lab run", "Boot a stored kernel under QEMU and load every program there (needs the write key).", 404),
         ["ListAgentReports"] = new("Observed outcomes reported by agents",
             "Filters: kernel, object (sha256), host, disagrees=true|false, limit 1..5000 (default 200)."),
     };
