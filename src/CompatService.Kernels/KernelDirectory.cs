@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
 
 namespace CompatService.Kernels;
@@ -50,14 +51,26 @@ public static class KernelDirectory
         var info = Path.Combine(dir, "info.json");
         if (File.Exists(info))
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(info));
-            release = Str(doc.RootElement, "release");
-            arch = Str(doc.RootElement, "arch");
-            flavour = Str(doc.RootElement, "flavour");
-            distro = Str(doc.RootElement, "distro");
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllBytes(info));
+                release = Str(doc.RootElement, "release");
+                arch = Str(doc.RootElement, "arch");
+                flavour = Str(doc.RootElement, "flavour");
+                distro = Str(doc.RootElement, "distro");
+            }
+            catch (JsonException e)
+            {
+                throw new BpfFormatException($"{info}: not valid JSON: {e.Message}", e.BytePositionInLine, inner: e);
+            }
         }
         var flagsFile = Path.Combine(dir, "kfuncs-btf_ids.txt");
-        var flags = File.Exists(flagsFile) ? ParseKfuncFlags(File.ReadAllLines(flagsFile)) : null;
+        IReadOnlyDictionary<string, uint>? flags = null;
+        if (File.Exists(flagsFile))
+        {
+            try { flags = ParseKfuncFlags(File.ReadAllLines(flagsFile)); }
+            catch (FormatException e) { throw new BpfFormatException($"{flagsFile}: {e.Message}", inner: e); }
+        }
         return new KernelSource(File.ReadAllBytes(vmlinux), modules, "corpus-dir", release, arch, flavour, distro,
             KernelConfigFile.TryRead(dir), flags);
     }
