@@ -20,6 +20,8 @@ public sealed class CompatDbContext(DbContextOptions<CompatDbContext> options) :
     public DbSet<JobEntity> Jobs => Set<JobEntity>();
     public DbSet<MatrixWorkEntity> MatrixWork => Set<MatrixWorkEntity>();
     public DbSet<ObservedOutcomeEntity> ObservedOutcomes => Set<ObservedOutcomeEntity>();
+    public DbSet<KernelImageEntity> KernelImages => Set<KernelImageEntity>();
+    public DbSet<LabRunEntity> LabRuns => Set<LabRunEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

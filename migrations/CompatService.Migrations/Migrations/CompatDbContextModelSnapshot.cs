@@ -212,6 +212,49 @@ namespace CompatService.Migrations.Migrations
                     b.ToTable("kernels", (string)null);
                 });
 
+            modelBuilder.Entity("CompatService.Data.Entities.KernelImageEntity", b =>
+                {
+                    b.Property<long>("KernelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kernel_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("Form")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("form");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("sha256")
+                        .IsFixedLength();
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.HasKey("KernelId");
+
+                    b.ToTable("kernel_images", (string)null);
+                });
+
             modelBuilder.Entity("CompatService.Data.Entities.KernelModuleEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -310,6 +353,88 @@ namespace CompatService.Migrations.Migrations
                     b.HasIndex("KernelId", "Kind", "Name");
 
                     b.ToTable("kernel_symbols", (string)null);
+                });
+
+            modelBuilder.Entity("CompatService.Data.Entities.LabRunEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Accel")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("accel");
+
+                    b.Property<int>("Agreed")
+                        .HasColumnType("integer")
+                        .HasColumnName("agreed");
+
+                    b.Property<int>("Cells")
+                        .HasColumnType("integer")
+                        .HasColumnName("cells");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DisagreementsJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("disagreements_json");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("KernelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kernel_id");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<int>("NotObserved")
+                        .HasColumnType("integer")
+                        .HasColumnName("not_observed");
+
+                    b.Property<string>("ObjectsJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("objects_json");
+
+                    b.Property<int>("Programs")
+                        .HasColumnType("integer")
+                        .HasColumnName("programs");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<int>("Unknown")
+                        .HasColumnType("integer")
+                        .HasColumnName("unknown");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.HasIndex("KernelId", "Id");
+
+                    b.ToTable("lab_runs", (string)null);
                 });
 
             modelBuilder.Entity("CompatService.Data.Entities.MatrixCellEntity", b =>
@@ -613,6 +738,10 @@ namespace CompatService.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("kernel_release");
 
+                    b.Property<long?>("LabRunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lab_run_id");
+
                     b.Property<bool>("Loaded")
                         .HasColumnType("boolean")
                         .HasColumnName("loaded");
@@ -647,6 +776,14 @@ namespace CompatService.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
 
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("agent")
+                        .HasColumnName("source");
+
                     b.Property<string>("VerifierTail")
                         .HasColumnType("text")
                         .HasColumnName("verifier_tail");
@@ -654,6 +791,8 @@ namespace CompatService.Migrations.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("KernelId");
+
+                    b.HasIndex("LabRunId");
 
                     b.HasIndex("ObservedAt");
 
@@ -736,6 +875,15 @@ namespace CompatService.Migrations.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CompatService.Data.Entities.KernelImageEntity", b =>
+                {
+                    b.HasOne("CompatService.Data.Entities.KernelEntity", null)
+                        .WithOne()
+                        .HasForeignKey("CompatService.Data.Entities.KernelImageEntity", "KernelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CompatService.Data.Entities.KernelModuleEntity", b =>
                 {
                     b.HasOne("CompatService.Data.Entities.KernelBlobEntity", null)
@@ -752,6 +900,15 @@ namespace CompatService.Migrations.Migrations
                 });
 
             modelBuilder.Entity("CompatService.Data.Entities.KernelSymbolEntity", b =>
+                {
+                    b.HasOne("CompatService.Data.Entities.KernelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("KernelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CompatService.Data.Entities.LabRunEntity", b =>
                 {
                     b.HasOne("CompatService.Data.Entities.KernelEntity", null)
                         .WithMany()
@@ -808,6 +965,11 @@ namespace CompatService.Migrations.Migrations
                         .WithMany()
                         .HasForeignKey("KernelId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("CompatService.Data.Entities.LabRunEntity", null)
+                        .WithMany()
+                        .HasForeignKey("LabRunId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("CompatService.Data.Entities.ProgramRequirementEntity", b =>

@@ -68,8 +68,8 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
             : null;
         var fetched = Stopwatch.GetTimestamp();
         MatrixProfile.Add(MatrixProfile.Phase.KernelFetch, fetched - t);
-        var set = KernelSets.Open(vmlinux,
-            modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(), k.Release, flags, config);
+        var set = new KernelSource(vmlinux, modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(),
+            "stored", k.Release, Config: config, KfuncFlags: flags).Open();
         MatrixProfile.Add(MatrixProfile.Phase.KernelParse, Stopwatch.GetTimestamp() - fetched);
         MatrixProfile.KernelLoaded();
         return set;
