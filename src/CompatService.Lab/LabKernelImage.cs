@@ -10,16 +10,18 @@ namespace CompatService.Lab;
 /// </summary>
 public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Release, string? Config, LoadedKernel Kernel)
 {
-    public static LabKernelImage Open(string imagePath, string? kernelDirectory)
+    public static LabKernelImage Open(string imagePath, string? kernelDirectory) =>
+        Open(File.ReadAllBytes(imagePath), imagePath, kernelDirectory, null);
+
+    /// <summary>From bytes (the service's stored image); <paramref name="config"/> overrides the package's or directory's.</summary>
+    public static LabKernelImage Open(byte[] bytes, string imagePath, string? kernelDirectory, string? config)
     {
-        var bytes = File.ReadAllBytes(imagePath);
         byte[] bz;
-        string? config = null;
         if (DebianPackage.IsDeb(bytes))
         {
             var deb = DebianPackage.Read(bytes);
             bz = deb.Image?.ToArray() ?? throw new LabException($"{imagePath}: the package has no kernel image (vmlinuz)");
-            config = deb.Config;
+            config ??= deb.Config;
         }
         else bz = bytes;
         if (!KernelImage.IsBzImage(bz)) throw new LabException($"{imagePath}: not an x86 bzImage (arm64 Image needs qemu-system-aarch64 and an arm64 agent)");

@@ -27,6 +27,8 @@ public sealed record AgentArgs
           load OBJECT...      check (or ask --server), refuse predicted failures unless --force, load, report
           report              upload this host's kernel BTF (and module BTFs) to --server
           lab --image VMLINUZ|DEB [--kernel DIR] OBJECT...   boot the kernel under QEMU, load every program there, compare
+              [--agent NATIVE] [--accel auto|kvm|tcg] [--boot-timeout S] [--program-timeout S] [--output-cap BYTES]
+              [--memory MB] [--work DIR] [--busybox PATH] [--qemu PATH] [--skip-bad-objects] [--quiet]
 
         options:
           --format text|json  output format (default text)

@@ -25,10 +25,15 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
     {
         var uploadSha = Sha.Hex(upload);
         if (await FindAsync(k => k.UploadSha256 == uploadSha || k.Sha256 == uploadSha, ct) is { } same)
+        {
+            await KernelImageStore.KeepAsync(db, same.Id, upload, fileName, ct);
             return new Result(await AttachConfigAsync(same, meta.Config, ct), false);
+        }
 
         var input = reader.Read(upload, fileName, options.Value.MaxDecompressedBytes);
-        return await IngestInputAsync(input, uploadSha, upload.LongLength, fileName, meta, ct);
+        var r = await IngestInputAsync(input, uploadSha, upload.LongLength, fileName, meta, ct);
+        await KernelImageStore.KeepAsync(db, r.Kernel.Id, upload, fileName, ct);
+        return r;
     }
 
     /// <summary>Stores an already unpacked kernel (the directory importer builds these from corpus layouts).</summary>
