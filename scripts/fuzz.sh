@@ -10,8 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 mode=${1:-smoke}
-bin=tests/CompatService.Fuzz/bin/Release/net10.0
-build() { dotnet build tests/CompatService.Fuzz/CompatService.Fuzz.csproj -c Release -nologo -v q 2>&1 | grep -E " error |rror\(s\)" | sort -u; }
+# smoke uses the Debug build scripts/test.sh already made (an incremental no-op in CI); run/afl build Release.
+config=Release; [ "$mode" = smoke ] && config=Debug
+bin=tests/CompatService.Fuzz/bin/$config/net10.0
+build() { dotnet build tests/CompatService.Fuzz/CompatService.Fuzz.csproj -c $config -nologo -v q 2>&1 | grep -E " error |rror\(s\)" | sort -u; }
 case "$mode" in
   smoke)
     build
