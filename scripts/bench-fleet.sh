@@ -24,9 +24,10 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 cs=$("$root/scripts/private-postgres.sh" start "$work/pg")
 export PGHOST=127.0.0.1 PGPORT=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$cs") PGUSER=postgres PGDATABASE=compat_fleet
+export PGPASSWORD=$(sed -nE 's/.*Password=([^;]*).*/\1/p' <<<"$cs")
 psql -d postgres -tAq -c "DROP DATABASE IF EXISTS compat_fleet" -c "CREATE DATABASE compat_fleet" 2>/dev/null
 db() { psql -tAq -c "$1"; }
-export ConnectionStrings__Compat="Host=127.0.0.1;Port=$PGPORT;Database=compat_fleet;Username=postgres;Maximum Pool Size=30"
+export ConnectionStrings__Compat="Host=127.0.0.1;Port=$PGPORT;Database=compat_fleet;Username=postgres;Password=$PGPASSWORD;Maximum Pool Size=30"
 export Compat__ApiKeys__0=bench-key-0123456789 ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
 key=(-H "X-Api-Key: $Compat__ApiKeys__0")
 
