@@ -3,6 +3,7 @@ using CompatService.Api;
 using CompatService.Api.Commands;
 using CompatService.Api.Endpoints;
 using CompatService.Api.Errors;
+using CompatService.Api.OpenApi;
 using CompatService.Dashboard;
 
 // dotnet CompatService.Api.dll            → serve (API, Swagger at /swagger, dashboard)
@@ -55,8 +56,7 @@ if (command is not null)
 }
 
 app.UseCompatProblems();
-app.UseSwagger();
-app.UseSwaggerUI(o => o.SwaggerEndpoint("/swagger/v1/swagger.json", "CompatService v1"));
+app.UseCompatSwagger();
 app.MapHealthApi();
 app.MapKernelsApi();
 app.MapObjectsApi();

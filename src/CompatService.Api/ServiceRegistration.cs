@@ -3,6 +3,7 @@ using CompatService.Api.Errors;
 using CompatService.Api.Ingest;
 using CompatService.Api.Jobs;
 using CompatService.Api.Matrix;
+using CompatService.Api.OpenApi;
 using CompatService.Api.Options;
 using CompatService.Data;
 using Microsoft.AspNetCore.Http.Features;
@@ -29,9 +30,7 @@ public static class ServiceRegistration
             CompatDb.Configure(o, cs);
         });
         services.AddCompatProblems();
-        services.AddEndpointsApiExplorer();
-        services.AddSwaggerGen(o => o.SwaggerDoc("v1", new() { Title = "CompatService", Version = "v1",
-            Description = "Will this BPF program load on that kernel, and if not, why? Writes need the X-Api-Key header." }));
+        services.AddCompatOpenApi();
 
         services.AddSingleton<EngineCache>();
         services.AddSingleton<ResponseCache>();

@@ -8,6 +8,7 @@ public sealed class CliArgs
 {
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _missingValue = new(StringComparer.Ordinal);
 
     public CliArgs(IEnumerable<string> args, IReadOnlySet<string> flags)
     {
@@ -23,8 +24,9 @@ public sealed class CliArgs
                 if (eq >= 0) { value = name[(eq + 1)..]; name = name[..eq]; }
                 else if (!flags.Contains(name))
                 {
-                    if (i + 1 >= list.Count) throw new CliUsageException($"option --{name} needs a value");
-                    value = list[++i];
+                    // An unknown option at the end must say "unknown option", not "needs a value": decided when asked.
+                    if (i + 1 >= list.Count) { _missingValue.Add(name); value = ""; }
+                    else value = list[++i];
                 }
                 if (!_options.TryGetValue(name, out var values)) _options[name] = values = new();
                 values.Add(value ?? "true");
@@ -35,7 +37,12 @@ public sealed class CliArgs
 
     public List<string> Positional { get; } = new();
 
-    public IReadOnlyList<string> All(string name) { _used.Add(name); return _options.TryGetValue(name, out var v) ? v : []; }
+    public IReadOnlyList<string> All(string name)
+    {
+        _used.Add(name);
+        if (_missingValue.Contains(name)) throw new CliUsageException($"option --{name} needs a value");
+        return _options.TryGetValue(name, out var v) ? v : [];
+    }
     public string? One(string name) => All(name) is { Count: > 0 } v ? v[^1] : null;
     public bool Flag(string name) => One(name) is "true";
 
@@ -50,6 +57,7 @@ public sealed class CliArgs
     public void RejectUnknown()
     {
         var unknown = _options.Keys.Where(k => !_used.Contains(k)).ToArray();
-        if (unknown.Length > 0) throw new CliUsageException($"unknown option(s): {string.Join(", ", unknown.Select(u => "--" + u))}");
+        if (unknown.Length > 0)
+            throw new CliUsageException($"unknown option{(unknown.Length > 1 ? "s" : "")} {string.Join(", ", unknown.Select(u => "--" + u))} (see compat --help)");
     }
 }

@@ -15,8 +15,10 @@ public static class CompatCli
           compat check OBJECT... --kernel KERNEL [--kernel KERNEL ...] [--format text|json|markdown]
           compat relocate OBJECT --kernel KERNEL --program NAME [--format json|text]
           compat disasm OBJECT [--program NAME] [--kernel KERNEL]
-          compat ci OBJECT --server URL [--labels k=v,...] [--release R] [--arch A] [--strict] [--api-key K]
-                    [--format text|json|junit|markdown]     (asks a running CompatService; exit 3 if unreachable)
+          compat ci OBJECT --server URL [--labels k=v,...] [--release R] [--min-release R] [--max-release R]
+                    [--arch A] [--strict] [--api-key K] [--format text|json|junit|markdown]
+                    (asks a running CompatService; exit 3 if unreachable; --release 6.12 means every 6.12.x,
+                    a full release like 6.1.0-47-amd64 exactly; bounds are inclusive)
 
         KERNEL: raw BTF (either byte order), gzip'd BTF, a vmlinux ELF, /sys/kernel/btf/vmlinux,
                 or a directory like shared/corpus/btf/<kernel>/ (vmlinux.btf.gz + modules/*.btf.gz).

@@ -40,4 +40,10 @@ public static class ReasonCodes
     public const string MapSizedAtRuntime = "map-sized-at-runtime";
     /// <summary>A CO-RE relocation has no target on the kernel and its poisoned instruction is reachable, or libbpf refuses it (ambiguity, bad instruction).</summary>
     public const string CoreRelocationFailed = "core-relocation-failed";
+    /// <summary>BPF-to-BPF recursion (a sub-program calling itself, directly or through others): the verifier refuses it on every kernel.</summary>
+    public const string RecursiveCall = "recursive-call";
+    /// <summary>A chain of BPF-to-BPF calls deeper than the verifier's 8 frames (MAX_CALL_FRAMES).</summary>
+    public const string CallStackTooDeep = "call-stack-too-deep";
+    /// <summary>More than 256 functions (the program and its sub-programs) in one program (BPF_MAX_SUBPROGS).</summary>
+    public const string TooManySubprograms = "too-many-subprograms";
 }

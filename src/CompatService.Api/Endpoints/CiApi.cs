@@ -35,11 +35,9 @@ public static class CiApi
         [FromQuery] string? format, CompatDbContext db, MatrixService matrix, EngineCache cache, IOptions<CompatOptions> o,
         CancellationToken ct)
     {
-        format = (format ?? "json").ToLowerInvariant();
-        if (format is not ("json" or "junit" or "markdown" or "md"))
-            return Problems.BadRequest($"format '{format}' is not one of json, junit, markdown");
-        var kernelFilter = new MatrixFilter(new Dictionary<string, string>(), Labels.Parse(labels), KernelsApi.Blank(arch),
-            KernelsApi.Blank(release), KernelsApi.Blank(minRelease), KernelsApi.Blank(maxRelease));
+        format = QueryCheck.OneOf("format", format, "json", "json", "junit", "markdown", "md");
+        var (rel, min, max) = QueryCheck.Releases(release, minRelease, maxRelease);
+        var kernelFilter = new MatrixFilter(new Dictionary<string, string>(), Labels.Parse(labels), QueryCheck.Arch("arch", arch), rel, min, max);
         var kernels = await Selection.KernelsAsync(db, kernelFilter, ct);
         if (kernels.Count == 0)
             return TypedResults.Problem("no stored kernel matches the selection (labels / release / arch)", statusCode: 422,
@@ -57,9 +55,8 @@ public static class CiApi
                 results[(0, k.Id)] = CellComputer.Evaluate(obj, await cache.KernelAsync(db, k, ct), MatrixBuilder.Id(k));
             report = MatrixBuilder.Build([entity], kernels, results);
         }
-        else if (KernelsApi.Blank(sha256) is { } sha)
+        else if (QueryCheck.Sha256("sha256", sha256) is { } sha)
         {
-            sha = sha.ToLowerInvariant();
             if (!await db.Objects.AnyAsync(x => x.Sha256 == sha, ct))
                 return Problems.NotFound("unknown object", $"no stored object has sha256 {sha}; upload the file instead");
             report = await matrix.BuildAsync(kernelFilter with { ObjectShas = [sha], KernelIds = kernels.Select(k => k.Id).ToList() }, ct);

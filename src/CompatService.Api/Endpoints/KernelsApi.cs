@@ -36,7 +36,8 @@ public static class KernelsApi
     private static async Task<Ok<List<KernelDto>>> ListAsync(CompatDbContext db, [FromQuery(Name = "label")] string[]? label,
         string? release, string? arch, string? minRelease, string? maxRelease, CancellationToken ct)
     {
-        var f = new MatrixFilter(new Dictionary<string, string>(), Labels.ParseQuery(label), arch, release, minRelease, maxRelease);
+        var (rel, min, max) = QueryCheck.Releases(release, minRelease, maxRelease);
+        var f = new MatrixFilter(new Dictionary<string, string>(), Labels.ParseQuery(label), QueryCheck.Arch("arch", arch), rel, min, max);
         var list = await Selection.KernelsAsync(db, f, ct);
         return TypedResults.Ok(list.Select(k => k.ToDto()).ToList());
     }
@@ -54,7 +55,7 @@ public static class KernelsApi
     {
         var bytes = await UploadReader.ReadAsync(file, o.Value.MaxUploadBytes, ct);
         var configText = await KernelConfigUpload.ReadAsync(config, o.Value.MaxUploadBytes, o.Value.MaxDecompressedBytes, ct);
-        var meta = new KernelUploadMeta(Blank(release), Blank(arch), Blank(flavour), Blank(distro), Labels.Parse(labels), Config: configText);
+        var meta = new KernelUploadMeta(QueryCheck.Release("release", release), QueryCheck.Arch("arch", arch), Blank(flavour), Blank(distro), Labels.Parse(labels), Config: configText);
         var r = await store.IngestAsync(bytes, file!.FileName, meta, ct);
         var dto = r.Kernel.ToDto();
         return r.Created ? TypedResults.Created($"/api/kernels/{dto.Id}", dto) : TypedResults.Ok(dto);
@@ -110,8 +111,8 @@ public static class KernelsApi
     private static async Task<Results<Ok<List<KernelKfuncDto>>, ProblemHttpResult>> KfuncsAsync(
         CompatDbContext db, long id, string? kind, CancellationToken ct)
     {
+        kind = QueryCheck.OneOf("kind", kind, "func", "func", "var", "all");
         if (!await db.Kernels.AnyAsync(k => k.Id == id, ct)) return UnknownKernel(id);
-        kind ??= "func";
         var q = db.KernelSymbols.AsNoTracking().Where(s => s.KernelId == id);
         if (kind != "all") q = q.Where(s => s.Kind == kind);
         var rows = await q.OrderBy(s => s.Kind).ThenBy(s => s.Name).ToListAsync(ct);

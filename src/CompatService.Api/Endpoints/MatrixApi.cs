@@ -25,11 +25,10 @@ public static class MatrixApi
         string? arch, string? release, string? minRelease, string? maxRelease,
         [FromQuery(Name = "object")] string[]? @object, [FromQuery(Name = "kernel")] long[]? kernel, CancellationToken ct)
     {
-        format = (format ?? "json").ToLowerInvariant();
-        if (format is not ("json" or "csv" or "markdown" or "md"))
-            return Problems.BadRequest($"format '{format}' is not one of json, csv, markdown");
-        var f = new MatrixFilter(Labels.ParseQuery(objectLabel), Labels.ParseQuery(kernelLabel), arch, release, minRelease, maxRelease,
-            @object?.Select(s => s.ToLowerInvariant()).ToList(), kernel);
+        format = QueryCheck.OneOf("format", format, "json", "json", "csv", "markdown", "md");
+        var (rel, min, max) = QueryCheck.Releases(release, minRelease, maxRelease);
+        var f = new MatrixFilter(Labels.ParseQuery(objectLabel), Labels.ParseQuery(kernelLabel), QueryCheck.Arch("arch", arch), rel, min, max,
+            @object?.Select(s => QueryCheck.Sha256("object", s)!).ToList(), kernel);
         var key = "matrix" + http.Request.QueryString.Value;
         var generation = await DataGeneration.ReadAsync(db, ct);
         if (cache.Get(key, generation) is not { } entry)

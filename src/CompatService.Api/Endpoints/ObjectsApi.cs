@@ -29,7 +29,7 @@ public static class ObjectsApi
         string? sha256, CancellationToken ct)
     {
         var f = new MatrixFilter(Labels.ParseQuery(label), new Dictionary<string, string>(),
-            ObjectShas: sha256 is { Length: > 0 } ? [sha256.ToLowerInvariant()] : null);
+            ObjectShas: QueryCheck.Sha256("sha256", sha256) is { } sha ? [sha] : null);
         var list = await Selection.ObjectsAsync(db, f, ct);
         return TypedResults.Ok(list.Select(o => o.ToDto()).ToList());
     }

@@ -8,12 +8,18 @@ namespace CompatService.Api.Errors;
 /// <summary>Every error leaves as ProblemDetails, with a status that says whose fault it is and no stack trace.</summary>
 public static class ProblemHandling
 {
-    public static IServiceCollection AddCompatProblems(this IServiceCollection services) =>
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+    public static IServiceCollection AddCompatProblems(this IServiceCollection services)
+    {
+        // Binding failures (/api/objects/abc) become BadHttpRequestExceptions in every environment, so the handler below
+        // answers them with a ProblemDetails that names the parameter (not an empty 400).
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
             ctx.ProblemDetails.Extensions.Remove("exception");
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
+            ClientErrorLog.Write(ctx.HttpContext, ctx.ProblemDetails);
         });
+    }
 
     public static WebApplication UseCompatProblems(this WebApplication app)
     {
@@ -21,6 +27,9 @@ public static class ProblemHandling
         {
             StatusCodeSelector = StatusOf,
             ExceptionHandler = WriteProblem,
+            // A client's mistake is not a server failure: 4xx are logged in one information line (ClientErrorLog), 5xx
+            // keep the middleware's error entry with the full exception.
+            SuppressDiagnosticsCallback = c => StatusOf(c.Exception) < 500,
         });
         app.UseStatusCodePages();
         return app;
@@ -64,6 +73,7 @@ public static class ProblemHandling
         var (title, detail) = error switch
         {
             ApiProblemException p => (p.Title, p.Message),
+            BadHttpRequestException b when BindFailure.Describe(b.Message) is { } bind => ("invalid parameter", bind.Detail),
             BpfFormatException f => ("malformed input", f.Message),
             BadHttpRequestException b when b.StatusCode == 413 => ("upload too large", b.Message),
             BadHttpRequestException b => ("bad request", b.Message),
@@ -73,8 +83,14 @@ public static class ProblemHandling
             _ => ("internal error", "the server failed to handle the request; see its log (trace id below)"),
         };
         http.Response.StatusCode = status;
+        var parameter = error switch
+        {
+            InvalidParameterException ip => ip.Parameter,
+            BadHttpRequestException b => BindFailure.Describe(b.Message)?.Parameter,
+            _ => null,
+        };
         var problems = http.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.WriteAsync(new ProblemDetailsContext
+        var context = new ProblemDetailsContext
         {
             HttpContext = http,
             Exception = error,
@@ -83,6 +99,8 @@ public static class ProblemHandling
                 Status = status, Title = title, Detail = detail,
                 Extensions = { ["traceId"] = http.Features.Get<IHttpActivityFeature>()?.Activity.Id ?? http.TraceIdentifier },
             },
-        });
+        };
+        if (parameter is not null) context.ProblemDetails.Extensions["parameter"] = parameter;
+        await problems.WriteAsync(context);
     }
 }

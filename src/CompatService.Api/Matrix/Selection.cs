@@ -16,11 +16,16 @@ public static class Selection
             q = q.Where(k => EF.Functions.JsonContains(k.LabelsJson, json));
         }
         if (f.Arch is { Length: > 0 } arch) q = q.Where(k => k.Arch == arch);
-        if (f.Release is { Length: > 0 } rel) q = q.Where(k => k.Release == rel);
+        if (f.Release is { Length: > 0 } rel && !IsNumericPrefix(rel)) q = q.Where(k => k.Release == rel);
         if (f.KernelIds is { Count: > 0 } ids) q = q.Where(k => ids.Contains(k.Id));
         var list = await q.OrderBy(k => k.Id).ToListAsync(ct);
+        if (f.Release is { Length: > 0 } prefix && IsNumericPrefix(prefix))
+            list = list.Where(k => k.Release is not null && ReleaseOrder.CompareTo(k.Release, prefix) == 0).ToList();
         return list.Where(k => ReleaseOrder.InRange(k.Release, f.MinRelease, f.MaxRelease)).ToList();
     }
+
+    /// <summary>release=6.12 (only numbers) means every 6.12.x, like maxRelease=6.12 includes them; a full release matches exactly.</summary>
+    public static bool IsNumericPrefix(string release) => release.All(c => char.IsAsciiDigit(c) || c == '.');
 
     public static async Task<List<ObjectEntity>> ObjectsAsync(CompatDbContext db, MatrixFilter f, CancellationToken ct)
     {

@@ -47,7 +47,7 @@ public static class ApiKeyEndpointExtensions
 {
     /// <summary>Writes: POST / DELETE.</summary>
     public static TBuilder RequireWriteKey<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder =>
-        b.AddEndpointFilterFactory((ctx, next) =>
+        b.WithMetadata(new ApiKeyMetadata(true)).AddEndpointFilterFactory((ctx, next) =>
         {
             var f = ActivatorUtilities.CreateInstance<ApiKeyFilter>(ctx.ApplicationServices, true);
             return inv => f.InvokeAsync(inv, next);
@@ -55,9 +55,12 @@ public static class ApiKeyEndpointExtensions
 
     /// <summary>Reads: open unless Compat:RequireKeyForReads.</summary>
     public static TBuilder RequireReadKey<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder =>
-        b.AddEndpointFilterFactory((ctx, next) =>
+        b.WithMetadata(new ApiKeyMetadata(false)).AddEndpointFilterFactory((ctx, next) =>
         {
             var f = ActivatorUtilities.CreateInstance<ApiKeyFilter>(ctx.ApplicationServices, false);
             return inv => f.InvokeAsync(inv, next);
         });
 }
+
+/// <summary>Endpoint metadata: this endpoint checks X-Api-Key (always for writes; reads when Compat:RequireKeyForReads). Swagger reads it.</summary>
+public sealed record ApiKeyMetadata(bool IsWrite);

@@ -27,7 +27,7 @@ public static class CiCommand
         };
         args.RejectUnknown();
         if (args.Positional.Count != 1 || server is null)
-            throw new CliUsageException("usage: compat ci OBJECT --server URL [--labels k=v,...] [--release R] [--arch A] [--strict] [--format text|json|junit|markdown]");
+            throw new CliUsageException("usage: compat ci OBJECT --server URL [--labels k=v,...] [--release R] [--min-release R] [--max-release R] [--arch A] [--strict] [--api-key K] [--format text|json|junit|markdown]");
         if (!Uri.TryCreate(server, UriKind.Absolute, out var baseUri)) throw new CliUsageException($"--server: '{server}' is not an absolute URL");
         var path = args.Positional[0];
         var bytes = Inputs.ReadFile(path);

@@ -96,6 +96,7 @@ public static class VerdictEngine
 
         reasons.AddRange(LoadPrerequisites.ForProgram(program, kernel, kernelName));
         reasons.AddRange(LoadPrerequisites.UnsizedMaps(obj, program));
+        reasons.AddRange(CallGraphRule.ForProgram(program)); // recursive-call, call-stack-too-deep, too-many-subprograms
         if (objectWide.Count == 0)
         {
             foreach (var f in fixups)

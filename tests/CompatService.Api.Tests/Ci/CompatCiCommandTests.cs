@@ -61,4 +61,44 @@ public sealed class CompatCiCommandTests(ApiFactory api) : IClassFixture<ApiFact
         Assert.Equal(CiCommand.ServiceError, code);
         Assert.Contains("cannot reach", stderr.ToString());
     }
+
+    [PgFact]
+    public async Task Ci_Release612_MeansEvery612PointRelease_LikeTheApi()
+    {
+        using var w = api.Writer();
+        foreach (var (rel, fn) in new[] { ("6.12.3", "ci_a"), ("6.12.40-1-amd64", "ci_b"), ("6.13.1", "ci_c") })
+        {
+            var r = await w.PostAsync(ApiRoutes.Kernels, Multipart.File(TinyBtf.Build([fn]), "vmlinux", ("release", rel), ("labels", "ci=rel")));
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+        }
+        var obj = Path.Combine(TestPaths.Fixtures, "bpf", "xdp_pass.bpfel.o");
+        var (code, output, err) = Ci(obj, "--server", "http://localhost", "--labels", "ci=rel", "--release", "6.12", "--format", "json");
+        Assert.True(code == 0, err + output);
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        var releases = doc.RootElement.GetProperty("matrix").GetProperty("kernels").EnumerateArray()
+            .Select(k => k.GetProperty("release").GetString()).Order().ToArray();
+        Assert.Equal(new[] { "6.12.3", "6.12.40-1-amd64" }, releases);
+        var bounded = Ci(obj, "--server", "http://localhost", "--labels", "ci=rel", "--min-release", "6.12.4", "--format", "json");
+        Assert.True(bounded.Code == 0, bounded.Err);
+        Assert.Contains("6.13.1", bounded.Out);
+        Assert.DoesNotContain("\"6.12.3\"", bounded.Out);
+        var bad = Ci(obj, "--server", "http://localhost", "--min-release", "banana");
+        Assert.Equal(2, bad.Code);
+        Assert.Contains("minRelease", bad.Err);
+    }
+
+    [PgFact]
+    public void Ci_UsageListsTheReleaseBounds_AndAnUnknownOptionIsCalledOne()
+    {
+        Assert.Contains("--min-release", CompatCli.Usage);
+        Assert.Contains("--max-release", CompatCli.Usage);
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var obj = Path.Combine(TestPaths.Fixtures, "bpf", "xdp_pass.bpfel.o");
+        Assert.Equal(2, CompatCli.Run(["ci", obj, "--server", "http://localhost", "--bogus"], stdout, stderr));
+        Assert.Contains("unknown option --bogus", stderr.ToString());
+        stderr = new StringWriter();
+        Assert.Equal(2, CompatCli.Run(["check", obj, "--bogus"], stdout, stderr));
+        Assert.Contains("unknown option --bogus", stderr.ToString());
+    }
 }
