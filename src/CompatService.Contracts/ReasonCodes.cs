@@ -30,7 +30,7 @@ public static class ReasonCodes
     public const string AttachTargetAtRuntime = "attach-target-at-runtime";
     public const string StructOpsTypeMissing = "struct-ops-type-missing";
     public const string LegacyMapsUnsupported = "legacy-maps-unsupported";
-    public const string UnreachableInsn = "unreachable-insn";
+    /// <summary>A kfunc instruction on a kernel whose verifier cannot call kfuncs at all (no kfunc machinery in its BTF: before 5.13).</summary>
     public const string KfuncsUnsupported = "kfuncs-unsupported";
     public const string ModuleKfuncsUnsupported = "module-kfuncs-unsupported";
     public const string WeakKfuncDisabled = "weak-kfunc-disabled";
@@ -40,10 +40,32 @@ public static class ReasonCodes
     public const string MapSizedAtRuntime = "map-sized-at-runtime";
     /// <summary>A CO-RE relocation has no target on the kernel and its poisoned instruction is reachable, or libbpf refuses it (ambiguity, bad instruction).</summary>
     public const string CoreRelocationFailed = "core-relocation-failed";
+    /// <summary>A reachable call to a helper the kernel's enum bpf_func_id lacks (after libbpf's probe_read rewrites).</summary>
+    public const string HelperMissing = "helper-missing";
+    /// <summary>The program type (from its section, libbpf's rules) is not in the kernel's enum bpf_prog_type.</summary>
+    public const string ProgramTypeUnsupported = "program-type-unsupported";
+    /// <summary>The expected attach type (from its section) is not in the kernel's enum bpf_attach_type.</summary>
+    public const string AttachTypeUnsupported = "attach-type-unsupported";
+    /// <summary>A map of the object has a type the kernel's enum bpf_map_type lacks: the whole object fails.</summary>
+    public const string MapTypeUnsupported = "map-type-unsupported";
+    /// <summary>An instruction of a newer instruction set / verifier generation (jmp32, atomics with fetch, cpu v4, ...) than the kernel's.</summary>
+    public const string IsaUnsupported = "isa-unsupported";
+    /// <summary>Unknown: the kernel's BTF lacks the BPF enum a rule needs (bpf_func_id, bpf_prog_type, ...): supply its full vmlinux BTF.</summary>
+    public const string KernelEnumsUnavailable = "kernel-enums-unavailable";
+    /// <summary>Unknown: a rule needs the kernel's upstream version and neither a release string nor its BTF tells it: supply the release.</summary>
+    public const string KernelReleaseUnknown = "kernel-release-unknown";
+    /// <summary>Note: a branch was decided by a read-only global (.rodata, const volatile) as shipped in the object; a loader may change it before loading.</summary>
+    public const string RodataAsShipped = "rodata-as-shipped";
     /// <summary>BPF-to-BPF recursion (a sub-program calling itself, directly or through others): the verifier refuses it on every kernel.</summary>
     public const string RecursiveCall = "recursive-call";
     /// <summary>A chain of BPF-to-BPF calls deeper than the verifier's 8 frames (MAX_CALL_FRAMES).</summary>
     public const string CallStackTooDeep = "call-stack-too-deep";
     /// <summary>More than 256 functions (the program and its sub-programs) in one program (BPF_MAX_SUBPROGS).</summary>
     public const string TooManySubprograms = "too-many-subprograms";
+    /// <summary>A reachable helper call the program type's get_func_proto does not return (kernel-facts table of the kernel's version): "unknown func bpf_x#N".</summary>
+    public const string HelperNotAllowed = "helper-not-allowed";
+    /// <summary>Unknown: the kernel-facts table allows the call only under a condition the engine cannot tell (a kconfig option of a kernel without config, a kfunc set's filter callback, ...).</summary>
+    public const string KernelFactsConditional = "kernel-facts-conditional";
+    /// <summary>Unknown: no kernel-facts table decides for this kernel (newer than every table, version unknown) or the table predates the kfunc / helper.</summary>
+    public const string KernelFactsUnavailable = "kernel-facts-unavailable";
 }

@@ -39,7 +39,8 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
         }
         else
         {
-            kernel = KernelInput.FromIngest(KernelIngest.Read(bytes, Path.GetFileName(imagePath)), Path.GetFileName(imagePath), imagePath);
+            var source = KernelInput.FromIngest(KernelIngest.Read(bytes, Path.GetFileName(imagePath)));
+            kernel = new LoadedKernel(source.Open(), Path.GetFileName(imagePath), imagePath, source.Arch, source.Flavour);
         }
         return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel);
     }
@@ -52,13 +53,5 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
         return new KernelBtfSet(k.Vmlinux, [], k.BtfSha256, Release ?? k.Release, k.KfuncFlags, config);
     }
 
-    private static string? ConfigText(string dir)
-    {
-        foreach (var name in new[] { "config.gz", "config" })
-        {
-            var path = Path.Combine(dir, name);
-            if (File.Exists(path)) return KernelConfigFile.Decode(File.ReadAllBytes(path), 4L << 20);
-        }
-        return null;
-    }
+    private static string? ConfigText(string dir) => KernelConfigFile.TryRead(dir);
 }

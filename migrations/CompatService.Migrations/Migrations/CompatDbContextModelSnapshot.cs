@@ -490,7 +490,8 @@ namespace CompatService.Migrations.Migrations
                     b.Property<string>("ResultsJson")
                         .IsRequired()
                         .HasColumnType("jsonb")
-                        .HasColumnName("results");
+                        .HasColumnName("results")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("Verdict")
                         .IsRequired()
@@ -508,6 +509,44 @@ namespace CompatService.Migrations.Migrations
                         .IsUnique();
 
                     b.ToTable("matrix_cells", (string)null);
+                });
+
+            modelBuilder.Entity("CompatService.Data.Entities.MatrixWorkEntity", b =>
+                {
+                    b.Property<long>("KernelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kernel_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint")
+                        .HasColumnName("generation");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("locked_by");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.HasKey("KernelId");
+
+                    b.HasIndex("RequestedAt");
+
+                    b.ToTable("matrix_work", (string)null);
                 });
 
             modelBuilder.Entity("CompatService.Data.Entities.ObjectBlobEntity", b =>
@@ -889,6 +928,15 @@ namespace CompatService.Migrations.Migrations
                     b.HasOne("CompatService.Data.Entities.ObjectEntity", null)
                         .WithMany()
                         .HasForeignKey("ObjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CompatService.Data.Entities.MatrixWorkEntity", b =>
+                {
+                    b.HasOne("CompatService.Data.Entities.KernelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("KernelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

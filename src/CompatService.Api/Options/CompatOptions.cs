@@ -37,6 +37,14 @@ public sealed class CompatOptions : IValidatableObject
     [Range(1, 1024)]
     public int KernelCacheSize { get; set; } = 32;
 
+    /// <summary>Estimated memory for parsed kernels (MiB; raw BTF + index): the kernel cache evicts the least recently used beyond it.</summary>
+    [Range(8, 1 << 20)]
+    public int KernelCacheMiB { get; set; } = 512;
+
+    /// <summary>Most objects one matrix batch computes on its leased kernel (the rest in the next lease).</summary>
+    [Range(1, 100000)]
+    public int MatrixBatchSize { get; set; } = 1000;
+
     /// <summary>Parsed objects kept in memory.</summary>
     [Range(1, 100000)]
     public int ObjectCacheSize { get; set; } = 512;

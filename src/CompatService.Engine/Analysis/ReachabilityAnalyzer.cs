@@ -32,6 +32,13 @@ public static class ReachabilityAnalyzer
         return new ReachabilityResult(walker.Visited, walker.ReachedPoison.Order().ToArray(), walker.Widened);
     }
 
+    /// <summary>The constant folding of one ALU op (exposed for tests): whether the result is a constant, and its value.</summary>
+    internal static (bool IsConst, long Value) FoldForTests(int op, long a, long b, bool is64, bool signed)
+    {
+        var v = Walker.Fold(op, a, b, is64, signed);
+        return (v.IsConst, v.Value);
+    }
+
     private sealed class Walker(IReadOnlyList<Instruction> insns, IReadOnlySet<int> poison, IReadOnlySet<int> unknownLd)
     {
         public readonly bool[] Visited = new bool[insns.Count];
@@ -250,28 +257,43 @@ public static class ReachabilityAnalyzer
             if (op == 0x80) return dst.IsConst ? Truncate(-dst.Value, is64) : AbstractValue.Unknown; // NEG
             if (dst.Kind == ValueKind.StackPtr && is64 && src.IsConst && (op == 0x00 || op == 0x10))
                 return AbstractValue.Stack(dst.Frame, op == 0x00 ? dst.Value + src.Value : dst.Value - src.Value);
+            // Constants first, like the verifier's scalar tracking: `r2 = 1; r2 |= r3 (1); r2 &= 1` stays the constant 1.
+            if (dst.IsConst && src.IsConst) return Fold(op, dst.Value, src.Value, is64, signed: insn.Offset == 1);
             if (op == 0x40 && (dst.IsDefinitelyNonZero || src.IsDefinitelyNonZero) && is64) return AbstractValue.NonNull; // OR
-            if (!dst.IsConst || !src.IsConst) return AbstractValue.Unknown;
-            long a = is64 ? dst.Value : (uint)dst.Value, b = is64 ? src.Value : (uint)src.Value;
-            var signed = insn.Offset == 1;
-            long r = op switch
+            if (op is 0x50 or 0x20 && (dst is { IsConst: true, Value: 0 } || src is { IsConst: true, Value: 0 })) return AbstractValue.Const(0); // AND / MUL by 0
+            return AbstractValue.Unknown;
+        }
+
+        /// <summary>
+        /// One ALU op on two constants with the verifier's semantics: 32-bit ops work on the low halves and zero-extend the
+        /// result; division by zero gives 0 and modulo by zero leaves the dividend; shift counts are masked to the width.
+        /// </summary>
+        internal static AbstractValue Fold(int op, long x, long y, bool is64, bool signed)
+        {
+            long a = is64 ? x : (uint)x, b = is64 ? y : (uint)y;
+            long? r = op switch
             {
                 0x00 => a + b,
                 0x10 => a - b,
                 0x20 => a * b,
-                0x30 => b == 0 ? 0 : signed ? (is64 ? a / b : (int)a / (int)b) : (long)(is64 ? (ulong)a / (ulong)b : (uint)a / (uint)b),
+                0x30 => b == 0 ? 0 : signed ? SignedDiv(a, b, is64) : (long)(is64 ? (ulong)a / (ulong)b : (uint)a / (uint)b),
                 0x40 => a | b,
                 0x50 => a & b,
                 0x60 => is64 ? a << (int)(b & 63) : (uint)a << (int)(b & 31),
                 0x70 => is64 ? (long)((ulong)a >> (int)(b & 63)) : (uint)a >> (int)(b & 31),
-                0x90 => b == 0 ? a : signed ? (is64 ? a % b : (int)a % (int)b) : (long)(is64 ? (ulong)a % (ulong)b : (uint)a % (uint)b),
+                0x90 => b == 0 ? a : signed ? SignedMod(a, b, is64) : (long)(is64 ? (ulong)a % (ulong)b : (uint)a % (uint)b),
                 0xa0 => a ^ b,
                 0xc0 => is64 ? a >> (int)(b & 63) : (int)a >> (int)(b & 31),
-                _ => 0,
+                _ => null,
             };
-            if (op is not (0x00 or 0x10 or 0x20 or 0x30 or 0x40 or 0x50 or 0x60 or 0x70 or 0x90 or 0xa0 or 0xc0)) return AbstractValue.Unknown;
-            return Truncate(r, is64);
+            return r is { } v ? Truncate(v, is64) : AbstractValue.Unknown;
         }
+
+        private static long SignedDiv(long a, long b, bool is64) =>
+            is64 ? (b == -1 ? unchecked(-a) : a / b) : (int)b == -1 ? unchecked(-(int)a) : (int)a / (int)b;
+
+        private static long SignedMod(long a, long b, bool is64) =>
+            is64 ? (b == -1 ? 0 : a % b) : (int)b == -1 ? 0 : (int)a % (int)b;
 
         private static AbstractValue Truncate(long v, bool is64) => AbstractValue.Const(is64 ? v : (uint)v);
 

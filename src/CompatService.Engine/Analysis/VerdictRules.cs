@@ -1,23 +1,24 @@
 using CompatService.Contracts;
+using CompatService.Engine.Analysis.Rules;
 
 namespace CompatService.Engine.Analysis;
 
-/// <summary>Which reason codes make a program fail, which leave the answer unknown, and which are notes.</summary>
+/// <summary>The one verdict aggregation: a failing reason fails, else an unknown one leaves it unknown, notes never count (severities from <see cref="RuleCatalog"/>).</summary>
 public static class VerdictRules
 {
-    private static readonly HashSet<string> Unknown = [ReasonCodes.TypelessKsymHostOnly, ReasonCodes.KconfigUnknown, ReasonCodes.AttachTargetAtRuntime];
-    private static readonly HashSet<string> Notes = [ReasonCodes.KfuncTagsUnavailable, ReasonCodes.WeakKfuncDisabled, ReasonCodes.WeakKfuncIncompatible, ReasonCodes.MapSizedAtRuntime, ReasonCodes.KfuncFlagsUnavailable];
-
-    public static bool IsNote(string code) => Notes.Contains(code);
+    public static bool IsNote(string code) => RuleCatalog.SeverityOf(code) == Severity.Note;
 
     public static Verdict Decide(IEnumerable<Reason> reasons)
     {
         var verdict = Verdict.Loads;
         foreach (var r in reasons)
         {
-            if (Notes.Contains(r.Code)) continue;
-            if (Unknown.Contains(r.Code)) { if (verdict == Verdict.Loads) verdict = Verdict.Unknown; continue; }
-            return Verdict.Fails;
+            switch (RuleCatalog.SeverityOf(r.Code))
+            {
+                case Severity.Note: continue;
+                case Severity.Unknown: verdict = Verdict.Unknown; continue;
+                default: return Verdict.Fails;
+            }
         }
         return verdict;
     }

@@ -21,7 +21,13 @@ public sealed class KernelBtfSet
         KfuncFlags = kfuncFlags;
         Config = config;
         HasKfuncTags = vmlinux.HasDeclTag(KfuncTags.Kfunc);
+        _enums = new Lazy<KernelEnums>(() => KernelEnums.Of(vmlinux));
     }
+
+    private readonly Lazy<KernelEnums> _enums;
+
+    /// <summary>The kernel's BPF enums (helpers, program / attach / map / link types, features) from its own BTF.</summary>
+    public KernelEnums Enums => _enums.Value;
 
     public BtfSpec Vmlinux { get; }
     public IReadOnlyList<ModuleBtf> Modules { get; }

@@ -5,11 +5,16 @@ namespace CompatService.Api.Tests.Infrastructure;
 
 /// <summary>
 /// Builds small, valid raw BTF blobs (little-endian) so kernel ingest tests run on a fresh clone without the corpus:
-/// an int, one FUNC_PROTO, FUNCs (optionally tagged bpf_kfunc) and one VAR.
+/// an int, one FUNC_PROTO, FUNCs (optionally tagged bpf_kfunc), one VAR and optional enums (e.g. a kernel's
+/// <c>enum bpf_prog_type</c>, which the engine needs to judge a program's type).
 /// </summary>
 public static class TinyBtf
 {
-    public static byte[] Build(IReadOnlyList<string> funcs, bool tagged = true, string varName = "tiny_var", int paramCount = 1)
+    /// <summary>A kernel enum <c>bpf_prog_type</c> that knows syscall programs (the fixtures' kconfig test program type).</summary>
+    public static readonly (string Name, string[] Values)[] SyscallProgType = [("bpf_prog_type", ["BPF_PROG_TYPE_UNSPEC", "BPF_PROG_TYPE_SYSCALL"])];
+
+    public static byte[] Build(IReadOnlyList<string> funcs, bool tagged = true, string varName = "tiny_var", int paramCount = 1,
+        IReadOnlyList<(string Name, string[] Values)>? enums = null)
     {
         var strings = new MemoryStream();
         strings.WriteByte(0);
@@ -43,6 +48,11 @@ public static class TinyBtf
                 next++;
                 U32(Str("bpf_kfunc")); U32(Info(17)); U32(funcId); U32(unchecked((uint)-1));
             }
+        }
+        foreach (var (name, values) in enums ?? [])
+        {
+            U32(Str(name)); U32(Info(6, (uint)values.Length)); U32(4);
+            for (var i = 0; i < values.Length; i++) { U32(Str(values[i])); U32((uint)i); }
         }
         var t = types.ToArray();
         var s = strings.ToArray();

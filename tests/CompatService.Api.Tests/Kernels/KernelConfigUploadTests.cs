@@ -44,7 +44,7 @@ public sealed class KernelConfigUploadTests(ApiFactory api) : IClassFixture<ApiF
     public async Task ConfigBesideTheBtf_Stored_KconfigExternsJudged()
     {
         using var c = api.Writer();
-        var btf = TinyBtf.Build(["bpf_cfg_beside"]);
+        var btf = TinyBtf.Build(["bpf_cfg_beside"], enums: TinyBtf.SyscallProgType);
         var resp = await c.PostAsync(ApiRoutes.Kernels, WithConfig(btf, Encoding.UTF8.GetBytes(Config), "config-6.9.0-cfg"));
         Assert.Equal(HttpStatusCode.Created, resp.StatusCode);
         var k = (await resp.Content.ReadFromJsonAsync<KernelDto>())!;
@@ -56,7 +56,7 @@ public sealed class KernelConfigUploadTests(ApiFactory api) : IClassFixture<ApiF
     public async Task SameKernelAgain_WithGzipConfig_AttachesIt_AndTheCellsAreRecomputed()
     {
         using var c = api.Writer();
-        var btf = TinyBtf.Build(["bpf_cfg_later"]);
+        var btf = TinyBtf.Build(["bpf_cfg_later"], enums: TinyBtf.SyscallProgType);
         var first = (await (await c.PostAsync(ApiRoutes.Kernels, Multipart.File(btf, "vmlinux"))).Content.ReadFromJsonAsync<KernelDto>())!;
         Assert.False(first.HasConfig);
         var before = await KconfigVerdictAsync(c, first.Sha256);
@@ -78,7 +78,7 @@ public sealed class KernelConfigUploadTests(ApiFactory api) : IClassFixture<ApiF
     {
         using var c = api.Writer();
         var before = await api.CountsAsync();
-        var resp = await c.PostAsync(ApiRoutes.Kernels, WithConfig(TinyBtf.Build(["bpf_cfg_bad"]), Encoding.UTF8.GetBytes(text), "config"));
+        var resp = await c.PostAsync(ApiRoutes.Kernels, WithConfig(TinyBtf.Build(["bpf_cfg_bad"], enums: TinyBtf.SyscallProgType), Encoding.UTF8.GetBytes(text), "config"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, resp.StatusCode);
         Assert.Contains("is not a kernel .config", await resp.Content.ReadAsStringAsync());
         Assert.Equal(before, await api.CountsAsync());
@@ -88,7 +88,7 @@ public sealed class KernelConfigUploadTests(ApiFactory api) : IClassFixture<ApiF
     public async Task BinaryConfig_Refused422_WithTheOffset()
     {
         using var c = api.Writer();
-        var resp = await c.PostAsync(ApiRoutes.Kernels, WithConfig(TinyBtf.Build(["bpf_cfg_bin"]), [0x43, 0x4f, 0, 1, 2], "config"));
+        var resp = await c.PostAsync(ApiRoutes.Kernels, WithConfig(TinyBtf.Build(["bpf_cfg_bin"], enums: TinyBtf.SyscallProgType), [0x43, 0x4f, 0, 1, 2], "config"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, resp.StatusCode);
         Assert.Contains("NUL byte at offset 2", await resp.Content.ReadAsStringAsync());
     }
@@ -108,7 +108,7 @@ public sealed class KernelConfigUploadTests(ApiFactory api) : IClassFixture<ApiF
     public async Task ConfigEndpoint_Attach_Again_Different_Unknown_AndReadBack()
     {
         using var c = api.Writer();
-        var k = (await (await c.PostAsync(ApiRoutes.Kernels, Multipart.File(TinyBtf.Build(["bpf_cfg_route"]), "vmlinux"))).Content.ReadFromJsonAsync<KernelDto>())!;
+        var k = (await (await c.PostAsync(ApiRoutes.Kernels, Multipart.File(TinyBtf.Build(["bpf_cfg_route"], enums: TinyBtf.SyscallProgType), "vmlinux"))).Content.ReadFromJsonAsync<KernelDto>())!;
         Assert.Equal(HttpStatusCode.NotFound, (await c.GetAsync(ConfigRoute(k.Id))).StatusCode);
         Assert.Equal(Verdict.Unknown, (await KconfigVerdictAsync(c, k.Sha256)).Verdict);
 

@@ -1,7 +1,8 @@
 using CompatService.Contracts;
 using CompatService.Engine.Object;
 
-namespace CompatService.Engine.Analysis;
+
+namespace CompatService.Engine.Analysis.Rules;
 
 /// <summary>
 /// What the verifier checks on the call graph of a linked program before it walks any path, the same on every kernel
@@ -11,8 +12,20 @@ namespace CompatService.Engine.Analysis;
 /// subprograms"). Calls are followed statically, reachable or not, like the verifier; iterative, with one visit per
 /// function, since the number of sub-programs comes from the input.
 /// </summary>
-public static class CallGraphRule
+public sealed class CallGraphRule : IProgramRule
 {
+    public IReadOnlyList<RuleCode> Codes { get; } =
+    [
+        new(ReasonCodes.RecursiveCall, Severity.Fails, "object"),
+        new(ReasonCodes.CallStackTooDeep, Severity.Fails, "object"),
+        new(ReasonCodes.TooManySubprograms, Severity.Fails, "object"),
+    ];
+
+    public void Check(ProgramContext ctx, Findings findings)
+    {
+        foreach (var r in ForProgram(ctx.Program)) findings.Add(r);
+    }
+
     /// <summary>MAX_CALL_FRAMES of the kernel.</summary>
     public const int MaxCallFrames = 8;
     /// <summary>BPF_MAX_SUBPROGS of the kernel (the program itself counts).</summary>

@@ -1,0 +1,63 @@
+using CompatService.Contracts;
+using CompatService.Engine.Linking;
+using CompatService.Engine.Object;
+
+namespace CompatService.Engine.Analysis.Rules;
+
+/// <summary>
+/// libbpf <c>bpf_object__resolve_ksym_func_btf_id</c>: a WEAK kfunc whose prototype is incompatible with the kernel's
+/// stays unresolved (treated as missing) — a note, since cilium/ebpf would refuse the load instead.
+/// </summary>
+public sealed class WeakKfuncIncompatibleRule : IExternRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.WeakKfuncIncompatible, Severity.Note, "kernel BTF")];
+
+    public void Check(ProgramContext ctx, BpfExtern ext, Findings findings)
+    {
+        var r = ctx.Obj.Resolution.For(ext);
+        if (ext.Kind == ExternKind.Kfunc && ext.IsWeak && r.Status == ExternStatus.Incompatible)
+            findings.Add(new Reason(ReasonCodes.WeakKfuncIncompatible, ext.Name, ctx.FirstReference(ext.Name),
+                $"note: weak kfunc '{ext.Name}' exists in {ctx.KernelName} as `{r.KernelPrototype}`, incompatible with the object's prototype: libbpf leaves it unresolved (treated as missing); cilium/ebpf would refuse the load"));
+    }
+}
+
+/// <summary>
+/// libbpf <c>bpf_object__read_kallsyms_file</c>: a typeless ksym (<c>extern const void x __ksym</c>) is resolved from
+/// the host's /proc/kallsyms at load time — no BTF can decide it, so a strong one leaves the verdict unknown.
+/// </summary>
+public sealed class TypelessKsymRule : IExternRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.TypelessKsymHostOnly, Severity.Unknown, "the host's /proc/kallsyms (agent)")];
+
+    public void Check(ProgramContext ctx, BpfExtern ext, Findings findings)
+    {
+        if (ext.Kind == ExternKind.TypelessKsym && !ext.IsWeak)
+            findings.Add(new Reason(ReasonCodes.TypelessKsymHostOnly, ext.Name, ctx.FirstReference(ext.Name),
+                $"program '{ctx.Name}': ksym '{ext.Name}' is typeless: resolved from the host's /proc/kallsyms at load time, not decidable from BTF"));
+    }
+}
+
+/// <summary>
+/// libbpf <c>bpf_object__read_kconfig_file</c>: any <c>CONFIG_*</c> extern makes libbpf read the kernel config and
+/// fail the object when it has none; a strong one the config does not set fails ("is strong and not provided").
+/// </summary>
+public sealed class KconfigRule : IExternRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } =
+    [
+        new(ReasonCodes.KconfigUnknown, Severity.Unknown, "kernel config (upload it: POST /api/kernels/{id}/config)"),
+        new(ReasonCodes.KconfigMissing, Severity.Fails, "kernel config"),
+    ];
+
+    public void Check(ProgramContext ctx, BpfExtern ext, Findings findings)
+    {
+        if (ext.Kind != ExternKind.Kconfig || !ext.Name.StartsWith("CONFIG_", StringComparison.Ordinal)) return;
+        var config = ctx.Kernel.Config;
+        if (config is null)
+            findings.Add(new Reason(ReasonCodes.KconfigUnknown, ext.Name, ctx.FirstReference(ext.Name),
+                $"program '{ctx.Name}': kconfig '{ext.Name}': the kernel config of {ctx.KernelName} is not known (libbpf needs it at load time)"));
+        else if (!ext.IsWeak && !config.ContainsKey(ext.Name))
+            findings.Add(new Reason(ReasonCodes.KconfigMissing, ext.Name, ctx.FirstReference(ext.Name),
+                $"program '{ctx.Name}': kconfig '{ext.Name}': is strong and not set in {ctx.KernelName}'s config"));
+    }
+}

@@ -1,0 +1,86 @@
+using CompatService.Contracts;
+
+namespace CompatService.Engine.Analysis.Rules;
+
+/// <summary>
+/// verifier <c>add_kfunc_call</c>: "cannot call kernel function from non-GPL compatible program" — checked on every
+/// kfunc call instruction, reachable or not (dead-code removal runs after this check).
+/// </summary>
+public sealed class KfuncRequiresGplRule : IFixupRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KfuncRequiresGpl, Severity.Fails, "object")];
+
+    public void Check(ProgramContext ctx, Fixup f, Findings findings)
+    {
+        var obj = ctx.Obj.Object;
+        if (f.Kind == FixupKinds.KfuncCall && !obj.IsGplCompatible)
+            findings.Add(new Reason(ReasonCodes.KfuncRequiresGpl, f.Symbol, f.Insn,
+                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': cannot call kernel function from non-GPL compatible program (license '{obj.License ?? "(none)"}'), even in dead code"));
+    }
+}
+
+/// <summary>
+/// verifier <c>check_pseudo_btf_id</c>: every ld_imm64 of a BTF id is looked up in kallsyms by name, reachable or not;
+/// data symbols are there only with CONFIG_KALLSYMS_ALL (functions always are).
+/// </summary>
+public sealed class KsymKallsymsRule : IFixupRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KsymNotInKallsyms, Severity.Fails, "kernel config (CONFIG_KALLSYMS_ALL)")];
+
+    public void Check(ProgramContext ctx, Fixup f, Findings findings)
+    {
+        if (f.Kind == FixupKinds.KsymLdImm64 && ctx.Kernel.Config is { } config && !config.ContainsKey("CONFIG_KALLSYMS_ALL"))
+            findings.Add(new Reason(ReasonCodes.KsymNotInKallsyms, f.Symbol, f.Insn,
+                $"program '{ctx.Name}': insn {f.Insn}: ksym '{f.Symbol}': {ctx.KernelName} is built without CONFIG_KALLSYMS_ALL, so data symbols are not in kallsyms: ldimm64 failed to find the address for kernel symbol '{f.Symbol}'"));
+    }
+}
+
+/// <summary>
+/// verifier <c>check_pseudo_btf_id</c> before 6.4 accepts only a VAR behind an ld_imm64 of a BTF id, so
+/// <c>bpf_ksym_exists</c> on a PRESENT kfunc (ld_imm64 of a FUNC) is refused on 6.1–6.3, even in dead code.
+/// </summary>
+public sealed class KsymExistsRule : IFixupRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KsymExistsUnsupported, Severity.Fails, "kernel release, else kernel BTF (bpf_iter_num_new ⇒ ≥ 6.4)")];
+
+    public void Check(ProgramContext ctx, Fixup f, Findings findings)
+    {
+        var features = ctx.Obj.Features;
+        if (f.Kind == FixupKinds.KfuncLdImm64 && !features.LdImm64OfFunc)
+            findings.Add(new Reason(ReasonCodes.KsymExistsUnsupported, f.Symbol, f.Insn,
+                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {ctx.KernelName} rejects ld_imm64 of a present kfunc (bpf_ksym_exists needs ≥ 6.4; {features.Basis})"));
+    }
+}
+
+/// <summary>
+/// verifier <c>add_kfunc_call</c>: a kfunc call with a non-zero fd_array offset (a module's kfunc) needs
+/// <c>bpf_kfunc_btf_tab</c> (5.16); before that only vmlinux kfuncs can be called.
+/// </summary>
+public sealed class ModuleKfuncsRule : IFixupRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.ModuleKfuncsUnsupported, Severity.Fails, "kernel BTF (struct bpf_kfunc_btf_tab ⇒ ≥ 5.16)")];
+
+    public void Check(ProgramContext ctx, Fixup f, Findings findings)
+    {
+        if (f.Kind == FixupKinds.KfuncCall && f.Module is not null && ctx.Obj.Features.KfuncCalls && !ctx.Obj.Features.ModuleKfuncs)
+            findings.Add(new Reason(ReasonCodes.ModuleKfuncsUnsupported, f.Symbol, f.Insn,
+                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}' lives in module {f.Module}; {ctx.KernelName} cannot call module kfuncs (< 5.16; {ctx.Obj.Features.ModuleKfuncBasis})"));
+    }
+}
+
+/// <summary>
+/// A kernel whose verifier predates kfunc calls (5.13: <c>struct bpf_kfunc_desc</c>, <c>bpf_jit_supports_kfunc_call</c>)
+/// rejects a call with src_reg BPF_PSEUDO_KFUNC_CALL ("BPF_CALL uses reserved fields"). Decided from the kernel's BTF,
+/// not its version string.
+/// </summary>
+public sealed class KfuncsUnsupportedRule : IFixupRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KfuncsUnsupported, Severity.Fails, "kernel BTF (struct bpf_kfunc_desc ⇒ ≥ 5.13)")];
+
+    public void Check(ProgramContext ctx, Fixup f, Findings findings)
+    {
+        if (f.Kind == FixupKinds.KfuncCall && !ctx.Obj.Features.KfuncCalls)
+            findings.Add(new Reason(ReasonCodes.KfuncsUnsupported, f.Symbol, f.Insn,
+                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {ctx.KernelName} cannot call kfuncs at all ({ctx.Obj.Features.KfuncBasis})"));
+    }
+}

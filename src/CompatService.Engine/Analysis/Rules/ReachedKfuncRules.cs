@@ -1,0 +1,101 @@
+using CompatService.Contracts;
+using CompatService.Engine.Btf;
+using CompatService.Engine.Kernels;
+
+namespace CompatService.Engine.Analysis.Rules;
+
+/// <summary>Rules the verifier applies only to kfunc calls its path walk reaches (<c>check_kfunc_call</c>).</summary>
+internal static class ReachedKfunc
+{
+    public static bool Applies(ProgramContext ctx, Fixup f) => f.Kind == FixupKinds.KfuncCall && ctx.Reach!.IsVisited(f.Insn);
+
+    /// <summary>Whether the kernel says the call's target is a kfunc (null: the kernel cannot tell), and whether it is a vmlinux one.</summary>
+    public static (bool? IsKfunc, bool InVmlinux) Identity(ProgramContext ctx, Fixup f)
+    {
+        var r = ctx.Obj.Resolution.Externs.First(e => e.Extern.Name == f.Symbol); // fixups carry the name; externs are few
+        var kernel = ctx.Kernel;
+        var spec = r.Module is null ? kernel.Vmlinux : kernel.Modules.First(m => m.Name == r.Module).Spec;
+        return (KernelFeatures.IsKfunc(kernel, spec, new BtfTypeId(r.KernelBtfId!.Value)), r.Module is null);
+    }
+}
+
+/// <summary>
+/// kernel/bpf/btf.c <c>bpf_prog_type_to_kfunc_hook</c> / <c>btf_kfunc_id_set_contains</c>: a reachable kfunc call from a
+/// program type with no kfunc hook on that kernel (before the COMMON hook of 6.2) is "not allowed". The hooks come from the
+/// kernel's own <c>enum btf_kfunc_hook</c> (see <see cref="KfuncHooks"/>).
+/// </summary>
+public sealed class KfuncHookRule : IFixupRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } =
+    [
+        new(ReasonCodes.KfuncNotAllowed, Severity.Fails, "kernel BTF: enum btf_kfunc_hook; from 6.2 the kernel-facts table of its version (+ reachability)"),
+        new(ReasonCodes.KernelFactsConditional, Severity.Unknown, "kernel-facts table of its version + what its condition needs (config, capability, attach type)"),
+        new(ReasonCodes.KernelFactsUnavailable, Severity.Unknown, "kernel release within the generated kernel-facts tables (scripts/gen-kernel-facts.sh)"),
+    ];
+
+    public void Check(ProgramContext ctx, Fixup f, Findings findings)
+    {
+        if (!ReachedKfunc.Applies(ctx, f)) return;
+        if (ctx.Obj.Hooks is { } hooks && hooks.RefusesEveryKfuncFrom(ctx.Program.Type))
+            findings.Add(new Reason(ReasonCodes.KfuncNotAllowed, f.Symbol, f.Insn,
+                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {ctx.KernelName} has no kfunc hook for {ctx.Program.Type} programs (its hooks: {hooks}): calling kernel function {f.Symbol} is not allowed"));
+        // From the COMMON hook on (6.2), which program types may call which kfunc set is C code: the generated table decides.
+        else if (ctx.Program.Type != "ext" && KernelFactsRules.KfuncAllowed(ctx.Program, f, ctx.Kernel, ctx.KernelName, ctx.Obj.Facts) is { } reason)
+            findings.Add(reason);
+    }
+}
+
+/// <summary>
+/// verifier <c>check_kfunc_call</c>: a KF_SLEEPABLE kfunc needs a sleepable program ("program must be sleepable to call
+/// sleepable kfunc X"). KF_* flags live only in the image's <c>.BTF_ids</c>; without them a note says they were not checked
+/// (it stays a note: the 6.18 host's BTF comes without an image, and libbpf loads those programs there).
+/// </summary>
+public sealed class KfuncFlagsRule : IFixupRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } =
+    [
+        new(ReasonCodes.KfuncNeedsSleepable, Severity.Fails, "kernel image (.BTF_ids KF_* flags), else the kernel-facts table of its version (+ reachability)"),
+        new(ReasonCodes.KfuncFlagsUnavailable, Severity.Note, "kernel image (.BTF_ids KF_* flags)"),
+    ];
+
+    public void Check(ProgramContext ctx, Fixup f, Findings findings)
+    {
+        if (!ReachedKfunc.Applies(ctx, f)) return;
+        var (isKfunc, inVmlinux) = ReachedKfunc.Identity(ctx, f);
+        if (isKfunc != true || !inVmlinux) return;
+        // The image's own flags win; a kernel without them takes the kernel-facts table of its version.
+        var (kfFlags, flagsFrom) = KernelFactsRules.Flags(ctx.Kernel, ctx.Obj.Facts);
+        if (kfFlags?.GetValueOrDefault(f.Symbol) is { } flags && (flags & (uint)KfFlags.Sleepable) != 0 && !ctx.Program.SectionInfo.Sleepable)
+            findings.Add(new Reason(ReasonCodes.KfuncNeedsSleepable, f.Symbol, f.Insn,
+                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}' is KF_SLEEPABLE in {ctx.KernelName}{(flagsFrom is null ? "" : $" (flags from the {flagsFrom}: the kernel came without its image's .BTF_ids)")}: program must be sleepable to call sleepable kfunc {f.Symbol} (use a '.s' section)"));
+        if (kfFlags is null && findings.FirstTime(f.Symbol + "#flags"))
+            findings.Add(new Reason(ReasonCodes.KfuncFlagsUnavailable, f.Symbol, f.Insn,
+                $"note: {ctx.KernelName} came without its image's .BTF_ids and no kernel-facts table decides ({ctx.Obj.Facts.WhyUndecided}): the KF_* flags of '{f.Symbol}' (sleepable, destructive) were not checked"));
+    }
+}
+
+/// <summary>
+/// verifier <c>add_kfunc_call</c> → <c>btf_kfunc_id_set_contains</c>: a kernel function in no kfunc set is "not allowed".
+/// Which functions are kfuncs: the image's <c>.BTF_ids</c> sets, else <c>bpf_kfunc</c> decl tags (kbuild ≥ 6.11, pahole ≥ 1.27);
+/// with neither, a note says it could not be checked.
+/// </summary>
+public sealed class KfuncIdentityRule : IFixupRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } =
+    [
+        new(ReasonCodes.NotAKfunc, Severity.Fails, "kernel image (.BTF_ids) or bpf_kfunc tags in BTF (+ reachability)"),
+        new(ReasonCodes.KfuncTagsUnavailable, Severity.Note, "kernel image (.BTF_ids) or bpf_kfunc tags in BTF"),
+    ];
+
+    public void Check(ProgramContext ctx, Fixup f, Findings findings)
+    {
+        if (!ReachedKfunc.Applies(ctx, f)) return;
+        var (isKfunc, _) = ReachedKfunc.Identity(ctx, f);
+        if (isKfunc == false)
+            findings.Add(new Reason(ReasonCodes.NotAKfunc, f.Symbol, f.Insn,
+                $"program '{ctx.Name}': insn {f.Insn}: '{f.Symbol}' is a kernel function in {ctx.KernelName} but not a kfunc (not in any kfunc set): calling kernel function {f.Symbol} is not allowed"));
+        else if (isKfunc is null && findings.FirstTime(f.Symbol))
+            findings.Add(new Reason(ReasonCodes.KfuncTagsUnavailable, f.Symbol, f.Insn,
+                $"note: {ctx.KernelName}'s BTF has no bpf_kfunc tags and no .BTF_ids sets were ingested: whether '{f.Symbol}' is a kfunc could not be checked"));
+    }
+}

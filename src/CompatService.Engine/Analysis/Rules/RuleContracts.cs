@@ -1,0 +1,63 @@
+using CompatService.Contracts;
+using CompatService.Engine.Object;
+
+namespace CompatService.Engine.Analysis.Rules;
+
+/// <summary>What a reason code does to the verdict.</summary>
+public enum Severity
+{
+    /// <summary>The program does not load.</summary>
+    Fails,
+    /// <summary>The facts that would decide are missing: the verdict is unknown (never a guessed "loads").</summary>
+    Unknown,
+    /// <summary>Information only: the verdict does not change.</summary>
+    Note,
+}
+
+/// <summary>One reason code a rule can emit, its severity, and the kernel input it needs to be decided.</summary>
+public sealed record RuleCode(string Code, Severity Severity, string Needs);
+
+/// <summary>A rule of the catalog: a name, the codes it emits (one rule per code or per close group).</summary>
+public interface IVerdictRule
+{
+    IReadOnlyList<RuleCode> Codes { get; }
+}
+
+/// <summary>An object-wide failure: the object cannot be loaded, so neither can any of its programs.</summary>
+public sealed record ObjectFailure(string Code, string Symbol, string Message, IReadOnlySet<string> ReferencedBy);
+
+/// <summary>A rule over the whole object (libbpf opens / resolves / creates maps for the whole object before any program).</summary>
+public interface IObjectRule : IVerdictRule
+{
+    IEnumerable<ObjectFailure> Check(ObjectContext ctx);
+}
+
+/// <summary>A rule over one program, evaluated where the catalog places it (before or after the reachability walk).</summary>
+public interface IProgramRule : IVerdictRule
+{
+    void Check(ProgramContext ctx, Findings findings);
+}
+
+/// <summary>A rule over each fixup of a program (the verifier checks every kfunc instruction, reachable or not).</summary>
+public interface IFixupRule : IVerdictRule
+{
+    void Check(ProgramContext ctx, Fixup fixup, Findings findings);
+}
+
+/// <summary>A rule over each extern a program references.</summary>
+public interface IExternRule : IVerdictRule
+{
+    void Check(ProgramContext ctx, BpfExtern ext, Findings findings);
+}
+
+/// <summary>What rules found for one program: reasons (in order) and weak paths the verifier removes as dead code.</summary>
+public sealed class Findings
+{
+    private readonly HashSet<string> _noted = new(StringComparer.Ordinal);
+    public List<Reason> Reasons { get; } = [];
+    public List<DisabledPath> Disabled { get; } = [];
+    public void Add(Reason reason) => Reasons.Add(reason);
+    public void Disable(DisabledPath path) => Disabled.Add(path);
+    /// <summary>True the first time <paramref name="key"/> is seen: for notes said once per program.</summary>
+    public bool FirstTime(string key) => _noted.Add(key);
+}
