@@ -14,7 +14,7 @@ public static class DtoMapping
         k.Source, k.CreatedAt, k.HasConfig);
 
     public static KernelKfuncDto ToDto(this KernelSymbolEntity s) => new(
-        s.Name, (uint)s.BtfId, s.Module, s.Prototype, s.Tagged, (uint?)s.Flags, KfuncFlagNames.Of((uint?)s.Flags), s.Kind);
+        s.Name, (uint)s.BtfId, s.Module, s.Prototype, s.Tagged, (uint?)s.Flags, s.Flags is { } f and not 0 ? Engine.Kernels.KfFlagNames.Of((uint)f) : [], s.Kind);
 
     public static ObjectDto ToDto(this ObjectEntity o) => new(
         o.Id, o.Sha256, o.Name, Labels.FromJson(o.LabelsJson), o.Size, o.CreatedAt,

@@ -50,7 +50,14 @@ public static class OperationDocs
             "kernel = sha256 of the host's raw vmlinux BTF, object = sha256 (repeatable). 404 'unknown kernel' tells the agent to upload its BTF.", 404),
         ["AgentReport"] = new("Report what really happened when loading", "JSON AgentReport: per program observed outcome and verifier log excerpt.", 404),
         ["ListAgentReports"] = new("Observed outcomes reported by agents",
-            "Filters: kernel, object (sha256), host, disagrees=true|false, limit 1..5000 (default 200)."),
+            "Filters: kernel, object (sha256), host, source=agent|lab, disagrees=true|false, limit 1..5000 (default 200)."),
+        ["QueueLabRun"] = new("Queue a kernel lab run (boot the kernel's image under QEMU, load for real)",
+            "JSON body {\"objects\": [sha256, ...]} (omitted or empty: every stored object). 202 with the queued run; a lab worker (Compat:Lab:Enabled) boots the kernel's stored image, loads each program alone, and stores the outcomes as observed outcomes with source 'lab'. 409 when the kernel was not uploaded as a bzImage/vmlinuz or Debian package (no image to boot); 422 for unknown objects.",
+            404, 409, 422),
+        ["ListLabRuns"] = new("A kernel's lab runs, newest first",
+            "State (queued, running, done, failed, refused), accel (kvm/tcg), cells compared, agreed, unknown, not observed, disagreements by class and reason code.", 404),
+        ["LabAgreement"] = new("Lab agreement per kernel",
+            "Per kernel, its latest finished lab run: cells compared (observed programs), agreed (observed == predicted), unknown, disagreements by class (false-loads, false-fails, unknown) and reason code."),
     };
 
     /// <summary>Example values of upload form fields (shown in the Swagger UI's try-it-out forms).</summary>

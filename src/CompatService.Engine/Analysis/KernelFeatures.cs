@@ -44,14 +44,6 @@ public sealed record KernelFeatures(Version? Version, bool LdImm64OfFunc, bool K
         return new Version(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
     }
 
-    /// <summary>
-    /// Whether the kernel says <paramref name="id"/> is a kfunc: the .BTF_ids sets of its image (vmlinux functions only),
-    /// else bpf_kfunc decl tags of the blob that defines it; null when neither source exists ("unknown", not "no").
-    /// </summary>
-    public static bool? IsKfunc(KernelBtfSet kernel, BtfSpec spec, BtfTypeId id)
-    {
-        if (ReferenceEquals(spec, kernel.Vmlinux) && kernel.KfuncFlags is { } flags) return flags.ContainsKey(spec.NameOf(id));
-        if (spec.HasDeclTag(KfuncTags.Kfunc)) return spec.DeclTagsOf(id).Contains(KfuncTags.Kfunc);
-        return null;
-    }
+    /// <summary>Whether the kernel says <paramref name="id"/> is a kfunc: the engine's one answer, <see cref="KfuncInventory.IsKfunc"/>.</summary>
+    public static bool? IsKfunc(KernelBtfSet kernel, BtfSpec spec, BtfTypeId id) => KfuncInventory.IsKfunc(kernel, spec, id);
 }

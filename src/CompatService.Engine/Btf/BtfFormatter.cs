@@ -24,10 +24,12 @@ public static class BtfFormatter
     /// <summary>Longest name printed in full (the kernel's KSYM_NAME_LEN).</summary>
     private const int MaxName = 512;
 
-    private sealed class Budget
+    private sealed class Budget(bool normalised = false)
     {
         public int Left = MaxNodes;
         public int Chars = MaxChars;
+        /// <summary>Types only: parameter names, restrict and type tags dropped (see <see cref="FormatPrototype"/>).</summary>
+        public bool Normalised { get; } = normalised;
     }
 
     private static string Name(BtfType t) => t.Name.Length <= MaxName ? t.Name : t.Name[..MaxName] + "...";
@@ -39,6 +41,22 @@ public static class BtfFormatter
         if (spec.GetType(funcId) is not BtfFunc func)
             throw new ArgumentException($"type [{funcId}] is {spec.KindOf(funcId)}, not FUNC", nameof(funcId));
         return Declarator(spec, func.Proto, Name(func), 0, new Budget());
+    }
+
+    /// <summary>
+    /// The normalised prototype of a FUNC (or the declaration of a VAR), types only: parameter names, <c>restrict</c> and
+    /// type tags are dropped so that comparing kernels shows real signature changes, not renames
+    /// (<c>int bpf_foo(struct xdp_md *, u32)</c>). What the kernel inventory stores and the dashboard diffs.
+    /// </summary>
+    public static string FormatPrototype(BtfSpec spec, BtfTypeId id)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.GetType(id) switch
+        {
+            BtfFunc f => Declarator(spec, f.Proto, Name(f), 0, new Budget(normalised: true)),
+            BtfVar v => Declarator(spec, v.Type, Name(v), 0, new Budget(normalised: true)),
+            _ => Declarator(spec, id, string.Empty, 0, new Budget(normalised: true)),
+        };
     }
 
     /// <summary>
@@ -93,6 +111,8 @@ public static class BtfFormatter
                 return Join(Tagged(f.IsUnion ? "union" : "struct", Name(f)), inner);
             case BtfAlias { Kind: BtfKind.Typedef } td:
                 return Join(Name(td), inner);
+            case BtfAlias q when budget.Normalised && q.Kind is not (BtfKind.Const or BtfKind.Volatile):
+                return Declarator(spec, q.Target, inner, depth + 1, budget); // restrict, type_tag: not part of the normalised form
             case BtfAlias q:
             {
                 var qualifier = q.Kind switch
@@ -124,7 +144,7 @@ public static class BtfFormatter
                 {
                     if (i > 0) sb.Append(", ");
                     if (budget.Chars - sb.Length < 0) { sb.Append("..."); break; }
-                    var pname = fp.Parameters[i].Name;
+                    var pname = budget.Normalised ? string.Empty : fp.Parameters[i].Name;
                     sb.Append(Declarator(spec, fp.Parameters[i].Type, pname.Length <= MaxName ? pname : pname[..MaxName] + "...", depth + 1, budget));
                 }
                 if (fp.IsVariadic) sb.Append(fp.Parameters.Count > 0 ? ", ..." : "...");

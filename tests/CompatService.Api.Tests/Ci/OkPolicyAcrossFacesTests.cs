@@ -65,7 +65,7 @@ public sealed class OkPolicyAcrossFacesTests(ApiFactory api) : IClassFixture<Api
             VmlinuxBtf = vmlinux, VmlinuxPath = KernelGz, BtfSha256 = Convert.ToHexStringLower(SHA256.HashData(vmlinux)),
             Modules = [], Release = "7.2.13+deb14-amd64",
         };
-        using var session = new HostSession(host, new BpfApi(new FakeBpfSyscalls())); // check never calls bpf(2)
+        using var session = new HostSession(host, new BpfApi(LinuxBpfSyscalls.Instance)); // check never calls bpf(2)
         var app = new AgentApp(new StringWriter(), new StringWriter(), host: _ => session);
         string[] argv = ["check", .. objects.Select(Fixture), .. strict ? new[] { "--strict" } : []];
         return await app.RunAsync(argv);

@@ -18,6 +18,16 @@ public sealed class BtfFormatterTests
         Assert.Equal(expected, BtfFormatter.FormatFunc(spec, spec.FindFunc(func)!.Value));
     }
 
+    [Theory]
+    [InlineData(BtfTestData.Fixture72, "bpf_iter_num_new", "int bpf_iter_num_new(struct bpf_iter_num *, int, int)")]
+    [InlineData(BtfTestData.Fixture61, "bpf_lookup_user_key", "struct bpf_key *bpf_lookup_user_key(u32, u64)")]
+    [InlineData(BtfTestData.Fixture72, "bpf_cast_to_kern_ctx", "void *bpf_cast_to_kern_ctx(void *)")]
+    public void Prototypes_AreTypesOnly_ForTheKernelInventory(string kernel, string func, string expected)
+    {
+        var spec = BtfSpec.Parse(BtfTestData.RawVmlinux(BtfTestData.FixtureDir(kernel)));
+        Assert.Equal(expected, BtfFormatter.FormatPrototype(spec, spec.FindFunc(func)!.Value));
+    }
+
     [Fact]
     public void Declarators_PointersArraysFunctionPointersAndQualifiers()
     {
