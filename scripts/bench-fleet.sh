@@ -10,7 +10,7 @@
 #                 objects) while the workers recompute FLEET_RECOMPUTE objects' cells on every kernel
 #   replica_ratio cells/s of two processes (FLEET_WORKERS each) over one process on the same recomputation
 #   btf_parse_ratio our BTF parse + name index over libbpf btf__new, median (scripts/bench-btf.sh, same run)
-# Env: COMPAT_CORPUS, FLEET_KERNELS, FLEET_OBJECTS (50), FLEET_WORKERS (2), FLEET_RECOMPUTE (10), BENCH_SECONDS (10), FLEET_PORT (5290)
+# Env: FLEET_BTF=0 skips the parse ratio; COMPAT_CORPUS, FLEET_KERNELS, FLEET_OBJECTS (50), FLEET_WORKERS (2), FLEET_RECOMPUTE (10), BENCH_SECONDS (10), FLEET_PORT (5290)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${COMPAT_CORPUS:-$(cd "$root/.." && pwd)/shared/corpus}
@@ -24,9 +24,10 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
 cs=$("$root/scripts/private-postgres.sh" start "$work/pg")
 export PGHOST=127.0.0.1 PGPORT=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$cs") PGUSER=postgres PGDATABASE=compat_fleet
+export PGPASSWORD=$(sed -nE 's/.*Password=([^;]*).*/\1/p' <<<"$cs")
 psql -d postgres -tAq -c "DROP DATABASE IF EXISTS compat_fleet" -c "CREATE DATABASE compat_fleet" 2>/dev/null
 db() { psql -tAq -c "$1"; }
-export ConnectionStrings__Compat="Host=127.0.0.1;Port=$PGPORT;Database=compat_fleet;Username=postgres;Maximum Pool Size=30"
+export ConnectionStrings__Compat="Host=127.0.0.1;Port=$PGPORT;Database=compat_fleet;Username=postgres;Password=$PGPASSWORD;Maximum Pool Size=30"
 export Compat__ApiKeys__0=bench-key-0123456789 ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning
 key=(-H "X-Api-Key: $Compat__ApiKeys__0")
 
@@ -113,7 +114,7 @@ for f in one two; do echo "  $f.log: $(prof "$work/$f.log")"; done
 kill "$p2" "$p1" 2>/dev/null || true
 
 # 6. BTF parse vs libbpf
-btf=$("$root/scripts/bench-btf.sh" "" 100 2>/dev/null || true)
+btf=""; [[ "${FLEET_BTF:-1}" == 0 ]] || btf=$("$root/scripts/bench-btf.sh" "" 100 2>/dev/null || true)
 btf_ratio=$(sed -nE 's/.*median ([0-9.]+)x, min.*/\1/p' <<<"$btf" | head -1)
 echo "$btf" | grep -E "^==|median" || true
 
@@ -125,4 +126,4 @@ echo "fleet: rss_mib=$rss"
 echo "fleet: agent_p99_ms=$(p99 "$a")"
 echo "fleet: matrix_p99_ms=$(p99 "$m")"
 echo "fleet: replica_ratio=$replica_ratio"
-echo "fleet: btf_parse_ratio=${btf_ratio:-unavailable}"
+echo "fleet: btf_parse_ratio=${btf_ratio:-not_measured}"

@@ -54,7 +54,14 @@ public static class OperationDocs
         ["ListLabRuns"] = new("Lab runs", "Queued, running and finished lab boots with their results."),
         ["QueueLabRun"] = new("Queue a lab run", "Boot a stored kernel under QEMU and load every program there (needs the write key).", 404),
         ["ListAgentReports"] = new("Observed outcomes reported by agents",
-            "Filters: kernel, object (sha256), host, disagrees=true|false, limit 1..5000 (default 200)."),
+            "Filters: kernel, object (sha256), host, source=agent|lab, disagrees=true|false, limit 1..5000 (default 200)."),
+        ["QueueLabRun"] = new("Queue a kernel lab run (boot the kernel's image under QEMU, load for real)",
+            "JSON body {\"objects\": [sha256, ...]} (omitted or empty: every stored object). 202 with the queued run; a lab worker (Compat:Lab:Enabled) boots the kernel's stored image, loads each program alone, and stores the outcomes as observed outcomes with source 'lab'. 409 when the kernel was not uploaded as a bzImage/vmlinuz or Debian package (no image to boot); 422 for unknown objects.",
+            404, 409, 422),
+        ["ListLabRuns"] = new("A kernel's lab runs, newest first",
+            "State (queued, running, done, failed, refused), accel (kvm/tcg), cells compared, agreed, unknown, not observed, disagreements by class and reason code.", 404),
+        ["LabAgreement"] = new("Lab agreement per kernel",
+            "Per kernel, its latest finished lab run: cells compared (observed programs), agreed (observed == predicted), unknown, disagreements by class (false-loads, false-fails, unknown) and reason code."),
     };
 
     /// <summary>Example values of upload form fields (shown in the Swagger UI's try-it-out forms).</summary>

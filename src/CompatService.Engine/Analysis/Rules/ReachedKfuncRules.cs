@@ -62,13 +62,14 @@ public sealed class KfuncFlagsRule : IFixupRule
     {
         if (!ReachedKfunc.Applies(ctx, f)) return;
         var (isKfunc, inVmlinux) = ReachedKfunc.Identity(ctx, f);
-        if (isKfunc != true || !inVmlinux) return;
+        // isKfunc null (no tags, no image): the table's flags list only kfuncs, so they still apply.
+        if (isKfunc == false || !inVmlinux) return;
         // The image's own flags win; a kernel without them takes the kernel-facts table of its version.
         var (kfFlags, flagsFrom) = KernelFactsRules.Flags(ctx.Kernel, ctx.Obj.Facts);
-        if (kfFlags?.GetValueOrDefault(f.Symbol) is { } flags && (flags & (uint)KfFlags.Sleepable) != 0 && !ctx.Program.SectionInfo.Sleepable)
+        if (kfFlags?.GetValueOrDefault(Btf.BtfWalk.EssentialName(f.Symbol)) is { } flags && (flags & (uint)KfFlags.Sleepable) != 0 && !ctx.Program.SectionInfo.Sleepable)
             findings.Add(new Reason(ReasonCodes.KfuncNeedsSleepable, f.Symbol, f.Insn,
                 $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}' is KF_SLEEPABLE in {ctx.KernelName}{(flagsFrom is null ? "" : $" (flags from the {flagsFrom}: the kernel came without its image's .BTF_ids)")}: program must be sleepable to call sleepable kfunc {f.Symbol} (use a '.s' section)"));
-        if (kfFlags is null && findings.FirstTime(f.Symbol + "#flags"))
+        if (kfFlags is null && isKfunc == true && findings.FirstTime(f.Symbol + "#flags"))
             findings.Add(new Reason(ReasonCodes.KfuncFlagsUnavailable, f.Symbol, f.Insn,
                 $"note: {ctx.KernelName} came without its image's .BTF_ids and no kernel-facts table decides ({ctx.Obj.Facts.WhyUndecided}): the KF_* flags of '{f.Symbol}' (sleepable, destructive) were not checked"));
     }
