@@ -56,4 +56,10 @@ public static class ReasonCodes
     public const string KernelReleaseUnknown = "kernel-release-unknown";
     /// <summary>Note: a branch was decided by a read-only global (.rodata, const volatile) as shipped in the object; a loader may change it before loading.</summary>
     public const string RodataAsShipped = "rodata-as-shipped";
+    /// <summary>BPF-to-BPF recursion (a sub-program calling itself, directly or through others): the verifier refuses it on every kernel.</summary>
+    public const string RecursiveCall = "recursive-call";
+    /// <summary>A chain of BPF-to-BPF calls deeper than the verifier's 8 frames (MAX_CALL_FRAMES).</summary>
+    public const string CallStackTooDeep = "call-stack-too-deep";
+    /// <summary>More than 256 functions (the program and its sub-programs) in one program (BPF_MAX_SUBPROGS).</summary>
+    public const string TooManySubprograms = "too-many-subprograms";
 }

@@ -21,6 +21,8 @@ public static class Compression
     /// <summary>Legacy LZ4 frame magic ("lz4 -l", what the kernel's LZ4 images use), little-endian.</summary>
     public const uint Lz4LegacyMagic = 0x184C2102;
     private const int Lz4LegacyBlockMax = 8 << 20;
+    /// <summary>Largest output/input ratio for which a declared output size is allocated up front.</summary>
+    private const long MaxTrustedRatio = 32;
 
     public static CompressionKind Detect(ReadOnlySpan<byte> d)
     {
@@ -67,10 +69,15 @@ public static class Compression
             if (kind == CompressionKind.Xz && XzIndex.UncompressedSize(data.Span) is { } size)
             {
                 if (size > maxOutput) throw Bomb(what, kind, maxOutput);
-                return ReadExactSize(decoder, (int)size, what, kind);
+                // The index is a claim: allocate it in one piece only within a plausible ratio (real kernel payloads
+                // compress 3-10x); a 780-byte xz claiming 250 MiB is decoded as a stream and fails on the real data.
+                if (size <= MaxTrustedRatio * (long)data.Length) return ReadExactSize(decoder, (int)size, what, kind);
+                var streamed = CopyLimited(decoder, Math.Min(size, maxOutput), what, kind);
+                if (streamed.Length != size) throw new BpfFormatException($"{what}: {Name(kind)} data ends after {streamed.Length} of {size} bytes its index declares", 0);
+                return streamed;
             }
             // Trust a hint only up to a plausible ratio, so a forged trailer cannot make us allocate the whole budget.
-            var hint = sizeHint <= 32L * data.Length ? sizeHint : null;
+            var hint = sizeHint <= MaxTrustedRatio * (long)data.Length ? sizeHint : null;
             return CopyLimited(decoder, maxOutput, what, kind, hint);
         });
     }
@@ -164,7 +171,8 @@ public static class Compression
     private static byte[] DecompressLz4Legacy(ReadOnlySpan<byte> d, long maxOutput, string what)
     {
         using var output = new MemoryStream();
-        var block = new byte[Lz4LegacyBlockMax];
+        // LZ4 expands a block at most ~255x: size the buffer by the input, not by the format's 8 MiB maximum.
+        var block = new byte[(int)Math.Min(Lz4LegacyBlockMax, 255L * d.Length + 64)];
         long pos = 4, total = 0;
         while (pos + 4 <= d.Length)
         {

@@ -139,9 +139,17 @@ public sealed class DebianPackage
     {
         if (entry.Length < 0 || entry.Length > max)
             throw new BpfFormatException($"{path}: {entry.Length} bytes, more than the limit of {max}", 0);
-        var bytes = new byte[entry.Length];
-        if (entry.DataStream is { } s) s.ReadExactly(bytes);
-        return bytes;
+        // The header's length is a claim: read what really arrives (a forged header in a tiny package must not make us
+        // allocate the whole limit up front).
+        if (entry.DataStream is not { } s) return entry.Length == 0 ? [] : throw new BpfFormatException($"{path}: no data for {entry.Length} bytes", 0);
+        using var output = new MemoryStream((int)Math.Min(entry.Length, 1L << 20));
+        var chunk = new byte[1 << 16];
+        int n;
+        while (output.Length < entry.Length && (n = s.Read(chunk, 0, (int)Math.Min(chunk.Length, entry.Length - output.Length))) > 0)
+            output.Write(chunk, 0, n);
+        if (output.Length != entry.Length)
+            throw new BpfFormatException($"{path}: archive entry ends after {output.Length} of {entry.Length} bytes", 0);
+        return output.Length == output.Capacity ? output.GetBuffer() : output.ToArray();
     }
 
     /// <summary>Decompresses a .ko and takes its .BTF / .BTF_ids; a module that cannot be read is noted and skipped.</summary>

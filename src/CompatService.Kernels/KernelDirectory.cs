@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
 
 namespace CompatService.Kernels;
@@ -38,13 +39,25 @@ public static class KernelDirectory
         var info = Path.Combine(dir, "info.json");
         if (File.Exists(info))
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(info));
-            release = Str(doc.RootElement, "release");
-            arch = Str(doc.RootElement, "arch");
-            flavour = Str(doc.RootElement, "flavour");
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllBytes(info));
+                release = Str(doc.RootElement, "release");
+                arch = Str(doc.RootElement, "arch");
+                flavour = Str(doc.RootElement, "flavour");
+            }
+            catch (JsonException e)
+            {
+                throw new BpfFormatException($"{info}: not valid JSON: {e.Message}", e.BytePositionInLine, inner: e);
+            }
         }
         var flagsFile = Path.Combine(dir, "kfuncs-btf_ids.txt");
-        var flags = File.Exists(flagsFile) ? ParseKfuncFlags(File.ReadAllLines(flagsFile)) : null;
+        IReadOnlyDictionary<string, uint>? flags = null;
+        if (File.Exists(flagsFile))
+        {
+            try { flags = ParseKfuncFlags(File.ReadAllLines(flagsFile)); }
+            catch (FormatException e) { throw new BpfFormatException($"{flagsFile}: {e.Message}", inner: e); }
+        }
 
         var set = KernelBtfReader.Open(File.ReadAllBytes(vmlinux), modules, release, flags);
         if (KernelConfigFile.TryLoad(dir) is { } config)

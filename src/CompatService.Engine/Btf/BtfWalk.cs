@@ -74,7 +74,7 @@ public static class BtfWalk
             BtfComposite c => c.Size,
             BtfFloat f => f.Size,
             BtfPtr => 8,
-            BtfArray a => SizeOf(spec, a.ElementType, depth + 1) is { } s ? s * a.Count : null,
+            BtfArray a => SizeOf(spec, a.ElementType, depth + 1) is { } s && (a.Count == 0 || s <= ulong.MaxValue / a.Count) ? s * a.Count : null, // overflow: no size
             BtfAlias al => SizeOf(spec, al.Target, depth + 1),
             BtfVar v => SizeOf(spec, v.Type, depth + 1),
             BtfDatasec d => d.Size,
@@ -83,19 +83,40 @@ public static class BtfWalk
     }
 
     /// <summary>Alignment as libbpf computes it for kconfig externs (btf__align_of), bounded to 8.</summary>
-    public static ulong AlignOf(BtfSpec spec, BtfTypeId id, int depth = 0)
+    /// <remarks>
+    /// Memoised per call: a struct whose members are several copies of another (or of itself, in forged BTF) would
+    /// otherwise fan out exponentially; each type is visited once, a cycle counts as alignment 1.
+    /// </remarks>
+    public static ulong AlignOf(BtfSpec spec, BtfTypeId id) => AlignOf(spec, id, 0, new Dictionary<uint, ulong>());
+
+    private static ulong AlignOf(BtfSpec spec, BtfTypeId id, int depth, Dictionary<uint, ulong> memo)
     {
         if (depth > 32 || id.IsVoid) return 1;
-        return spec.GetType(id) switch
+        if (memo.TryGetValue(id.Value, out var known)) return known;
+        memo[id.Value] = 1; // in progress: a cycle back here contributes 1
+        ulong result = spec.GetType(id) switch
         {
             BtfInt i => Math.Min(8u, Math.Max(1u, i.Size)),
             BtfEnum e => Math.Min(8u, Math.Max(1u, e.Size)),
             BtfFloat f => Math.Min(8u, Math.Max(1u, f.Size)),
             BtfPtr => 8,
-            BtfArray a => AlignOf(spec, a.ElementType, depth + 1),
-            BtfAlias al => AlignOf(spec, al.Target, depth + 1),
-            BtfComposite c => c.Members.Count == 0 ? 1 : c.Members.Max(m => AlignOf(spec, m.Type, depth + 1)),
+            BtfArray a => AlignOf(spec, a.ElementType, depth + 1, memo),
+            BtfAlias al => AlignOf(spec, al.Target, depth + 1, memo),
+            BtfComposite c => MaxMemberAlign(spec, c, depth, memo),
             _ => 1,
         };
+        memo[id.Value] = result;
+        return result;
+    }
+
+    private static ulong MaxMemberAlign(BtfSpec spec, BtfComposite c, int depth, Dictionary<uint, ulong> memo)
+    {
+        ulong max = 1;
+        foreach (var m in c.Members)
+        {
+            max = Math.Max(max, AlignOf(spec, m.Type, depth + 1, memo));
+            if (max == 8) break; // the bound: nothing can raise it further
+        }
+        return max;
     }
 }

@@ -60,10 +60,12 @@ public sealed class ElfFile
 
         // Extended numbering: section 0 carries the real count / string-table index.
         var first = Bounds.Slice(span, (long)shoff, Shdr64Size, "section header 0");
-        if (shnum == 0) shnum = (long)endian.U64(first[32..]);
+        // Counts from the input are compared unsigned against the bytes that remain before any arithmetic or allocation.
+        var count = shnum == 0 ? endian.U64(first[32..]) : (ulong)shnum;
         if (shstrndx == ShnXindex) shstrndx = endian.U32(first[40..]);
-        if (shnum > (span.Length - (long)shoff) / Shdr64Size)
-            throw new BpfFormatException($"{shnum} section headers do not fit in the file", (long)shoff);
+        if (count > (ulong)(span.Length - (long)shoff) / Shdr64Size)
+            throw new BpfFormatException($"{count} section headers do not fit in the file", (long)shoff);
+        shnum = (long)count;
 
         var raw = new (uint name, uint type, ulong flags, ulong addr, ulong off, ulong size, uint link, uint info, ulong align, ulong entsize)[shnum];
         for (var i = 0; i < shnum; i++)

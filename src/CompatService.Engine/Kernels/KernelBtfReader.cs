@@ -69,7 +69,9 @@ public static class KernelBtfReader
                 ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
                 : new MemoryStream(input.ToArray(), writable: false);
             using var gz = new GZipStream(source, CompressionMode.Decompress);
-            using var output = new MemoryStream(input.Length * 4);
+            // A first guess only (64-bit arithmetic: input.Length * 4 overflowed int for 512 MiB-1 GiB inputs); the
+            // stream grows as real output arrives, never to a size the input declares.
+            using var output = new MemoryStream(GunzipInitialCapacity(input.Length));
             var buffer = new byte[81920];
             int n;
             while ((n = gz.Read(buffer, 0, buffer.Length)) > 0)
@@ -89,6 +91,9 @@ public static class KernelBtfReader
             throw new BpfFormatException($"{what}: truncated gzip data", 0, inner: e);
         }
     }
+
+    /// <summary>First capacity of the gunzip output: 4x the input, at most 16 MiB (computed in 64 bits).</summary>
+    internal static int GunzipInitialCapacity(long inputLength) => (int)Math.Clamp(inputLength * 4L, 0, 16L << 20);
 
     /// <summary>The release from a "Linux version X ..." banner inside an image or ELF, or null.</summary>
     public static string? TryReadRelease(ReadOnlySpan<byte> data)

@@ -50,7 +50,7 @@ public static class CoreSpecMatcher
             if (acc.Name is not null)
             {
                 var localMember = ((BtfComposite)local.Btf.GetType(acc.TypeId)).Members[acc.Index];
-                if (!MatchMember(local.Btf, localMember, target, id, spec, 0, out var next)) return null;
+                if (!MatchMember(local.Btf, localMember, target, id, spec, 0, new MemberSearch(), out var next)) return null;
                 id = next;
             }
             else
@@ -69,13 +69,38 @@ public static class CoreSpecMatcher
         return spec;
     }
 
+    /// <summary>
+    /// What one member search has learnt: composites on the current path (a cycle through anonymous members is not
+    /// entered again) and the shallowest depth at which each composite was searched in vain (searching it again at that
+    /// depth or deeper cannot succeed). Without it, a struct with several anonymous members of its own type made the
+    /// search exponential (a 119-byte kernel BTF hung a CO-RE check).
+    /// </summary>
+    private sealed class MemberSearch
+    {
+        public readonly HashSet<uint> OnPath = new();
+        public readonly Dictionary<uint, int> FailedAt = new();
+    }
+
     /// <summary>Finds the member named like <paramref name="localMember"/> in composite <paramref name="compositeId"/>, recursing into anonymous members.</summary>
-    private static bool MatchMember(BtfSpec localBtf, BtfMember localMember, BtfSpec target, BtfTypeId compositeId, CoreSpec spec, int depth, out BtfTypeId next)
+    private static bool MatchMember(BtfSpec localBtf, BtfMember localMember, BtfSpec target, BtfTypeId compositeId, CoreSpec spec, int depth,
+        MemberSearch search, out BtfTypeId next)
     {
         next = default;
         if (depth > 32) return false;
         var cid = BtfWalk.SkipModsAndTypedefs(target, compositeId);
         if (target.GetType(cid) is not BtfComposite c) return false;
+        if (search.OnPath.Contains(cid.Value) || (search.FailedAt.TryGetValue(cid.Value, out var failed) && depth >= failed)) return false;
+        search.OnPath.Add(cid.Value);
+        var found = SearchMembers(localBtf, localMember, target, cid, c, spec, depth, search, out next);
+        search.OnPath.Remove(cid.Value);
+        if (!found) search.FailedAt[cid.Value] = search.FailedAt.TryGetValue(cid.Value, out var f) ? Math.Min(f, depth) : depth;
+        return found;
+    }
+
+    private static bool SearchMembers(BtfSpec localBtf, BtfMember localMember, BtfSpec target, BtfTypeId cid, BtfComposite c, CoreSpec spec, int depth,
+        MemberSearch search, out BtfTypeId next)
+    {
+        next = default;
         for (var i = 0; i < c.Members.Count; i++)
         {
             var m = c.Members[i];
@@ -85,7 +110,7 @@ public static class CoreSpecMatcher
                 var saveAcc = spec.Accessors.Count; var saveRaw = spec.Raw.Count; var saveBit = spec.BitOffset;
                 spec.Raw.Add(i);
                 spec.BitOffset += m.BitOffset;
-                if (MatchMember(localBtf, localMember, target, m.Type, spec, depth + 1, out next)) return true;
+                if (MatchMember(localBtf, localMember, target, m.Type, spec, depth + 1, search, out next)) return true;
                 spec.Accessors.RemoveRange(saveAcc, spec.Accessors.Count - saveAcc);
                 spec.Raw.RemoveRange(saveRaw, spec.Raw.Count - saveRaw);
                 spec.BitOffset = saveBit;

@@ -38,9 +38,24 @@ public static class CoreTypeCompat
     /// by name in the target with a matching type; every local enumerator must exist; ints/floats agree in size and
     /// signedness; pointers/arrays/prototypes recursively.
     /// </summary>
-    public static bool TypesMatch(BtfSpec lb, BtfTypeId lid, BtfSpec tb, BtfTypeId tid, int depth)
+    public static bool TypesMatch(BtfSpec lb, BtfTypeId lid, BtfSpec tb, BtfTypeId tid, int depth) =>
+        TypesMatch(lb, lid, tb, tid, depth, new Steps());
+
+    /// <summary>
+    /// Types compared per TYPE_MATCHES check. libbpf bounds only the depth, but forged BTF (an anonymous struct whose
+    /// members are several copies of itself, a prototype taking itself) makes depth-bounded recursion exponential;
+    /// real types compare a few hundred. Over budget the types do not match (the relocation is then poisoned, never "loads" by accident).
+    /// </summary>
+    public const int MaxSteps = 20_000;
+
+    private sealed class Steps
     {
-        if (depth > MaxDepth) return false;
+        public int Left = MaxSteps;
+    }
+
+    private static bool TypesMatch(BtfSpec lb, BtfTypeId lid, BtfSpec tb, BtfTypeId tid, int depth, Steps steps)
+    {
+        if (depth > MaxDepth || --steps.Left < 0) return false;
         lid = BtfWalk.SkipModsAndTypedefs(lb, lid);
         tid = BtfWalk.SkipModsAndTypedefs(tb, tid);
         if (lid.IsVoid || tid.IsVoid) return lid.IsVoid && tid.IsVoid;
@@ -53,11 +68,14 @@ public static class CoreTypeCompat
         {
             case BtfComposite lc:
                 var tc = (BtfComposite)t;
+                steps.Left -= lc.Members.Count;
+                if (steps.Left < 0) return false;
+                var byName = new Dictionary<string, BtfMember>(tc.Members.Count, StringComparer.Ordinal);
+                foreach (var m in tc.Members) byName.TryAdd(m.Name, m); // the first of a name, like a linear search
                 foreach (var lm in lc.Members)
                 {
-                    var tm = tc.Members.FirstOrDefault(m => m.Name == lm.Name);
-                    if (tm.Name is null || (lm.Name.Length == 0 && tm.Type.IsVoid)) return false;
-                    if (!MemberTypesMatch(lb, lm.Type, tb, tm.Type, depth + 1)) return false;
+                    if (!byName.TryGetValue(lm.Name, out var tm) || (lm.Name.Length == 0 && tm.Type.IsVoid)) return false;
+                    if (!MemberTypesMatch(lb, lm.Type, tb, tm.Type, depth + 1, steps)) return false;
                 }
                 return true;
             case BtfEnum le:
@@ -69,26 +87,26 @@ public static class CoreTypeCompat
             case BtfFloat lfl:
                 return lfl.Size == ((BtfFloat)t).Size;
             case BtfPtr lp:
-                return TypesMatch(lb, lp.Target, tb, ((BtfPtr)t).Target, depth + 1);
+                return TypesMatch(lb, lp.Target, tb, ((BtfPtr)t).Target, depth + 1, steps);
             case BtfArray la:
                 var ta = (BtfArray)t;
-                return la.Count == ta.Count && TypesMatch(lb, la.ElementType, tb, ta.ElementType, depth + 1);
+                return la.Count == ta.Count && TypesMatch(lb, la.ElementType, tb, ta.ElementType, depth + 1, steps);
             case BtfFuncProto lfp:
                 var tfp = (BtfFuncProto)t;
-                return lfp.Parameters.Count == tfp.Parameters.Count && TypesMatch(lb, lfp.ReturnType, tb, tfp.ReturnType, depth + 1)
-                    && lfp.Parameters.Zip(tfp.Parameters).All(p => TypesMatch(lb, p.First.Type, tb, p.Second.Type, depth + 1));
+                return lfp.Parameters.Count == tfp.Parameters.Count && TypesMatch(lb, lfp.ReturnType, tb, tfp.ReturnType, depth + 1, steps)
+                    && lfp.Parameters.Zip(tfp.Parameters).All(p => TypesMatch(lb, p.First.Type, tb, p.Second.Type, depth + 1, steps));
             default:
                 return false;
         }
     }
 
     /// <summary>Member types: named composites/enums match by name only (not recursively), the rest by <see cref="TypesMatch"/>.</summary>
-    private static bool MemberTypesMatch(BtfSpec lb, BtfTypeId lid, BtfSpec tb, BtfTypeId tid, int depth)
+    private static bool MemberTypesMatch(BtfSpec lb, BtfTypeId lid, BtfSpec tb, BtfTypeId tid, int depth, Steps steps)
     {
         var l = lb.GetType(BtfWalk.SkipModsAndTypedefs(lb, lid));
         var t = tb.GetType(BtfWalk.SkipModsAndTypedefs(tb, tid));
         if (l is BtfComposite or BtfEnum or BtfFwd && l.Name.Length > 0)
             return (KindsCompat(l, t) || t is BtfFwd || l is BtfFwd) && EssentialNamesEqual(l.Name, t.Name);
-        return TypesMatch(lb, lid, tb, tid, depth);
+        return TypesMatch(lb, lid, tb, tid, depth, steps);
     }
 }

@@ -17,6 +17,8 @@ internal sealed class ProgramLinker
     private readonly List<ObjectProblem> _openErrors;
     private readonly Dictionary<int, Instruction[]> _code = new();
     private readonly Dictionary<int, List<ElfSymbol>> _funcs = new();
+    /// <summary>Per code section: index into <see cref="_funcs"/> of the function owning each instruction (-1: none).</summary>
+    private readonly Dictionary<int, int[]> _owner = new();
     private readonly Dictionary<(int Section, int Insn), ElfRelocation> _relocs = new();
 
     private ProgramLinker(ElfFile elf, IReadOnlyList<BpfExtern> externs, IReadOnlyList<BpfMap> maps, List<ObjectProblem> openErrors)
@@ -43,7 +45,11 @@ internal sealed class ProgramLinker
                 if (!_funcs.TryGetValue(sym.SectionIndex, out var list)) _funcs[sym.SectionIndex] = list = new();
                 list.Add(sym);
             }
-        foreach (var list in _funcs.Values) list.Sort((a, b) => a.Value.CompareTo(b.Value));
+        foreach (var (sectionIndex, list) in _funcs)
+        {
+            list.Sort((a, b) => a.Value != b.Value ? a.Value.CompareTo(b.Value) : a.Index.CompareTo(b.Index));
+            _owner[sectionIndex] = FunctionOwners.Build(list, _code[sectionIndex].Length);
+        }
 
         foreach (var rs in _elf.Relocations)
         {
@@ -109,10 +115,7 @@ internal sealed class ProgramLinker
         var (start, length) = Bounds(entry, section);
         state.Insns.AddRange(_code[section.Index].AsSpan(start, length).ToArray());
         state.Placed[(section.Index, start)] = 0;
-        Process(state, section, start, 0, length);
-        for (var i = 0; i < state.Insns.Count; i++)
-            if (state.Insns[i].IsLdImm64 && i++ + 1 >= state.Insns.Count)
-                throw new Binary.BpfFormatException($"program '{entry.Name}': ld_imm64 at insn {i - 1} is cut by the end of its function", (long)entry.Value, section.Name);
+        Process(state, new Frame(section, entry.Name, start, 0, length));
         return new BpfProgram
         {
             Name = entry.Name,
@@ -135,24 +138,45 @@ internal sealed class ProgramLinker
         public readonly Dictionary<(int Section, int Start), int> Placed = new();
     }
 
-    /// <summary>Relocates the function copied from section[srcStart..+length] to linked index dstStart.</summary>
-    private void Process(LinkState state, ElfSection section, int srcStart, int dstStart, int length)
+    /// <summary>A function being relocated: copied from section[SrcStart..+Length] to linked index DstStart; Next is the next insn to visit.</summary>
+    private sealed class Frame(ElfSection section, string name, int srcStart, int dstStart, int length)
     {
-        var code = _code[section.Index];
-        for (var i = 0; i < length; i++)
+        public readonly ElfSection Section = section;
+        public readonly string Name = name;
+        public readonly int SrcStart = srcStart, DstStart = dstStart, Length = length;
+        public int Next;
+    }
+
+    /// <summary>
+    /// Relocates <paramref name="root"/> and every sub-program it reaches. Iterative (an explicit stack, not recursion: the
+    /// chain depth comes from the input) but in the order the recursive libbpf walk appends sub-programs: a callee is
+    /// appended at its first reference and relocated before the caller continues.
+    /// </summary>
+    private void Process(LinkState state, Frame root)
+    {
+        var stack = new Stack<Frame>();
+        stack.Push(root);
+        while (stack.TryPeek(out var f))
         {
-            var src = srcStart + i;
-            var dst = dstStart + i;
+            if (f.Next >= f.Length) { stack.Pop(); continue; }
+            var i = f.Next;
+            var code = _code[f.Section.Index];
+            var src = f.SrcStart + i;
+            var dst = f.DstStart + i;
             var insn = code[src];
-            if (_relocs.TryGetValue((section.Index, src), out var reloc))
-                ApplyRelocation(state, section, insn, src, dst, reloc);
+            f.Next = insn.IsLdImm64 ? i + 2 : i + 1;
+            if (insn.IsLdImm64 && i + 1 >= f.Length)
+                throw new Binary.BpfFormatException($"function '{f.Name}': ld_imm64 at insn {src} is cut by the end of its function", (long)src * Instruction.Size, f.Section.Name);
+            Frame? callee = null;
+            if (_relocs.TryGetValue((f.Section.Index, src), out var reloc))
+                callee = ApplyRelocation(state, f.Section, insn, src, dst, reloc);
             else if (insn.IsPseudoCall)
-                LinkCall(state, section, src + insn.Imm + 1, dst, insn, isAddress: false);
-            if (insn.IsLdImm64) i++;
+                callee = LinkCall(state, f.Section, (long)src + insn.Imm + 1, dst, insn, isAddress: false);
+            if (callee is not null) stack.Push(callee);
         }
     }
 
-    private void ApplyRelocation(LinkState state, ElfSection section, Instruction insn, int src, int dst, ElfRelocation reloc)
+    private Frame? ApplyRelocation(LinkState state, ElfSection section, Instruction insn, int src, int dst, ElfRelocation reloc)
     {
         var sym = _elf.Symbols[reloc.SymbolIndex];
         if (sym.IsUndefined)
@@ -161,54 +185,61 @@ internal sealed class ProgramLinker
             if (!insn.IsCall && !insn.IsLdImm64)
                 _openErrors.Add(new(ReasonCodes.ObjectOpenFailed, null, $"sec '{section.Name}': insn #{src}: unsupported relocation against extern '{sym.Name}' (neither call nor ld_imm64)"));
             state.Refs.Add(new InsnReference(dst, InsnReferenceKind.Extern, sym.Name, Extern: ext));
-            return;
+            return null;
         }
-        if (sym.SectionIndex >= _elf.Sections.Count) return; // ABS / COMMON: nothing libbpf relocates in code
+        if (sym.SectionIndex >= _elf.Sections.Count) return null; // ABS / COMMON: nothing libbpf relocates in code
         var target = _elf.Sections[sym.SectionIndex];
         if (_code.ContainsKey(target.Index))
         {
+            // Checked against the section before any int arithmetic: symbol values and immediates come from the input.
+            var symInsn = sym.Value / Instruction.Size > int.MaxValue ? long.MaxValue / 2 : (long)(sym.Value / Instruction.Size);
             if (insn.IsCall)
-                LinkCall(state, target, (int)(sym.Value / Instruction.Size) + insn.Imm + 1, dst, insn, isAddress: false);
-            else if (insn.IsLdImm64)
-                LinkCall(state, target, (int)((sym.Value + (ulong)(long)insn.Imm) / Instruction.Size), dst, insn, isAddress: true);
-            return;
+                return LinkCall(state, target, symInsn + insn.Imm + 1, dst, insn, isAddress: false);
+            if (insn.IsLdImm64)
+                return LinkCall(state, target, sym.Value > long.MaxValue / 2 ? long.MaxValue / 2 : ((long)sym.Value + insn.Imm) / Instruction.Size, dst, insn, isAddress: true);
+            return null;
         }
         if (target.Name is ".maps" or "maps")
         {
             var map = _maps.FirstOrDefault(m => m.SectionIndex == target.Index && (m.Name == sym.Name || (m.SectionOffset == sym.Value && sym.Type != ElfConstants.SttSection)));
             if (map is null) _openErrors.Add(new(ReasonCodes.ObjectOpenFailed, null, $"sec '{section.Name}': insn #{src}: relocation against unknown map symbol '{sym.Name}'"));
             state.Refs.Add(new InsnReference(dst, InsnReferenceKind.Map, sym.Name, Map: map));
-            return;
+            return null;
         }
         var data = _maps.FirstOrDefault(m => m.Origin == MapOrigin.GlobalData && m.SectionIndex == target.Index);
         if (data is not null)
         {
             state.Refs.Add(new InsnReference(dst, InsnReferenceKind.GlobalData, sym.Type == ElfConstants.SttSection ? target.Name : sym.Name,
                 Map: data, Offset: (long)sym.Value + insn.Imm));
-            return;
+            return null;
         }
         _openErrors.Add(new(ReasonCodes.ObjectOpenFailed, null, $"sec '{section.Name}': insn #{src}: relocation against symbol '{sym.Name}' in unsupported section '{target.Name}'"));
+        return null;
     }
 
-    /// <summary>Appends (once) the sub-program holding <paramref name="targetInsn"/> of <paramref name="section"/> and re-points the call.</summary>
-    private void LinkCall(LinkState state, ElfSection section, int targetInsn, int dst, Instruction insn, bool isAddress)
+    /// <summary>
+    /// Appends (once) the sub-program holding <paramref name="targetInsn"/> of <paramref name="section"/> and re-points the call;
+    /// returns the frame to relocate when it was appended now.
+    /// </summary>
+    private Frame? LinkCall(LinkState state, ElfSection section, long targetInsn, int dst, Instruction insn, bool isAddress)
     {
         var func = FindFunction(section, targetInsn);
         if (func is null)
         {
             _openErrors.Add(new(ReasonCodes.ObjectOpenFailed, null, $"call at insn #{dst} targets insn {targetInsn} of '{section.Name}', which is not inside any function"));
-            return;
+            return null;
         }
         var (start, length) = Bounds(func, section);
+        Frame? appended = null;
         if (!state.Placed.TryGetValue((section.Index, start), out var placed))
         {
             placed = state.Insns.Count;
             state.Placed[(section.Index, start)] = placed;
-            state.Insns.AddRange(_code[section.Index].AsSpan(start, length).ToArray());
+            state.Insns.AddRange(_code[section.Index].AsSpan(start, length));
             state.Subprograms.Add(new SubprogramPlacement(func.Name, placed, length));
-            Process(state, section, start, placed, length);
+            appended = new Frame(section, func.Name, start, placed, length);
         }
-        var linkedTarget = placed + (targetInsn - start);
+        var linkedTarget = placed + (int)(targetInsn - start);
         if (isAddress)
         {
             // ld_imm64 of a function (callbacks): libbpf sets src_reg BPF_PSEUDO_FUNC and imm = relative insn offset.
@@ -221,18 +252,16 @@ internal sealed class ProgramLinker
             state.Insns[dst] = insn with { Src = 1, Imm = linkedTarget - dst - 1 };
             state.Refs.Add(new InsnReference(dst, InsnReferenceKind.SubprogramCall, func.Name));
         }
+        return appended;
     }
 
-    private ElfSymbol? FindFunction(ElfSection section, int insn)
+    /// <summary>The function containing instruction <paramref name="insn"/> (the last in address order when symbols overlap), or null.</summary>
+    private ElfSymbol? FindFunction(ElfSection section, long insn)
     {
         if (!_funcs.TryGetValue(section.Index, out var funcs)) return null;
-        var offset = (ulong)insn * Instruction.Size;
-        ElfSymbol? best = null;
-        foreach (var f in funcs)
-        {
-            if (f.Value > offset) break;
-            if (f.Size == 0 || offset < f.Value + f.Size) best = f;
-        }
-        return best;
+        var owners = _owner[section.Index];
+        if (insn < 0 || insn >= owners.Length) return null;
+        var k = owners[insn];
+        return k < 0 ? null : funcs[k];
     }
 }

@@ -59,6 +59,8 @@ public static class FixtureExpectations
             "kfunc_prog_type" => kernel.Vmlinux.FindFunc("bpf_kfunc_call_test_pass_ctx") is null
                 ? Expected.Fails(ReasonCodes.KfuncMissing)
                 : program == "pass_ctx_socket" ? Expected.Fails(ReasonCodes.KfuncNotAllowed) : Expected.Loads(),
+            // The verifier refuses BPF-to-BPF recursion on every kernel (fib calls itself; mutual_a <-> mutual_b).
+            "bpf2bpf_recursion" => Expected.Fails(ReasonCodes.RecursiveCall),
             "kfunc_module_ct" => HasConntrack(kernel) ? Expected.Loads() : Expected.Fails(ReasonCodes.KfuncMissing),
             _ => throw new InvalidOperationException($"no expectation written for fixture '{fixture}' (program '{program}'): add it to FixtureExpectations"),
         };

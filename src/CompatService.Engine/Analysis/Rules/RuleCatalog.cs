@@ -13,7 +13,7 @@ public static class RuleCatalog
         [new ObjectOpenRule(), new StrongExternRule(), new StructOpsTypeRule(), new MapTypeRule()];
 
     /// <summary>Per program, whatever the object-wide outcome: what its section asks of the kernel.</summary>
-    public static IReadOnlyList<IProgramRule> SectionRules { get; } = [new ProgramTypeRule(), new AttachTargetRule(), new UnsizedMapRule()];
+    public static IReadOnlyList<IProgramRule> SectionRules { get; } = [new ProgramTypeRule(), new AttachTargetRule(), new UnsizedMapRule(), new CallGraphRule()];
 
     /// <summary>Per fixup, reachable or not (the verifier checks every kfunc / ksym instruction).</summary>
     public static IReadOnlyList<IFixupRule> InstructionRules { get; } =
