@@ -65,6 +65,7 @@ app.MapMatrixApi();
 app.MapKfuncsApi();
 app.MapCiApi();
 app.MapAgentApi();
+CompatService.Api.Lab.LabApi.MapLabApi(app);
 
 // ───── DASHBOARD goes here (web/CompatService.Dashboard, a Razor class library) ─────
 app.MapCompatDashboard();

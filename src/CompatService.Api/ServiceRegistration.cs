@@ -43,6 +43,10 @@ public static class ServiceRegistration
         services.AddScoped<MatrixService>();
         for (var i = 0; i < compat.Workers; i++)
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<MatrixWorker>(sp));
+        services.AddSingleton<Lab.LabSignal>();
+        services.AddScoped<Lab.LabExecutor>();
+        if (compat.Lab.Enabled)
+            services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<Lab.LabWorker>(sp));
         services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(5));
         return builder;
     }

@@ -21,4 +21,4 @@ public sealed record ObservedOutcome(
 public sealed record ObservedOutcomeDto(
     long Id, string Host, long? KernelId, string KernelBtfSha256, string? KernelRelease, string ObjectSha256, string? ObjectName,
     string Program, Verdict Predicted, Verdict? ServicePrediction, bool Loaded, int? Errno, string? VerifierTail,
-    DateTimeOffset ObservedAt, bool Disagrees);
+    DateTimeOffset ObservedAt, bool Disagrees, string Source = "agent", long? LabRunId = null);

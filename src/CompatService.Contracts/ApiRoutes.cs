@@ -18,5 +18,7 @@ public static class ApiRoutes
     public const string CiCheck = "/api/ci/check";                      // POST multipart file or sha256 (+ labels/release/arch) ?format=json|junit|markdown
     public const string AgentVerdicts = "/api/agent/verdicts";          // GET ?kernel=<btf sha256>&object=<sha256>[&object=...]
     public const string AgentReports = "/api/agent/reports";            // POST AgentReport; GET list of observed outcomes
+    public const string KernelLab = "/api/kernels/{id}/lab";            // POST LabRunRequest (objects: sha256s, or none = all): queue a lab run (202); GET runs, newest first
+    public const string LabAgreement = "/api/lab/agreement";            // GET per kernel: cells compared, agreed, disagreements by reason code (latest finished run)
     public const string ApiKeyHeader = "X-Api-Key";
 }

@@ -62,4 +62,10 @@ public static class ReasonCodes
     public const string CallStackTooDeep = "call-stack-too-deep";
     /// <summary>More than 256 functions (the program and its sub-programs) in one program (BPF_MAX_SUBPROGS).</summary>
     public const string TooManySubprograms = "too-many-subprograms";
+    /// <summary>A reachable helper call the program type's get_func_proto does not return (kernel-facts table of the kernel's version): "unknown func bpf_x#N".</summary>
+    public const string HelperNotAllowed = "helper-not-allowed";
+    /// <summary>Unknown: the kernel-facts table allows the call only under a condition the engine cannot tell (a kconfig option of a kernel without config, a kfunc set's filter callback, ...).</summary>
+    public const string KernelFactsConditional = "kernel-facts-conditional";
+    /// <summary>Unknown: no kernel-facts table decides for this kernel (newer than every table, version unknown) or the table predates the kfunc / helper.</summary>
+    public const string KernelFactsUnavailable = "kernel-facts-unavailable";
 }

@@ -18,7 +18,10 @@ public sealed class CompatDbContext(DbContextOptions<CompatDbContext> options) :
     public DbSet<ProgramRequirementEntity> ProgramRequirements => Set<ProgramRequirementEntity>();
     public DbSet<MatrixCellEntity> MatrixCells => Set<MatrixCellEntity>();
     public DbSet<JobEntity> Jobs => Set<JobEntity>();
+    public DbSet<MatrixWorkEntity> MatrixWork => Set<MatrixWorkEntity>();
     public DbSet<ObservedOutcomeEntity> ObservedOutcomes => Set<ObservedOutcomeEntity>();
+    public DbSet<KernelImageEntity> KernelImages => Set<KernelImageEntity>();
+    public DbSet<LabRunEntity> LabRuns => Set<LabRunEntity>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -193,8 +193,8 @@ public static class Compression
         return output.ToArray();
     }
 
-    private static BpfFormatException Bomb(string what, CompressionKind kind, long max) =>
-        new($"{what}: {Name(kind)} data decompresses to more than the limit of {max} bytes (refused)", 0);
+    private static InputLimitException Bomb(string what, CompressionKind kind, long max) =>
+        new($"{what}: {Name(kind)} data decompresses to more than the limit of {max} bytes (refused)", max, 0);
 
     private static string Hex(ReadOnlySpan<byte> d) => Convert.ToHexString(d[..Math.Min(6, d.Length)]).ToLowerInvariant();
 }

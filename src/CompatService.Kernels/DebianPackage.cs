@@ -103,7 +103,7 @@ public sealed class DebianPackage
             if (!path.StartsWith("lib/modules/", StringComparison.Ordinal) && !path.StartsWith("usr/lib/modules/", StringComparison.Ordinal)) continue;
             var moduleName = ModuleName(file, out var moduleCompression);
             if (moduleName is null) continue;
-            if (++seen > limits.MaxModules) throw new BpfFormatException($"{what}: more modules than the limit of {limits.MaxModules}", 0);
+            if (++seen > limits.MaxModules) throw new InputLimitException($"{what}: more modules than the limit of {limits.MaxModules}", limits.MaxModules, 0);
             var packed = ReadEntry(entry, limits.MaxModuleBytes, path);
             var module = ReadModule(moduleName, path, packed, moduleCompression, limits, notes);
             if (module is null) continue;
@@ -138,7 +138,7 @@ public sealed class DebianPackage
     private static byte[] ReadEntry(TarEntry entry, long max, string path)
     {
         if (entry.Length < 0 || entry.Length > max)
-            throw new BpfFormatException($"{path}: {entry.Length} bytes, more than the limit of {max}", 0);
+            throw new InputLimitException($"{path}: {entry.Length} bytes, more than the limit of {max}", max, 0);
         // The header's length is a claim: read what really arrives (a forged header in a tiny package must not make us
         // allocate the whole limit up front).
         if (entry.DataStream is not { } s) return entry.Length == 0 ? [] : throw new BpfFormatException($"{path}: no data for {entry.Length} bytes", 0);

@@ -1,8 +1,6 @@
-using CompatService.Engine.Binary;
-
 namespace CompatService.Kernels;
 
-/// <summary>Size limits for kernel ingestion. Anything larger is refused with a BpfFormatException, never swallowed.</summary>
+/// <summary>Size limits for kernel ingestion. Anything larger is refused with an InputLimitException (a BpfFormatException), never swallowed.</summary>
 public sealed record IngestLimits
 {
     /// <summary>Largest input accepted (a .deb of a kernel with all modules is ~100 MB).</summary>
@@ -24,13 +22,6 @@ public sealed record IngestLimits
     public bool ModulesWithKfuncSetsOnly { get; init; } = true;
 
     public static IngestLimits Default { get; } = new();
-
-    /// <summary>Every refusal for size says "the limit of N": inputs, decompression bombs, entries, module counts.</summary>
-    public const string LimitExceededMarker = "the limit of";
-
-    /// <summary>Whether the exception is a size refusal (a service answers 413) rather than malformed input (422).</summary>
-    public static bool IsLimitExceeded(BpfFormatException e) =>
-        (e ?? throw new ArgumentNullException(nameof(e))).Reason.Contains(LimitExceededMarker, StringComparison.Ordinal);
 
     /// <summary>These limits with one decompression budget for everything (what a service configures).</summary>
     public IngestLimits WithDecompressionBudget(long maxDecompressedBytes) => this with

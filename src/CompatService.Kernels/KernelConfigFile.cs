@@ -15,17 +15,17 @@ public static class KernelConfigFile
     {
         var kind = Compression.Detect(data.Span);
         var bytes = kind == CompressionKind.None ? data : Compression.Decompress(kind, data, maxBytes, "kernel config");
-        if (bytes.Length > maxBytes) throw new BpfFormatException($"kernel config larger than the limit of {maxBytes} bytes", 0);
+        if (bytes.Length > maxBytes) throw new InputLimitException($"kernel config larger than the limit of {maxBytes} bytes", maxBytes, 0);
         return Encoding.UTF8.GetString(bytes.Span);
     }
 
-    /// <summary>config.gz / config beside a kernel directory's BTF, or null when there is none.</summary>
-    public static IReadOnlyDictionary<string, string>? TryLoad(string dir, long maxBytes = 4L << 20)
+    /// <summary>The text of config.gz / config beside a kernel directory's BTF, or null when there is none.</summary>
+    public static string? TryRead(string dir, long maxBytes = 4L << 20)
     {
         foreach (var name in new[] { "config.gz", "config" })
         {
             var path = Path.Combine(dir, name);
-            if (File.Exists(path)) return KernelConfig.Parse(Decode(File.ReadAllBytes(path), maxBytes));
+            if (File.Exists(path)) return Decode(File.ReadAllBytes(path), maxBytes);
         }
         return null;
     }

@@ -19,7 +19,19 @@ public static class KernelDirectory
     /// <summary>Whether <paramref name="dir"/> holds a vmlinux BTF under one of the known names.</summary>
     public static bool IsKernelDirectory(string dir) => Directory.Exists(dir) && FindVmlinux(dir) is not null;
 
+    /// <summary>The directory opened for the engine, named by the directory.</summary>
     public static LoadedKernel Load(string dir)
+    {
+        var source = Read(dir);
+        return new LoadedKernel(source.Open(), Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))), dir,
+            source.Arch, source.Flavour);
+    }
+
+    /// <summary>The file holding the vmlinux BTF (its bytes identify an import), or null when there is none.</summary>
+    public static string? VmlinuxFile(string dir) => FindVmlinux(dir);
+
+    /// <summary>Everything the directory holds, as a kernel input (form "corpus-dir").</summary>
+    public static KernelSource Read(string dir)
     {
         var vmlinux = FindVmlinux(dir) ?? throw new FileNotFoundException($"{dir}: no vmlinux.btf.gz, vmlinux.btf or vmlinux", dir);
         var modules = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>();
@@ -35,7 +47,7 @@ public static class KernelDirectory
             }
         }
 
-        string? release = null, arch = null, flavour = null;
+        string? release = null, arch = null, flavour = null, distro = null;
         var info = Path.Combine(dir, "info.json");
         if (File.Exists(info))
         {
@@ -45,6 +57,7 @@ public static class KernelDirectory
                 release = Str(doc.RootElement, "release");
                 arch = Str(doc.RootElement, "arch");
                 flavour = Str(doc.RootElement, "flavour");
+                distro = Str(doc.RootElement, "distro");
             }
             catch (JsonException e)
             {
@@ -58,11 +71,8 @@ public static class KernelDirectory
             try { flags = ParseKfuncFlags(File.ReadAllLines(flagsFile)); }
             catch (FormatException e) { throw new BpfFormatException($"{flagsFile}: {e.Message}", inner: e); }
         }
-
-        var set = KernelBtfReader.Open(File.ReadAllBytes(vmlinux), modules, release, flags);
-        if (KernelConfigFile.TryLoad(dir) is { } config)
-            set = new KernelBtfSet(set.Vmlinux, set.Modules, set.BtfSha256, set.Release, set.KfuncFlags, config);
-        return new LoadedKernel(set, Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))), dir, arch, flavour);
+        return new KernelSource(File.ReadAllBytes(vmlinux), modules, "corpus-dir", release, arch, flavour, distro,
+            KernelConfigFile.TryRead(dir), flags);
     }
 
     /// <summary>Parses <c>name 0xflags</c> lines (blank lines and # comments ignored).</summary>

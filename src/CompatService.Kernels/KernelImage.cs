@@ -91,7 +91,7 @@ public sealed class KernelImage
         {
             var declared = declaredSize!.Value;
             if (declared > limits.MaxImageBytes)
-                throw new BpfFormatException($"bzImage payload declares {declared} decompressed bytes, more than the limit of {limits.MaxImageBytes} (refused)", pmStart + payloadOffset + payload.Length - 4);
+                throw new InputLimitException($"bzImage payload declares {declared} decompressed bytes, more than the limit of {limits.MaxImageBytes} (refused)", limits.MaxImageBytes, pmStart + payloadOffset + payload.Length - 4);
             if (kind != CompressionKind.Lz4Legacy) stream = payload[..^4];
         }
         var vmlinux = Kernels.Compression.Decompress(kind, stream, limits.MaxImageBytes, $"bzImage {Kernels.Compression.Name(kind)} payload", declaredSize);

@@ -52,7 +52,7 @@ public static class KernelIngest
         while ((n = input.Read(chunk, 0, chunk.Length)) > 0)
         {
             if (buffer.Length + n > limits.MaxInputBytes)
-                throw new BpfFormatException($"input larger than the limit of {limits.MaxInputBytes} bytes (refused)", limits.MaxInputBytes);
+                throw new InputLimitException($"input larger than the limit of {limits.MaxInputBytes} bytes (refused)", limits.MaxInputBytes, limits.MaxInputBytes);
             buffer.Write(chunk, 0, n);
         }
         return Read(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), fileName, limits);
@@ -62,7 +62,7 @@ public static class KernelIngest
     {
         limits ??= IngestLimits.Default;
         if (data.Length > limits.MaxInputBytes)
-            throw new BpfFormatException($"input of {data.Length} bytes is larger than the limit of {limits.MaxInputBytes} (refused)", limits.MaxInputBytes);
+            throw new InputLimitException($"input of {data.Length} bytes is larger than the limit of {limits.MaxInputBytes} (refused)", limits.MaxInputBytes, limits.MaxInputBytes);
         if (data.Length < 4) throw new BpfFormatException($"input of {data.Length} bytes is too short to be a kernel", 0);
         var span = data.Span;
         NotAKernel.RejectBpfObject(span);
@@ -81,7 +81,7 @@ public static class KernelIngest
         var inner = Compression.Decompress(kind, data, limits.MaxImageBytes, $"{Compression.Name(kind)} input");
         if (RawBtfLocator.TryHeader(inner, 0) is { } innerBtf)
         {
-            if (innerBtf.Length > limits.MaxBtfBytes) throw new BpfFormatException($"BTF of {innerBtf.Length} bytes is larger than the limit of {limits.MaxBtfBytes}", 0);
+            if (innerBtf.Length > limits.MaxBtfBytes) throw new InputLimitException($"BTF of {innerBtf.Length} bytes is larger than the limit of {limits.MaxBtfBytes}", limits.MaxBtfBytes, 0);
             return FromBtf(inner.AsMemory(0, (int)innerBtf.Length), "compressed-btf", Compression.Name(kind), nameRelease);
         }
         NotAKernel.RejectBpfObject(inner);

@@ -16,7 +16,7 @@ internal sealed class LimitedReadStream(Stream inner, long max, string what) : S
     {
         var n = inner.Read(buffer);
         _total += n;
-        if (_total > max) throw new BpfFormatException($"{what}: decompresses to more than the limit of {max} bytes (refused)", 0);
+        if (_total > max) throw new InputLimitException($"{what}: decompresses to more than the limit of {max} bytes (refused)", max, 0);
         return n;
     }
     public override void Flush() { }

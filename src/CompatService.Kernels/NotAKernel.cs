@@ -9,7 +9,7 @@ namespace CompatService.Kernels;
 /// </summary>
 public static class NotAKernel
 {
-    /// <summary>The start of the message for a BPF object given as a kernel (the API matches on it to point at /api/objects).</summary>
+    /// <summary>The message for a BPF object given as a kernel.</summary>
     public const string BpfObjectMessage = "this is a BPF object (ELF machine EM_BPF), not a kernel";
 
     /// <summary>True for an ELF whose e_machine is EM_BPF (either byte order).</summary>
@@ -23,12 +23,12 @@ public static class NotAKernel
     /// <summary>Throws when <paramref name="data"/> is a BPF object.</summary>
     public static void RejectBpfObject(ReadOnlySpan<byte> data)
     {
-        if (IsBpfObject(data)) throw new BpfFormatException(BpfObjectMessage, 0);
+        if (IsBpfObject(data)) throw new BpfObjectGivenAsKernelException();
     }
 
-    /// <summary>True for a message produced by <see cref="RejectBpfObject"/>.</summary>
+    /// <summary>True for the refusal <see cref="RejectBpfObject"/> throws (decided by type, not by message).</summary>
     public static bool IsBpfObjectRefusal(BpfFormatException e) =>
-        (e ?? throw new ArgumentNullException(nameof(e))).Reason.StartsWith(BpfObjectMessage, StringComparison.Ordinal);
+        (e ?? throw new ArgumentNullException(nameof(e))) is BpfObjectGivenAsKernelException;
 
     /// <summary>True when the bytes start with the BTF magic (either byte order).</summary>
     public static bool HasBtfMagic(ReadOnlySpan<byte> data) =>
@@ -56,3 +56,6 @@ public static class NotAKernel
                + "(sections overlap, are misaligned, or the string section is empty or does not start with NUL)";
     }
 }
+
+/// <summary>A BPF object given where a kernel was expected (the API points at /api/objects, the CLI at OBJECT).</summary>
+public sealed class BpfObjectGivenAsKernelException() : BpfFormatException(NotAKernel.BpfObjectMessage, 0);

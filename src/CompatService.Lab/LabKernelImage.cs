@@ -10,16 +10,18 @@ namespace CompatService.Lab;
 /// </summary>
 public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Release, string? Config, LoadedKernel Kernel)
 {
-    public static LabKernelImage Open(string imagePath, string? kernelDirectory)
+    public static LabKernelImage Open(string imagePath, string? kernelDirectory) =>
+        Open(File.ReadAllBytes(imagePath), imagePath, kernelDirectory, null);
+
+    /// <summary>From bytes (the service's stored image); <paramref name="config"/> overrides the package's or directory's.</summary>
+    public static LabKernelImage Open(byte[] bytes, string imagePath, string? kernelDirectory, string? config)
     {
-        var bytes = File.ReadAllBytes(imagePath);
         byte[] bz;
-        string? config = null;
         if (DebianPackage.IsDeb(bytes))
         {
             var deb = DebianPackage.Read(bytes);
             bz = deb.Image?.ToArray() ?? throw new LabException($"{imagePath}: the package has no kernel image (vmlinuz)");
-            config = deb.Config;
+            config ??= deb.Config;
         }
         else bz = bytes;
         if (!KernelImage.IsBzImage(bz)) throw new LabException($"{imagePath}: not an x86 bzImage (arm64 Image needs qemu-system-aarch64 and an arm64 agent)");
@@ -37,7 +39,8 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
         }
         else
         {
-            kernel = KernelInput.FromIngest(KernelIngest.Read(bytes, Path.GetFileName(imagePath)), Path.GetFileName(imagePath), imagePath);
+            var source = KernelInput.FromIngest(KernelIngest.Read(bytes, Path.GetFileName(imagePath)));
+            kernel = new LoadedKernel(source.Open(), Path.GetFileName(imagePath), imagePath, source.Arch, source.Flavour);
         }
         return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel);
     }
@@ -50,13 +53,5 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
         return new KernelBtfSet(k.Vmlinux, [], k.BtfSha256, Release ?? k.Release, k.KfuncFlags, config);
     }
 
-    private static string? ConfigText(string dir)
-    {
-        foreach (var name in new[] { "config.gz", "config" })
-        {
-            var path = Path.Combine(dir, name);
-            if (File.Exists(path)) return KernelConfigFile.Decode(File.ReadAllBytes(path), 4L << 20);
-        }
-        return null;
-    }
+    private static string? ConfigText(string dir) => KernelConfigFile.TryRead(dir);
 }

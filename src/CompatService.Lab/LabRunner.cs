@@ -15,7 +15,7 @@ public sealed record LabObject(string Path, string Name, byte[] Bytes, string Sh
 public static partial class LabRunner
 {
     /// <summary>Reads and parses the objects (a malformed one is a <see cref="LabException"/>; nothing runs).</summary>
-    public static IReadOnlyList<LabObject> ReadObjects(IEnumerable<string> paths)
+    public static IReadOnlyList<LabObject> ReadObjects(IEnumerable<string> paths, Action<string>? skip = null)
     {
         var list = new List<LabObject>();
         foreach (var path in paths)
@@ -24,7 +24,12 @@ public static partial class LabRunner
             var bytes = File.ReadAllBytes(path);
             BpfObject obj;
             try { obj = CompatEngine.OpenObject(bytes); }
-            catch (BpfFormatException e) { throw new LabException($"{path}: not a BPF object: {e.Message}"); }
+            catch (BpfFormatException e)
+            {
+                if (skip is null) throw new LabException($"{path}: not a BPF object: {e.Message}");
+                skip($"{path}: skipped, not a BPF object the engine reads: {e.Message}");
+                continue;
+            }
             var name = System.IO.Path.GetFileName(path);
             list.Add(new LabObject(path, name, bytes, Convert.ToHexStringLower(SHA256.HashData(bytes)), obj,
                 $"{list.Count:D4}-{Safe().Replace(name, "_")}"));

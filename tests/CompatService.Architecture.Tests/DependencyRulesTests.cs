@@ -33,7 +33,7 @@ public sealed class DependencyRulesTests
 
     private static readonly string[] HostSpecific =
         ["Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "Npgsql", "CompatService.Loader", "CompatService.Data",
-         "CompatService.Api", "CompatService.Agent", "CompatService.Kernels", "Microsoft.Extensions.Hosting"];
+         "CompatService.Api", "CompatService.Agent", "CompatService.Kernels", "CompatService.HostKernels", "Microsoft.Extensions.Hosting"];
 
     [Fact]
     public void Engine_DependsOnNothingHostSpecific()
@@ -79,9 +79,29 @@ public sealed class DependencyRulesTests
     }
 
     [Fact]
+    public void TheRunningKernel_HasOneReader_SharedByTheLoaderAndTheKernelDoor()
+    {
+        Assert.Contains("CompatService.HostKernels", References("CompatService.Loader"));
+        Assert.Contains("CompatService.HostKernels", References("CompatService.Kernels"));
+        Assert.DoesNotContain("CompatService.Kernels", Closure("CompatService.HostKernels"));
+    }
+
+    /// <summary>The loader and the host reader (the agent's AOT core) pull no decompression library.</summary>
+    [Theory]
+    [InlineData("CompatService.Loader")]
+    [InlineData("CompatService.HostKernels")]
+    public void TheLoaderAndTheHostReader_PullNoDecompressionLibraries(string assembly)
+    {
+        var closure = Closure(assembly);
+        var bad = closure.Where(a => a is "CompatService.Kernels" || a.StartsWith("SharpCompress", StringComparison.Ordinal)
+            || a.StartsWith("ZstdSharp", StringComparison.Ordinal) || a.StartsWith("K4os", StringComparison.Ordinal)).ToArray();
+        Assert.True(bad.Length == 0, $"{assembly} references: " + string.Join(", ", bad));
+    }
+
+    [Fact]
     public void OnlyTheLoader_CallsIntoNativeCode()
     {
-        foreach (var name in new[] { "CompatService.Engine", "CompatService.Kernels", "CompatService.Contracts", "compat", "CompatService.Api", "CompatService.Data", "compat-agent", "CompatService.Lab" })
+        foreach (var name in new[] { "CompatService.Engine", "CompatService.Kernels", "CompatService.HostKernels", "CompatService.Contracts", "compat", "CompatService.Api", "CompatService.Data", "compat-agent", "CompatService.Lab" })
         {
             var pinvokes = Load(name).GetTypes()
                 .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))

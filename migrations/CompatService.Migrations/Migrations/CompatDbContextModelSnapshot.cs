@@ -212,6 +212,49 @@ namespace CompatService.Migrations.Migrations
                     b.ToTable("kernels", (string)null);
                 });
 
+            modelBuilder.Entity("CompatService.Data.Entities.KernelImageEntity", b =>
+                {
+                    b.Property<long>("KernelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kernel_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("file_name");
+
+                    b.Property<string>("Form")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("form");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("sha256")
+                        .IsFixedLength();
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint")
+                        .HasColumnName("size");
+
+                    b.HasKey("KernelId");
+
+                    b.ToTable("kernel_images", (string)null);
+                });
+
             modelBuilder.Entity("CompatService.Data.Entities.KernelModuleEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -312,6 +355,88 @@ namespace CompatService.Migrations.Migrations
                     b.ToTable("kernel_symbols", (string)null);
                 });
 
+            modelBuilder.Entity("CompatService.Data.Entities.LabRunEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Accel")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("accel");
+
+                    b.Property<int>("Agreed")
+                        .HasColumnType("integer")
+                        .HasColumnName("agreed");
+
+                    b.Property<int>("Cells")
+                        .HasColumnType("integer")
+                        .HasColumnName("cells");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DisagreementsJson")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("disagreements_json");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<long>("KernelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kernel_id");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<int>("NotObserved")
+                        .HasColumnType("integer")
+                        .HasColumnName("not_observed");
+
+                    b.Property<string>("ObjectsJson")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("objects_json");
+
+                    b.Property<int>("Programs")
+                        .HasColumnType("integer")
+                        .HasColumnName("programs");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<int>("Unknown")
+                        .HasColumnType("integer")
+                        .HasColumnName("unknown");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("State");
+
+                    b.HasIndex("KernelId", "Id");
+
+                    b.ToTable("lab_runs", (string)null);
+                });
+
             modelBuilder.Entity("CompatService.Data.Entities.MatrixCellEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -365,7 +490,8 @@ namespace CompatService.Migrations.Migrations
                     b.Property<string>("ResultsJson")
                         .IsRequired()
                         .HasColumnType("jsonb")
-                        .HasColumnName("results");
+                        .HasColumnName("results")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<string>("Verdict")
                         .IsRequired()
@@ -383,6 +509,44 @@ namespace CompatService.Migrations.Migrations
                         .IsUnique();
 
                     b.ToTable("matrix_cells", (string)null);
+                });
+
+            modelBuilder.Entity("CompatService.Data.Entities.MatrixWorkEntity", b =>
+                {
+                    b.Property<long>("KernelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kernel_id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("Generation")
+                        .HasColumnType("bigint")
+                        .HasColumnName("generation");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LockedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("locked_by");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("locked_until");
+
+                    b.Property<DateTimeOffset>("RequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("requested_at");
+
+                    b.HasKey("KernelId");
+
+                    b.HasIndex("RequestedAt");
+
+                    b.ToTable("matrix_work", (string)null);
                 });
 
             modelBuilder.Entity("CompatService.Data.Entities.ObjectBlobEntity", b =>
@@ -574,6 +738,10 @@ namespace CompatService.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("kernel_release");
 
+                    b.Property<long?>("LabRunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lab_run_id");
+
                     b.Property<bool>("Loaded")
                         .HasColumnType("boolean")
                         .HasColumnName("loaded");
@@ -608,6 +776,14 @@ namespace CompatService.Migrations.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received_at");
 
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasDefaultValue("agent")
+                        .HasColumnName("source");
+
                     b.Property<string>("VerifierTail")
                         .HasColumnType("text")
                         .HasColumnName("verifier_tail");
@@ -615,6 +791,8 @@ namespace CompatService.Migrations.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("KernelId");
+
+                    b.HasIndex("LabRunId");
 
                     b.HasIndex("ObservedAt");
 
@@ -697,6 +875,15 @@ namespace CompatService.Migrations.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CompatService.Data.Entities.KernelImageEntity", b =>
+                {
+                    b.HasOne("CompatService.Data.Entities.KernelEntity", null)
+                        .WithOne()
+                        .HasForeignKey("CompatService.Data.Entities.KernelImageEntity", "KernelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CompatService.Data.Entities.KernelModuleEntity", b =>
                 {
                     b.HasOne("CompatService.Data.Entities.KernelBlobEntity", null)
@@ -721,6 +908,15 @@ namespace CompatService.Migrations.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("CompatService.Data.Entities.LabRunEntity", b =>
+                {
+                    b.HasOne("CompatService.Data.Entities.KernelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("KernelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("CompatService.Data.Entities.MatrixCellEntity", b =>
                 {
                     b.HasOne("CompatService.Data.Entities.KernelEntity", null)
@@ -732,6 +928,15 @@ namespace CompatService.Migrations.Migrations
                     b.HasOne("CompatService.Data.Entities.ObjectEntity", null)
                         .WithMany()
                         .HasForeignKey("ObjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CompatService.Data.Entities.MatrixWorkEntity", b =>
+                {
+                    b.HasOne("CompatService.Data.Entities.KernelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("KernelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -760,6 +965,11 @@ namespace CompatService.Migrations.Migrations
                         .WithMany()
                         .HasForeignKey("KernelId")
                         .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("CompatService.Data.Entities.LabRunEntity", null)
+                        .WithMany()
+                        .HasForeignKey("LabRunId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("CompatService.Data.Entities.ProgramRequirementEntity", b =>

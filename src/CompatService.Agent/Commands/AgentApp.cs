@@ -4,6 +4,7 @@ using CompatService.Contracts;
 using CompatService.Engine;
 using CompatService.Engine.Binary;
 using CompatService.Engine.Object;
+using CompatService.HostKernels;
 using CompatService.Loader.Discovery;
 using CompatService.Loader.Syscalls;
 

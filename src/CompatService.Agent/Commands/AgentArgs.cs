@@ -9,6 +9,8 @@ public sealed record AgentArgs
     public string? Server { get; set; }
     public string? ApiKey { get; set; }
     public bool Force { get; set; }
+    /// <summary>An unknown prediction counts as a failure too (the engine's <c>OkPolicy</c> with strict).</summary>
+    public bool Strict { get; set; }
     public string? PinDirectory { get; set; }
     public string HostRoot { get; set; } = "/";
     public int Iterations { get; set; } = 1000;
@@ -25,12 +27,15 @@ public sealed record AgentArgs
           load OBJECT...      check (or ask --server), refuse predicted failures unless --force, load, report
           report              upload this host's kernel BTF (and module BTFs) to --server
           lab --image VMLINUZ|DEB [--kernel DIR] OBJECT...   boot the kernel under QEMU, load every program there, compare
+              [--agent NATIVE] [--accel auto|kvm|tcg] [--boot-timeout S] [--program-timeout S] [--output-cap BYTES]
+              [--memory MB] [--work DIR] [--busybox PATH] [--qemu PATH] [--skip-bad-objects] [--quiet]
 
         options:
           --format text|json  output format (default text)
           --server URL        CompatService base URL (env COMPAT_SERVER)
           --api-key KEY       API key sent as X-Api-Key (env COMPAT_API_KEY)
           --force             load programs even when they are predicted to fail
+          --strict            an unknown prediction counts as a failure for the exit code
           --pin DIR           pin loaded programs (and by-name maps) under this bpffs directory
           --size-maps         size maps left at max_entries 0 (what skeleton-based tools do at run time)
           --program NAME      load only this program (repeatable; '?' sections too)
@@ -66,6 +71,7 @@ public sealed record AgentArgs
                     case "--server": a.Server = Value(); break;
                     case "--api-key": a.ApiKey = Value(); break;
                     case "--force": a.Force = true; break;
+                    case "--strict": a.Strict = true; break;
                     case "--pin": a.PinDirectory = Value(); break;
                     case "--host-root": a.HostRoot = Value(); break;
                     case "--size-maps": a.SizeUnsizedMaps = true; break;

@@ -1,5 +1,6 @@
 using CompatService.Contracts;
 using CompatService.Engine;
+using CompatService.Engine.Reporting;
 
 namespace CompatService.Agent.Commands;
 
@@ -12,7 +13,7 @@ public static class CheckCommand
         var session = app.Host(args.HostRoot);
         var lines = Predict(session.Kernel, objects);
         app.Print(args, new AgentOutput(AgentApp.KernelInfo(session), lines));
-        return lines.Any(l => l.Predicted == Verdict.Fails) ? AgentApp.Failure : AgentApp.Ok;
+        return OkPolicy.AllOk(lines.Select(l => l.Predicted), args.Strict) ? AgentApp.Ok : AgentApp.Failure;
     }
 
     public static List<AgentProgramLine> Predict(Engine.Kernels.KernelBtfSet kernel, IReadOnlyList<InputObject> objects)

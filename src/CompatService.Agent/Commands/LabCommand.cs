@@ -17,7 +17,8 @@ public static class LabCommand
         IReadOnlyList<LabObject> objects;
         try
         {
-            objects = LabRunner.ReadObjects(args.Objects);
+            objects = LabRunner.ReadObjects(args.Objects,
+                args.LabOptions.Contains("--skip-bad-objects") ? line => app.Err.WriteLine($"compat-agent lab: {line}") : null);
             kernel = LabKernelImage.Open(options.Image, options.KernelDirectory);
         }
         catch (LabException e) { throw new InputException(e.Message); }

@@ -1,4 +1,5 @@
 using CompatService.Contracts;
+using CompatService.Engine.Reporting;
 using CompatService.Loader.Loading;
 
 namespace CompatService.Agent.Commands;
@@ -11,6 +12,7 @@ namespace CompatService.Agent.Commands;
 public static class LoadCommand
 {
     public const string RefusedTail = "not loaded: predicted to fail on this kernel (use --force to load anyway)";
+    public const string AutoloadOffTail = "not loaded: autoload is off for this program ('?' section)";
 
     public static async Task<int> RunAsync(AgentApp app, AgentArgs args, CancellationToken ct)
     {
@@ -55,7 +57,7 @@ public static class LoadCommand
                 var outcome = loaded?.Programs.FirstOrDefault(x => x.Program == p.Name);
                 if (outcome is null)
                 {
-                    var why = p.SectionInfo.AutoLoad ? RefusedTail : "not loaded: autoload is off for this program ('?' section)";
+                    var why = p.SectionInfo.AutoLoad ? RefusedTail : AutoloadOffTail;
                     lines.Add(new AgentProgramLine(o.Path, p.Name, predicted, null, null, why, reasons));
                     continue;
                 }
@@ -68,8 +70,19 @@ public static class LoadCommand
         app.Print(args, new AgentOutput(AgentApp.KernelInfo(session), lines));
         if (service is not null && outcomes.Count > 0)
             await service.PostReportAsync(new AgentReport(Environment.MachineName, session.Host.BtfSha256, session.Host.Release, outcomes), ct);
-        var bad = lines.Any(l => l.Loaded == false || (l.Loaded is null && l.VerifierTail == RefusedTail));
-        return bad ? AgentApp.Failure : AgentApp.Ok;
+        return ExitCode(lines, args.Strict);
+    }
+
+    /// <summary>
+    /// 1 for a predicted or observed failure (the README's contract): a program that failed to load, or one predicted
+    /// to fail — loaded anyway with --force or not — by the engine's one <see cref="OkPolicy"/>; else 0. Programs
+    /// with autoload off are not judged.
+    /// </summary>
+    public static int ExitCode(IEnumerable<AgentProgramLine> lines, bool strict)
+    {
+        var list = lines.Where(l => l.VerifierTail != AutoloadOffTail).ToList(); // libbpf would not load those either
+        var observedFailure = list.Any(l => l.Loaded == false);
+        return observedFailure || !OkPolicy.AllOk(list.Select(l => l.Predicted), strict) ? AgentApp.Failure : AgentApp.Ok;
     }
 
     /// <summary>With --program only the named programs (autoload or not); otherwise every autoload program.</summary>

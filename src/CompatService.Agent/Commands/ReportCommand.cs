@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using CompatService.Contracts;
 
 namespace CompatService.Agent.Commands;
@@ -14,18 +13,11 @@ public static class ReportCommand
         return AgentApp.Ok;
     }
 
-    public static async Task<KernelDto> UploadKernelAsync(ServiceClient service, Loader.Discovery.HostKernel host, CancellationToken ct)
+    public static async Task<KernelDto> UploadKernelAsync(ServiceClient service, HostKernels.HostKernel host, CancellationToken ct)
     {
-        var kernel = await service.UploadKernelAsync(host.VmlinuxBtf, host.Release, Arch, host.ConfigText, ct);
+        var kernel = await service.UploadKernelAsync(host.VmlinuxBtf, host.Release, host.Arch, host.ConfigText, ct);
         foreach (var (name, btf) in host.Modules)
             kernel = await service.UploadModuleAsync(kernel.Id, name, btf, ct);
         return kernel;
     }
-
-    public static string Arch => RuntimeInformation.ProcessArchitecture switch
-    {
-        Architecture.X64 => "amd64",
-        Architecture.Arm64 => "arm64",
-        var a => a.ToString().ToLowerInvariant(),
-    };
 }

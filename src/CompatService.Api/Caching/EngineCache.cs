@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using CompatService.Api.Options;
 using CompatService.Data;
@@ -13,35 +14,48 @@ namespace CompatService.Api.Caching;
 /// <summary>
 /// Parsed kernels and objects kept in memory (bounded): CompatEngine.Check needs them parsed, and parsing a 5 MB
 /// vmlinux BTF per request would dominate. Keyed by content (sha256 + module set), so a stale entry is never wrong.
+/// Kernels are bounded by size (<c>Compat:KernelCacheMiB</c>, the raw BTF plus the parser's index) as well as by
+/// count, least recently used out first: a fleet of 1000 kernels does not fit, and a parsed kernel is 2–8 MiB.
 /// </summary>
 public sealed class EngineCache(IOptions<CompatOptions> options)
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<KernelBtfSet>>> _kernels = new();
-    private readonly ConcurrentDictionary<string, Lazy<Task<BpfObject>>> _objects = new();
+    private readonly BoundedCache<KernelBtfSet> _kernels = new(() => options.Value.KernelCacheSize,
+        () => (long)options.Value.KernelCacheMiB << 20, SizeOf);
+    private readonly BoundedCache<BpfObject> _objects = new(() => options.Value.ObjectCacheSize, () => long.MaxValue, _ => 0);
 
-    public Task<KernelBtfSet> KernelAsync(CompatDbContext db, KernelEntity k, CancellationToken ct)
-    {
-        var key = Key(k);
-        return Get(_kernels, key, options.Value.KernelCacheSize, () => LoadKernelAsync(db, k, ct));
-    }
+    /// <summary>Kernels held now and their estimated bytes (the bounded-memory test and the fleet benchmark read it).</summary>
+    public (int Count, long Bytes, long Evictions) KernelStats => _kernels.Stats;
+
+    public Task<KernelBtfSet> KernelAsync(CompatDbContext db, KernelEntity k, CancellationToken ct) =>
+        _kernels.GetAsync(Key(k), () => LoadKernelAsync(db, k, ct));
 
     public Task<BpfObject> ObjectAsync(CompatDbContext db, string sha256, CancellationToken ct) =>
-        Get(_objects, sha256, options.Value.ObjectCacheSize, async () =>
+        _objects.GetAsync(sha256, async () =>
         {
             var bytes = await db.ObjectBlobs.Where(b => b.Sha256 == sha256).Select(b => b.Data).SingleAsync(ct);
             return CompatEngine.OpenObject(bytes);
         });
 
     /// <summary>Adds a kernel parsed during ingest, so the first matrix job does not parse it again.</summary>
-    public void Remember(KernelEntity k, KernelBtfSet set) =>
-        _kernels.TryAdd(Key(k), new(Task.FromResult(set)));
+    public void Remember(KernelEntity k, KernelBtfSet set) => _kernels.Add(Key(k), set);
 
-    public void Remember(string objectSha256, BpfObject obj) => _objects.TryAdd(objectSha256, new(Task.FromResult(obj)));
+    public void Remember(string objectSha256, BpfObject obj) => _objects.Add(objectSha256, obj);
 
     private static string Key(KernelEntity k) => $"{k.Sha256}/{k.Modules.Count}/{k.KfuncFlagsJson?.Length ?? 0}/{k.HasConfig}";
 
+    /// <summary>
+    /// Estimated resident size of a parsed kernel: its raw BTF blobs (the parser keeps them) plus the name index and
+    /// type offsets it builds (about a third of the blob, measured by scripts/bench-btf.sh "retained beyond the blob").
+    /// </summary>
+    public static long SizeOf(KernelBtfSet set)
+    {
+        long raw = set.Vmlinux.RawBytes.Length + set.Modules.Sum(m => (long)m.Spec.RawBytes.Length);
+        return raw + raw / 3;
+    }
+
     private static async Task<KernelBtfSet> LoadKernelAsync(CompatDbContext db, KernelEntity k, CancellationToken ct)
     {
+        var t = Stopwatch.GetTimestamp();
         var vmlinux = await db.KernelBlobs.Where(b => b.Sha256 == k.Sha256).Select(b => b.Data).SingleAsync(ct);
         var modules = await (from m in db.KernelModules
                              join b in db.KernelBlobs on m.BlobSha256 equals b.Sha256
@@ -52,24 +66,79 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
         var config = k.HasConfig
             ? await db.KernelConfigs.Where(x => x.KernelId == k.Id).Select(x => x.Text).SingleOrDefaultAsync(ct)
             : null;
-        return KernelSets.Open(vmlinux,
-            modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(), k.Release, flags, config);
+        var fetched = Stopwatch.GetTimestamp();
+        MatrixProfile.Add(MatrixProfile.Phase.KernelFetch, fetched - t);
+        var set = new KernelSource(vmlinux, modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(),
+            "stored", k.Release, Config: config, KfuncFlags: flags).Open();
+        MatrixProfile.Add(MatrixProfile.Phase.KernelParse, Stopwatch.GetTimestamp() - fetched);
+        MatrixProfile.KernelLoaded();
+        return set;
+    }
+}
+
+/// <summary>
+/// A cache of lazily loaded values bounded by count and by an estimated byte size, least recently used out first.
+/// Concurrent callers of one key share one load; a failed load is not kept.
+/// </summary>
+public sealed class BoundedCache<T>(Func<int> maxCount, Func<long> maxBytes, Func<T, long> sizeOf) where T : class
+{
+    private sealed class Entry(Lazy<Task<T>> value)
+    {
+        public Lazy<Task<T>> Value { get; } = value;
+        public long Size;
+        public long LastUse;
     }
 
-    private static async Task<T> Get<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key, int max, Func<Task<T>> load)
+    private readonly ConcurrentDictionary<string, Entry> _entries = new();
+    private readonly object _gate = new();
+    private long _bytes, _clock, _evictions;
+
+    public (int Count, long Bytes, long Evictions) Stats
     {
-        if (cache.Count >= max)
-            foreach (var victim in cache.Keys.Take(Math.Max(1, cache.Count - max + 1)))
-                cache.TryRemove(victim, out _);
-        var lazy = cache.GetOrAdd(key, _ => new Lazy<Task<T>>(load));
+        get { lock (_gate) return (_entries.Count, _bytes, _evictions); }
+    }
+
+    public async Task<T> GetAsync(string key, Func<Task<T>> load)
+    {
+        var entry = _entries.GetOrAdd(key, _ => new Entry(new Lazy<Task<T>>(load)));
+        entry.LastUse = Interlocked.Increment(ref _clock);
         try
         {
-            return await lazy.Value;
+            var value = await entry.Value.Value;
+            Account(key, entry, value);
+            return value;
         }
         catch
         {
-            cache.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(key, lazy));
+            _entries.TryRemove(new KeyValuePair<string, Entry>(key, entry));
             throw;
+        }
+    }
+
+    public void Add(string key, T value)
+    {
+        var entry = new Entry(new Lazy<Task<T>>(Task.FromResult(value))) { LastUse = Interlocked.Increment(ref _clock) };
+        if (_entries.TryAdd(key, entry)) Account(key, entry, value);
+    }
+
+    /// <summary>Counts a loaded entry once, then evicts least recently used entries (never this one) until within bounds.</summary>
+    private void Account(string key, Entry entry, T value)
+    {
+        lock (_gate)
+        {
+            if (entry.Size == 0 && _entries.TryGetValue(key, out var current) && ReferenceEquals(current, entry))
+            {
+                entry.Size = Math.Max(1, sizeOf(value));
+                _bytes += entry.Size;
+            }
+            while ((_bytes > maxBytes() || _entries.Count > maxCount()) && _entries.Count > 1)
+            {
+                var victim = _entries.Where(e => !ReferenceEquals(e.Value, entry) && e.Value.Value.IsValueCreated && e.Value.Value.Value.IsCompleted)
+                    .OrderBy(e => e.Value.LastUse).Select(e => (KeyValuePair<string, Entry>?)e).FirstOrDefault();
+                if (victim is not { } v || !_entries.TryRemove(v)) break;
+                _bytes -= v.Value.Size;
+                _evictions++;
+            }
         }
     }
 }

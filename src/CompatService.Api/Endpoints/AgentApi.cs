@@ -86,12 +86,13 @@ public static partial class AgentApi
 
     private static async Task<Ok<List<ObservedOutcomeDto>>> ListReportsAsync(
         CompatDbContext db, string? kernel, [FromQuery(Name = "object")] string? @object, string? host, bool? disagrees,
-        int? limit, CancellationToken ct)
+        int? limit, string? source, CancellationToken ct)
     {
         var q = db.ObservedOutcomes.AsNoTracking();
         if (QueryCheck.Sha256("kernel", kernel) is { } ks) q = q.Where(o => o.KernelBtfSha256 == ks);
         if (QueryCheck.Sha256("object", @object) is { } os) q = q.Where(o => o.ObjectSha256 == os);
         if (limit is < 1 or > 5000) throw new InvalidParameterException("limit", $"limit '{limit}' is out of range: 1..5000");
+        if (source is { Length: > 0 }) q = q.Where(o => o.Source == source);
         if (host is { Length: > 0 }) q = q.Where(o => o.Host == host);
         var rows = await q.OrderByDescending(o => o.ObservedAt).ThenByDescending(o => o.Id)
             .Take(Math.Clamp(limit ?? 200, 1, 5000)).ToListAsync(ct);

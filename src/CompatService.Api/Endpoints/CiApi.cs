@@ -66,7 +66,7 @@ public static class CiApi
             return Problems.BadRequest("send the object as multipart field 'file', or the sha256 of a stored object as field 'sha256'");
         }
 
-        var ok = MatrixBuilder.Ok(report, strict ?? false);
+        var ok = Engine.Reporting.OkPolicy.AllOk(report, strict ?? false);
         return format switch
         {
             "junit" => TypedResults.Text(MatrixFormats.JUnit(report), "application/xml; charset=utf-8"),

@@ -38,6 +38,7 @@ public static class ProblemHandling
     public static int StatusOf(Exception e) => e switch
     {
         ApiProblemException p => p.Status,
+        InputLimitException => StatusCodes.Status413PayloadTooLarge,
         BpfFormatException => StatusCodes.Status422UnprocessableEntity,
         BadHttpRequestException b => b.StatusCode,
         InvalidDataException => StatusCodes.Status422UnprocessableEntity,
@@ -73,6 +74,7 @@ public static class ProblemHandling
         var (title, detail) = error switch
         {
             ApiProblemException p => (p.Title, p.Message),
+            InputLimitException l => ("upload too large", l.Message),
             BadHttpRequestException b when BindFailure.Describe(b.Message) is { } bind => ("invalid parameter", bind.Detail),
             BpfFormatException f => ("malformed input", f.Message),
             BadHttpRequestException b when b.StatusCode == 413 => ("upload too large", b.Message),

@@ -1,5 +1,6 @@
 using CompatService.Api.Errors;
 using CompatService.Engine.Binary;
+using CompatService.Engine.Kernels;
 using CompatService.Kernels;
 
 namespace CompatService.Api.Ingest;
@@ -12,7 +13,7 @@ namespace CompatService.Api.Ingest;
 /// </summary>
 public sealed class KernelFormReader : IKernelInputReader
 {
-    public KernelInput Read(ReadOnlyMemory<byte> upload, string? fileName, long maxDecompressedBytes)
+    public KernelSource Read(ReadOnlyMemory<byte> upload, string? fileName, long maxDecompressedBytes)
     {
         var what = string.IsNullOrEmpty(fileName) ? "the upload" : $"'{fileName}'";
         var prefix = "";
@@ -28,7 +29,7 @@ public sealed class KernelFormReader : IKernelInputReader
         {
             r = KernelIngest.Read(upload, fileName, limits);
         }
-        catch (BpfFormatException e) when (IngestLimits.IsLimitExceeded(e))
+        catch (InputLimitException e)
         {
             throw new UploadTooLargeException($"{what}: {e.Message}");
         }
@@ -36,11 +37,8 @@ public sealed class KernelFormReader : IKernelInputReader
         {
             throw new UnprocessableInputException($"{what}: this is a BPF object; upload it to {Contracts.ApiRoutes.Objects}");
         }
-        return new KernelInput(
-            r.VmlinuxBtf,
-            r.Modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Btf)).ToList(),
-            prefix + r.Form + (r.Compression is { } c ? "/" + c : ""),
-            r.Release, r.Arch, r.Flavour, r.Form == "deb" ? "debian" : null, r.Config, r.KfuncFlags);
+        var source = KernelInput.FromIngest(r);
+        return source with { Form = prefix + source.Form };
     }
 
     public static bool IsBtf(ReadOnlySpan<byte> b) =>

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace CompatService.Api.Ingest;
 
 /// <summary>
-/// Kernel ingest: bytes → <see cref="IKernelInputReader"/> → CompatEngine.OpenKernel → blobs, kernel row, symbol index
+/// Kernel ingest: bytes → <see cref="IKernelInputReader"/> → KernelSource.Open → blobs, kernel row, symbol index
 /// and a matrix job, in one transaction. Identity is the sha256 of the raw vmlinux BTF: the same kernel again (in any
 /// form) answers the existing row. Concurrent identical uploads race on the unique index, not on a process lock.
 /// </summary>
@@ -25,19 +25,24 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
     {
         var uploadSha = Sha.Hex(upload);
         if (await FindAsync(k => k.UploadSha256 == uploadSha || k.Sha256 == uploadSha, ct) is { } same)
+        {
+            await KernelImageStore.KeepAsync(db, same.Id, upload, fileName, ct);
             return new Result(await AttachConfigAsync(same, meta.Config, ct), false);
+        }
 
         var input = reader.Read(upload, fileName, options.Value.MaxDecompressedBytes);
-        return await IngestInputAsync(input, uploadSha, upload.LongLength, fileName, meta, ct);
+        var r = await IngestInputAsync(input, uploadSha, upload.LongLength, fileName, meta, ct);
+        await KernelImageStore.KeepAsync(db, r.Kernel.Id, upload, fileName, ct);
+        return r;
     }
 
     /// <summary>Stores an already unpacked kernel (the directory importer builds these from corpus layouts).</summary>
-    public async Task<Result> IngestInputAsync(KernelInput input, string uploadSha, long uploadSize, string? fileName,
+    public async Task<Result> IngestInputAsync(KernelSource input, string uploadSha, long uploadSize, string? fileName,
         KernelUploadMeta meta, CancellationToken ct)
     {
         var release = meta.Release ?? input.Release;
         var config = meta.Config ?? input.Config;
-        var set = KernelSets.Open(input.Vmlinux, input.Modules, release, input.KfuncFlags, config);
+        var set = (input with { Release = release, Config = config }).Open();
         if (await FindAsync(k => k.Sha256 == set.BtfSha256, ct) is { } existing)
             return new Result(await AttachConfigAsync(existing, config, ct), false);
 

@@ -1,3 +1,4 @@
+using CompatService.Api.Caching;
 using CompatService.Api.Matrix;
 using CompatService.Api.Options;
 using CompatService.Data;
@@ -7,16 +8,23 @@ using Microsoft.Extensions.Options;
 namespace CompatService.Api.Jobs;
 
 /// <summary>
-/// Computes matrix cells in the background: takes jobs with SKIP LOCKED (any number of these, in any number of
-/// replicas), computes the missing cells of the job's object or kernel with CompatEngine.Check, marks the job done.
+/// Computes matrix cells in the background, by kernel: turns ingest jobs (taken with SKIP LOCKED) into per-kernel
+/// requests (matrix_work), then leases one kernel at a time and computes every object lacking a cell on it in one
+/// batch (<see cref="CellComputer.ComputeForKernelAsync"/>). Any number of these run in any number of replicas.
 /// </summary>
-public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, IOptions<CompatOptions> options,
+public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, EngineCache cache, IOptions<CompatOptions> options,
     ILogger<MatrixWorker> log) : BackgroundService
 {
+    private static int _instances;
+
+    /// <summary>This worker's name in matrix_work.locked_by: host, process, worker number.</summary>
+    public string Name { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Interlocked.Increment(ref _instances)}";
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
         var lease = TimeSpan.FromSeconds(o.JobLeaseSeconds);
+        var busy = false;
         while (!stoppingToken.IsCancellationRequested)
         {
             bool worked;
@@ -33,38 +41,64 @@ public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, 
                 log.LogWarning("matrix worker: {Error}", e.Message);
                 worked = false;
             }
+            if (busy && !worked) log.LogInformation("matrix profile: {Profile}", MatrixProfile.Describe(cache.KernelStats));
+            busy = worked;
             if (!worked)
             {
-                try { await signal.WaitAsync(TimeSpan.FromSeconds(2), stoppingToken); }
+                try { await signal.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken); }
                 catch (OperationCanceledException) { return; }
             }
         }
     }
 
-    /// <summary>Runs one job if there is one; false when the queue is empty.</summary>
+    /// <summary>Runs one unit of work (an ingest job, or one kernel's batch) if there is one; false when there is none.</summary>
     public async Task<bool> RunOneAsync(TimeSpan lease, int maxAttempts, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CompatDbContext>();
-        var job = await JobQueue.TakeAsync(db, lease, maxAttempts, ct);
-        if (job is null) return false;
+        var t = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (await JobQueue.TakeAsync(db, lease, maxAttempts, ct) is { } job)
+        {
+            await RunJobAsync(db, job, maxAttempts, ct);
+            MatrixProfile.Add(MatrixProfile.Phase.Queue, System.Diagnostics.Stopwatch.GetTimestamp() - t);
+            return true;
+        }
+        var taken = await MatrixQueue.TakeAsync(db, Name, lease, maxAttempts, ct);
+        MatrixProfile.Add(MatrixProfile.Phase.Queue, System.Diagnostics.Stopwatch.GetTimestamp() - t);
+        if (taken is null) return false;
         var cells = scope.ServiceProvider.GetRequiredService<CellComputer>();
         try
         {
-            var n = job.Kind switch
+            var (n, more) = await cells.ComputeForKernelAsync(taken.KernelId, options.Value.MatrixBatchSize, ct);
+            await MatrixQueue.FinishAsync(db, Name, taken, more, ct);
+            log.LogDebug("kernel {Kernel}: {Cells} cells computed by {Worker}", taken.KernelId, n, Name);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning("kernel {Kernel} batch (lease {Attempt}) failed: {Error}", taken.KernelId, taken.Attempts, e.Message);
+            await MatrixQueue.FailAsync(db, Name, taken, e.Message, CancellationToken.None);
+        }
+        return true;
+    }
+
+    /// <summary>An ingest job: an object asks every kernel for its cells, a kernel (new, or with a new module or config) asks for its own.</summary>
+    private async Task RunJobAsync(CompatDbContext db, JobQueue.Taken job, int maxAttempts, CancellationToken ct)
+    {
+        try
+        {
+            var kernels = job.Kind switch
             {
-                JobKinds.Kernel => await cells.ComputeForKernelAsync(job.TargetId, ct),
-                JobKinds.Object => await cells.ComputeForObjectAsync(job.TargetId, ct),
+                JobKinds.Kernel => await MatrixQueue.RequestAsync(db, job.TargetId, ct),
+                JobKinds.Object => await MatrixQueue.RequestAsync(db, null, ct),
                 _ => throw new InvalidOperationException($"unknown job kind '{job.Kind}'"),
             };
             await JobQueue.FinishAsync(db, job.Id, ct);
-            log.LogInformation("job {Id} ({Kind} {Target}): {Cells} cells computed", job.Id, job.Kind, job.TargetId, n);
+            log.LogInformation("job {Id} ({Kind} {Target}): {Kernels} kernels to compute", job.Id, job.Kind, job.TargetId, kernels);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             log.LogWarning("job {Id} ({Kind} {Target}) attempt {Attempt} failed: {Error}", job.Id, job.Kind, job.TargetId, job.Attempts, e.Message);
             await JobQueue.FailAsync(db, job.Id, e.Message, job.Attempts >= maxAttempts, CancellationToken.None);
         }
-        return true;
     }
 }

@@ -40,7 +40,7 @@ public static class DtoMapping
         var reference = servicePrediction ?? predicted;
         var disagrees = (reference == Verdict.Loads && !o.Loaded) || (reference == Verdict.Fails && o.Loaded);
         return new ObservedOutcomeDto(o.Id, o.Host, o.KernelId, o.KernelBtfSha256, o.KernelRelease, o.ObjectSha256, o.ObjectName,
-            o.Program, predicted, servicePrediction, o.Loaded, o.Errno, o.VerifierTail, o.ObservedAt, disagrees);
+            o.Program, predicted, servicePrediction, o.Loaded, o.Errno, o.VerifierTail, o.ObservedAt, disagrees, o.Source, o.LabRunId);
     }
 
     public static string Wire(this Verdict v) => v switch { Verdict.Loads => "loads", Verdict.Fails => "fails", _ => "unknown" };

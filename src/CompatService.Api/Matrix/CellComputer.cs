@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using CompatService.Api.Caching;
 using CompatService.Api.Mapping;
@@ -7,13 +9,16 @@ using CompatService.Data.Entities;
 using CompatService.Engine;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
+using Npgsql;
+using Phase = CompatService.Api.Caching.MatrixProfile.Phase;
 
 namespace CompatService.Api.Matrix;
 
 /// <summary>
-/// Computes and stores matrix cells. Every verdict comes from CompatEngine.Check; this class only names the results
-/// (the engine returns them in the object's program order) and stores them idempotently under
-/// (object sha256, kernel sha256, engine version).
+/// Computes and stores matrix cells, by kernel and in batches: the kernel is opened once (from the size-bounded
+/// cache) for every object of the batch, and the batch's cells are written in one INSERT of unnest()ed arrays.
+/// Every verdict comes from CompatEngine.Check; this class only names the results (the engine returns them in the
+/// object's program order) and stores them idempotently under (object sha256, kernel sha256, engine version).
 /// </summary>
 public sealed class CellComputer(CompatDbContext db, EngineCache cache)
 {
@@ -33,60 +38,97 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache)
             .Aggregate((a, b) => a == Verdict.Fails || b == Verdict.Fails ? Verdict.Fails
                 : a == Verdict.Unknown || b == Verdict.Unknown ? Verdict.Unknown : Verdict.Loads);
 
-    public async Task<MatrixCellEntity> ComputeAsync(ObjectEntity o, KernelEntity k, CancellationToken ct)
-    {
-        var obj = await cache.ObjectAsync(db, o.Sha256, ct);
-        var kernel = await cache.KernelAsync(db, k, ct);
-        var named = Evaluate(obj, kernel, k.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var cell = new MatrixCellEntity
-        {
-            ObjectId = o.Id, KernelId = k.Id, ObjectSha256 = o.Sha256, KernelSha256 = k.Sha256, EngineVersion = EngineVersion,
-            Verdict = Worst(named.Select(n => n.Result)).Wire(),
-            ResultsJson = JsonSerializer.Serialize(named, ContractJson.Options),
-            ReasonCodesJson = JsonSerializer.Serialize(named.SelectMany(n => n.Result.Reasons).Select(r => r.Code).Distinct()),
-            DisabledPathCount = named.Sum(n => n.Result.DisabledPaths.Count),
-            ComputedAt = DateTimeOffset.UtcNow,
-        };
-        await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO matrix_cells (object_id, kernel_id, object_sha256, kernel_sha256, engine_version, verdict, results,
-                                      reason_codes, disabled_path_count, computed_at)
-            VALUES ({cell.ObjectId}, {cell.KernelId}, {cell.ObjectSha256}, {cell.KernelSha256}, {cell.EngineVersion},
-                    {cell.Verdict}, {cell.ResultsJson}::jsonb, {cell.ReasonCodesJson}::jsonb, {cell.DisabledPathCount}, {cell.ComputedAt})
-            ON CONFLICT (object_sha256, kernel_sha256, engine_version) DO NOTHING
-            """, ct);
-        return cell;
-    }
-
     public static IReadOnlyList<ProgramResultWithName> Results(MatrixCellEntity c) =>
         JsonSerializer.Deserialize<List<ProgramResultWithName>>(c.ResultsJson, ContractJson.Options) ?? [];
 
-    public async Task<int> ComputeForKernelAsync(long kernelId, CancellationToken ct)
+    /// <summary>
+    /// One batch of a leased kernel: the objects (at most <paramref name="max"/>) lacking a current cell on it, computed
+    /// and stored. More is true when objects remain for another batch. A kernel with nothing missing is not opened.
+    /// </summary>
+    public async Task<(int Cells, bool More)> ComputeForKernelAsync(long kernelId, int max, CancellationToken ct)
     {
+        var t = Stopwatch.GetTimestamp();
         var k = await db.Kernels.AsNoTracking().Include(x => x.Modules).SingleOrDefaultAsync(x => x.Id == kernelId, ct);
-        if (k is null) return 0;
+        if (k is null) return (0, false);
         var v = EngineVersion;
         var missing = await db.Objects.AsNoTracking()
             .Where(o => !db.MatrixCells.Any(c => c.ObjectSha256 == o.Sha256 && c.KernelSha256 == k.Sha256 && c.EngineVersion == v))
-            .OrderBy(o => o.Id).ToListAsync(ct);
-        foreach (var o in missing) await ComputeAsync(o, k, ct);
-        return missing.Count;
+            .OrderBy(o => o.Id).Take(max + 1).ToListAsync(ct);
+        MatrixProfile.Add(Phase.Missing, Stopwatch.GetTimestamp() - t);
+        var batch = missing.Count > max ? missing.GetRange(0, max) : missing;
+        var cells = await ComputeBatchAsync(k, batch, ct);
+        return (cells.Count, missing.Count > max);
     }
 
-    public async Task<int> ComputeForObjectAsync(long objectId, CancellationToken ct)
+    /// <summary>The cells of <paramref name="objects"/> on one kernel: the kernel opened once, the cells written in one statement.</summary>
+    public async Task<List<MatrixCellEntity>> ComputeBatchAsync(KernelEntity k, IReadOnlyList<ObjectEntity> objects, CancellationToken ct)
     {
-        var o = await db.Objects.AsNoTracking().SingleOrDefaultAsync(x => x.Id == objectId, ct);
-        if (o is null) return 0;
+        if (objects.Count == 0) return [];
+        var kernel = await cache.KernelAsync(db, k, ct);
+        var t = Stopwatch.GetTimestamp();
+        var parsed = new List<BpfObject>(objects.Count);
+        foreach (var o in objects) parsed.Add(await cache.ObjectAsync(db, o.Sha256, ct));
+        MatrixProfile.Add(Phase.ObjectLoad, Stopwatch.GetTimestamp() - t);
+
+        var label = k.Id.ToString(CultureInfo.InvariantCulture);
         var v = EngineVersion;
-        var missing = await db.Kernels.AsNoTracking().Include(x => x.Modules)
-            .Where(k => !db.MatrixCells.Any(c => c.ObjectSha256 == o.Sha256 && c.KernelSha256 == k.Sha256 && c.EngineVersion == v))
-            .OrderBy(k => k.Id).ToListAsync(ct);
-        foreach (var k in missing) await ComputeAsync(o, k, ct);
-        return missing.Count;
+        var cells = new List<MatrixCellEntity>(objects.Count);
+        long check = 0, serialize = 0;
+        for (var i = 0; i < objects.Count; i++)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            var named = Evaluate(parsed[i], kernel, label);
+            var t1 = Stopwatch.GetTimestamp();
+            cells.Add(new MatrixCellEntity
+            {
+                ObjectId = objects[i].Id, KernelId = k.Id, ObjectSha256 = objects[i].Sha256, KernelSha256 = k.Sha256, EngineVersion = v,
+                Verdict = Worst(named.Select(n => n.Result)).Wire(),
+                ResultsJson = JsonSerializer.Serialize(named, ContractJson.Options),
+                ReasonCodesJson = JsonSerializer.Serialize(named.SelectMany(n => n.Result.Reasons).Select(r => r.Code).Distinct()),
+                DisabledPathCount = named.Sum(n => n.Result.DisabledPaths.Count),
+                ComputedAt = DateTimeOffset.UtcNow,
+            });
+            check += t1 - t0;
+            serialize += Stopwatch.GetTimestamp() - t1;
+        }
+        MatrixProfile.Add(Phase.Check, check);
+        MatrixProfile.Add(Phase.Serialize, serialize);
+        t = Stopwatch.GetTimestamp();
+        await WriteAsync(cells, ct);
+        MatrixProfile.Add(Phase.Write, Stopwatch.GetTimestamp() - t);
+        MatrixProfile.Batch(cells.Count);
+        return cells;
+    }
+
+    /// <summary>One INSERT … SELECT FROM unnest(arrays) for the whole batch; a cell stored meanwhile (an expired lease) is kept.</summary>
+    private async Task WriteAsync(List<MatrixCellEntity> cells, CancellationToken ct)
+    {
+        const string sql = """
+            INSERT INTO matrix_cells (object_id, kernel_id, object_sha256, kernel_sha256, engine_version, verdict, results,
+                                      reason_codes, disabled_path_count, computed_at)
+            SELECT o, @k, osha, @ksha, @v, verdict, res::jsonb, rc::jsonb, dp, at
+            FROM unnest(@o, @osha, @verdict, @res, @rc, @dp, @at) AS t(o, osha, verdict, res, rc, dp, at)
+            ON CONFLICT (object_sha256, kernel_sha256, engine_version) DO NOTHING
+            """;
+        var conn = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (conn.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.Parameters.AddWithValue("k", cells[0].KernelId);
+        cmd.Parameters.AddWithValue("ksha", cells[0].KernelSha256);
+        cmd.Parameters.AddWithValue("v", cells[0].EngineVersion);
+        cmd.Parameters.AddWithValue("o", cells.Select(c => c.ObjectId).ToArray());
+        cmd.Parameters.AddWithValue("osha", cells.Select(c => c.ObjectSha256).ToArray());
+        cmd.Parameters.AddWithValue("verdict", cells.Select(c => c.Verdict).ToArray());
+        cmd.Parameters.AddWithValue("res", cells.Select(c => c.ResultsJson).ToArray());
+        cmd.Parameters.AddWithValue("rc", cells.Select(c => c.ReasonCodesJson).ToArray());
+        cmd.Parameters.AddWithValue("dp", cells.Select(c => c.DisabledPathCount).ToArray());
+        cmd.Parameters.AddWithValue("at", cells.Select(c => c.ComputedAt).ToArray());
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
     /// The current engine's cells for every pair of <paramref name="objects"/> × <paramref name="kernels"/>, computing
-    /// the missing ones now (lazy recompute after an engine upgrade, or before the worker got there).
+    /// the missing ones now, one batch per kernel (lazy recompute after an engine upgrade, or before a worker got there).
     /// </summary>
     public async Task<Dictionary<(long ObjectId, long KernelId), MatrixCellEntity>> EnsureAsync(
         IReadOnlyList<ObjectEntity> objects, IReadOnlyList<KernelEntity> kernels, CancellationToken ct)
@@ -98,10 +140,11 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache)
             .Where(c => c.EngineVersion == v && oids.Contains(c.ObjectId) && kids.Contains(c.KernelId))
             .ToListAsync(ct);
         var map = cells.ToDictionary(c => (c.ObjectId, c.KernelId));
-        foreach (var o in objects)
-            foreach (var k in kernels)
-                if (!map.ContainsKey((o.Id, k.Id)))
-                    map[(o.Id, k.Id)] = await ComputeAsync(o, k, ct);
+        foreach (var k in kernels)
+        {
+            var missing = objects.Where(o => !map.ContainsKey((o.Id, k.Id))).ToList();
+            foreach (var c in await ComputeBatchAsync(k, missing, ct)) map[(c.ObjectId, c.KernelId)] = c;
+        }
         return map;
     }
 }

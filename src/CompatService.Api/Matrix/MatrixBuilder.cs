@@ -24,9 +24,4 @@ public static class MatrixBuilder
     }
 
     public static string Id(KernelEntity k) => k.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>True when no program fails on any kernel (unknown does not fail unless <paramref name="strict"/>).</summary>
-    public static bool Ok(MatrixReport m, bool strict) =>
-        m.Objects.SelectMany(o => o.Programs).SelectMany(p => p.Results)
-            .All(r => r.Verdict == Verdict.Loads || (!strict && r.Verdict == Verdict.Unknown));
 }

@@ -37,9 +37,20 @@ public sealed class CompatOptions : IValidatableObject
     [Range(1, 1024)]
     public int KernelCacheSize { get; set; } = 32;
 
+    /// <summary>Estimated memory for parsed kernels (MiB; raw BTF + index): the kernel cache evicts the least recently used beyond it.</summary>
+    [Range(8, 1 << 20)]
+    public int KernelCacheMiB { get; set; } = 512;
+
+    /// <summary>Most objects one matrix batch computes on its leased kernel (the rest in the next lease).</summary>
+    [Range(1, 100000)]
+    public int MatrixBatchSize { get; set; } = 1000;
+
     /// <summary>Parsed objects kept in memory.</summary>
     [Range(1, 100000)]
     public int ObjectCacheSize { get; set; } = 512;
+
+    /// <summary>Section Compat:Lab: the kernel lab workers (QEMU) of this process.</summary>
+    public LabOptions Lab { get; set; } = new();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
@@ -50,4 +61,19 @@ public sealed class CompatOptions : IValidatableObject
         if (MaxDecompressedBytes < MaxUploadBytes)
             yield return new ValidationResult("Compat:MaxDecompressedBytes must be >= Compat:MaxUploadBytes", [nameof(MaxDecompressedBytes)]);
     }
+}
+
+/// <summary>Compat:Lab — when Enabled, this process runs queued lab runs (needs QEMU, busybox-static and the native agent).</summary>
+public sealed class LabOptions
+{
+    public bool Enabled { get; set; }
+    /// <summary>The native (AOT) compat-agent put into the guest.</summary>
+    public string? Agent { get; set; }
+    public string Qemu { get; set; } = "qemu-system-x86_64";
+    public string Busybox { get; set; } = "/bin/busybox";
+    public string Accel { get; set; } = "auto";
+    [Range(5, 3600)] public int BootTimeoutSeconds { get; set; } = 180;
+    [Range(1, 3600)] public int ProgramTimeoutSeconds { get; set; } = 60;
+    /// <summary>How long a taken run stays locked before another worker may take it again.</summary>
+    [Range(60, 86400)] public int LeaseSeconds { get; set; } = 7200;
 }

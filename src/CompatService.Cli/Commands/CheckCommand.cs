@@ -10,6 +10,9 @@ namespace CompatService.Cli.Commands;
 /// </summary>
 public static class CheckCommand
 {
+    /// <summary>`compat check` is strict: an unknown verdict is not OK (exit 0 only when every program loads everywhere).</summary>
+    public const bool Strict = true;
+
     public static int Run(CliArgs args, TextWriter stdout)
     {
         var format = args.Format("text", "json", "markdown");
@@ -41,6 +44,6 @@ public static class CheckCommand
             "markdown" => MatrixFormatter.Markdown(report),
             _ => MatrixFormatter.Text(report),
         });
-        return MatrixBuilder.AllLoad(report) ? 0 : 1;
+        return OkPolicy.AllOk(report, Strict) ? 0 : 1;
     }
 }

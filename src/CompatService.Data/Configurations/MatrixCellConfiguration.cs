@@ -14,7 +14,7 @@ public sealed class MatrixCellConfiguration : IEntityTypeConfiguration<MatrixCel
         b.Property(c => c.KernelSha256).HasMaxLength(64).IsFixedLength();
         b.Property(c => c.EngineVersion).HasMaxLength(32);
         b.Property(c => c.Verdict).HasMaxLength(16);
-        b.Property(c => c.ResultsJson).HasColumnName("results").HasColumnType("jsonb");
+        b.Property(c => c.ResultsJson).HasColumnName("results").HasColumnType("jsonb").UseCompressionMethod("lz4");
         b.Property(c => c.ReasonCodesJson).HasColumnName("reason_codes").HasColumnType("jsonb");
         b.HasIndex(c => new { c.ObjectSha256, c.KernelSha256, c.EngineVersion }).IsUnique();
         b.HasIndex(c => new { c.KernelId, c.EngineVersion });

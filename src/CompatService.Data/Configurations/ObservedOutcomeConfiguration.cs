@@ -17,6 +17,9 @@ public sealed class ObservedOutcomeConfiguration : IEntityTypeConfiguration<Obse
         b.Property(o => o.Predicted).HasMaxLength(16);
         b.HasIndex(o => new { o.KernelBtfSha256, o.ObjectSha256 });
         b.HasIndex(o => o.ObservedAt);
+        b.Property(o => o.Source).HasMaxLength(16).HasDefaultValue(ObservedSources.Agent);
+        b.HasIndex(o => o.LabRunId);
+        b.HasOne<LabRunEntity>().WithMany().HasForeignKey(o => o.LabRunId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<KernelEntity>().WithMany().HasForeignKey(o => o.KernelId).OnDelete(DeleteBehavior.SetNull);
     }
 }

@@ -18,4 +18,13 @@ public sealed class ObservedOutcomeEntity
     public string? VerifierTail { get; set; }
     public DateTimeOffset ObservedAt { get; set; }
     public DateTimeOffset ReceivedAt { get; set; }
+    /// <summary>Who observed it: "agent" (a host's compat-agent) or "lab" (a lab run under QEMU).</summary>
+    public string Source { get; set; } = ObservedSources.Agent;
+    /// <summary>The lab run that observed it (source "lab").</summary>
+    public long? LabRunId { get; set; }
+}
+
+public static class ObservedSources
+{
+    public const string Agent = "agent", Lab = "lab";
 }

@@ -5,7 +5,7 @@ namespace CompatService.Engine.Binary;
 /// a byte offset (relative to <see cref="Section"/> when set, else to the start of the input),
 /// the section, and the BTF type id when the problem is inside a type.
 /// </summary>
-public sealed class BpfFormatException : Exception
+public class BpfFormatException : Exception
 {
     public BpfFormatException(string message, long? offset = null, string? section = null, uint? typeId = null, Exception? inner = null)
         : base(Compose(message, offset, section, typeId), inner)

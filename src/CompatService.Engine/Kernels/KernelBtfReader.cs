@@ -120,9 +120,10 @@ public static class KernelBtfReader
     /// <summary>
     /// A kernel from its vmlinux BTF (raw, gzip'd or ELF) and optional module BTFs (same forms; split BTF on the vmlinux,
     /// kept in the order given). The release is taken from the argument, else from a banner when the input is an ELF.
+    /// <paramref name="config"/> is the kernel's parsed config (<see cref="KernelConfig.Parse"/>) when known.
     /// </summary>
     public static KernelBtfSet Open(ReadOnlyMemory<byte> vmlinux, IEnumerable<KeyValuePair<string, ReadOnlyMemory<byte>>>? modules = null,
-        string? release = null, IReadOnlyDictionary<string, uint>? kfuncFlags = null)
+        string? release = null, IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null)
     {
         var raw = Extract(vmlinux, "vmlinux", out var container);
         var spec = BtfSpec.Parse(raw, null, ".BTF");
@@ -136,6 +137,6 @@ public static class KernelBtfReader
                 list.Add(new ModuleBtf(name, BtfSpec.Parse(moduleRaw, spec, $".BTF ({name})")));
             }
         }
-        return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags);
+        return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags, config);
     }
 }

@@ -30,11 +30,4 @@ public static class MatrixBuilder
         }
         return new MatrixReport(kernelRows, objectRows);
     }
-
-    /// <summary>Builds a matrix from precomputed cells (the service stores results per program × kernel).</summary>
-    public static MatrixReport FromCells(IReadOnlyList<MatrixKernel> kernels, IReadOnlyList<MatrixObject> objects) => new(kernels, objects);
-
-    /// <summary>True when every program loads on every kernel.</summary>
-    public static bool AllLoad(MatrixReport report) =>
-        report.Objects.All(o => o.Programs.All(p => p.Results.All(r => r.Verdict == Verdict.Loads)));
 }

@@ -1,4 +1,5 @@
 using CompatService.Engine.Kernels;
+using CompatService.HostKernels;
 using CompatService.Loader.Btf;
 using CompatService.Loader.Loading;
 using CompatService.Loader.Syscalls;

@@ -145,6 +145,33 @@ public class AgentCommandTests
     }
 
     [BpfFact]
+    public async Task Load_Force_OfAProgramPredictedToFail_ExitsOne_EvenWhenTheKernelTakesIt()
+    {
+        // The service predicts "fails" for a program this kernel accepts: --force loads it, and the exit code still
+        // says "a predicted failure" (README: 1 a predicted or observed failure).
+        var service = new FakeService { PendingKernelSha = Host.Session.Host.BtfSha256 };
+        service.Kernels.Add(Host.Session.Host.BtfSha256);
+        var good = AgentApp.ReadObjects([Fixture("xdp_pass")]).Single();
+        service.Objects.Add(good.Sha256);
+        service.ProgramsOf[good.Sha256] = ["xdp_pass"];
+        service.Verdict = (_, _) => new ProgramResult("k", Verdict.Fails, [], [], []);
+
+        var (code, stdout, _) = await Run(service, "load", Fixture("xdp_pass"), "--server", "http://svc/", "--force", "--format", "json");
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.True(doc.RootElement.GetProperty("programs")[0].GetProperty("loaded").GetBoolean());
+        Assert.Equal(1, code);
+    }
+
+    [Theory]
+    [InlineData(Verdict.Fails, true, false, 1)]   // --force of a predicted failure that loaded
+    [InlineData(Verdict.Loads, false, false, 1)]  // observed failure
+    [InlineData(Verdict.Loads, true, false, 0)]
+    [InlineData(Verdict.Unknown, true, false, 0)]
+    [InlineData(Verdict.Unknown, true, true, 1)]  // --strict
+    public void LoadExitCode_FollowsTheOnePolicy(Verdict predicted, bool loaded, bool strict, int expected) =>
+        Assert.Equal(expected, LoadCommand.ExitCode([new AgentProgramLine("o", "p", predicted, loaded, null, null, [])], strict));
+
+    [BpfFact]
     public async Task Load_Offline_AllPredictedLoads_ExitZero()
     {
         var (code, stdout, _) = await Run(null, "load", Fixture("xdp_pass"), Fixture("kfunc_module_ct"), Fixture("kconfig_externs"));

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using CompatService.Agent.Tests.Support;
 using CompatService.Loader.Btf;
+using CompatService.HostKernels;
 using CompatService.Loader.Discovery;
 using CompatService.Loader.Loading;
 using CompatService.Loader.Syscalls;

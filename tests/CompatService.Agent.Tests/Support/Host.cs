@@ -1,3 +1,4 @@
+using CompatService.HostKernels;
 using CompatService.Loader.Discovery;
 using CompatService.Loader.Syscalls;
 

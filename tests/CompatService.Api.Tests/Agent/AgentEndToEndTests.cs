@@ -70,7 +70,7 @@ public sealed class AgentKernelConfigEndToEndTests(ApiFactory api) : IClassFixtu
     [PgBpfFact]
     public async Task HostConfigUploaded_ServicePredictionsMatchWhatTheKernelDid()
     {
-        var hostConfig = CompatService.Loader.Discovery.HostKernel.Discover().Config;
+        var hostConfig = CompatService.HostKernels.HostKernel.Discover().Config;
         var stdout = new StringWriter();
         var app = new AgentApp(stdout, new StringWriter(), http: () => api.CreateClient());
         await app.RunAsync(

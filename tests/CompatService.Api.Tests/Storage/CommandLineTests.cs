@@ -70,5 +70,5 @@ public sealed class ImportDistroTests
     [InlineData("Linux version 6.18.44-fc-v1272 (builder@sandboxing) (gcc (GCC) 15.3.0, GNU ld (GNU Binutils) 2.46) #1 SMP PREEMPT_DYNAMIC @0", "host")]
     [InlineData("", "host")]
     public void SysfsImport_DistroFromProcVersion(string procVersion, string distro) =>
-        Assert.Equal(distro, CompatService.Api.Commands.ImportCommand.DistroOf(procVersion));
+        Assert.Equal(distro, CompatService.HostKernels.HostKernel.DistroOf(procVersion));
 }

@@ -15,6 +15,8 @@ public sealed class FakeDashboardApi : IDashboardApi
     public Dictionary<string, KfuncHistoryDto> Kfuncs { get; } = [];
     public Dictionary<(long, string, long?), DisassemblyDto> Disassembly { get; } = [];
     public List<ObservedOutcomeDto> Reports { get; } = [];
+    public List<ObservedOutcomeDto> LabOutcomes { get; } = [];
+    public List<LabAgreementDto> LabAgreement { get; } = [];
     public List<MatrixQuery> MatrixQueries { get; } = [];
     public List<(string Kind, string FileName, byte[] Bytes, string? Labels)> Uploads { get; } = [];
     /// <summary>When set, uploads are refused with it (the service's ProblemDetails).</summary>
@@ -43,6 +45,10 @@ public sealed class FakeDashboardApi : IDashboardApi
         Task.FromResult(Read(Kfuncs.GetValueOrDefault(name) ?? new KfuncHistoryDto(name, [])));
     public Task<IReadOnlyList<ObservedOutcomeDto>> AgentReportsAsync(CancellationToken ct = default) =>
         Task.FromResult(Read<IReadOnlyList<ObservedOutcomeDto>>(Reports));
+    public Task<IReadOnlyList<ObservedOutcomeDto>> LabOutcomesAsync(CancellationToken ct = default) =>
+        Task.FromResult(Read<IReadOnlyList<ObservedOutcomeDto>>(LabOutcomes));
+    public Task<IReadOnlyList<LabAgreementDto>> LabAgreementAsync(CancellationToken ct = default) =>
+        Task.FromResult(Read<IReadOnlyList<LabAgreementDto>>(LabAgreement));
 
     public async Task<UploadResult<KernelDto>> UploadKernelAsync(Stream content, string fileName, KernelUploadFields fields,
         IProgress<long>? progress = null, CancellationToken ct = default)

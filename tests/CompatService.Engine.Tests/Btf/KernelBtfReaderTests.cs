@@ -89,26 +89,29 @@ public sealed class KernelBtfReaderTests
     }
 
     [Fact]
-    public void SysfsStyleDirectory_LoadsVmlinuxModulesAndRelease()
+    public void SysfsStyleDirectory_LoadsVmlinuxModulesReleaseAndConfig()
     {
         var dir = BtfTestData.FixtureDir(BtfTestData.Fixture72);
-        var tmp = Directory.CreateTempSubdirectory("compat-sysfs-");
-        var osrelease = Path.Combine(Path.GetTempPath(), $"compat-osrelease-{Guid.NewGuid():N}");
+        var root = Directory.CreateTempSubdirectory("compat-sysfs-");
         try
         {
-            File.WriteAllBytes(Path.Combine(tmp.FullName, "vmlinux"), BtfTestData.RawVmlinux(dir));
-            File.WriteAllBytes(Path.Combine(tmp.FullName, "nf_conntrack"), BtfTestData.Gunzip(Path.Combine(dir, "modules", "nf_conntrack.btf.gz")));
-            File.WriteAllText(osrelease, "7.2.13+deb14-amd64\n");
-            var kernel = KernelInput.LoadSysfs(tmp.FullName, osrelease);
+            var btf = Directory.CreateDirectory(Path.Combine(root.FullName, "sys/kernel/btf")).FullName;
+            Directory.CreateDirectory(Path.Combine(root.FullName, "proc/sys/kernel"));
+            Directory.CreateDirectory(Path.Combine(root.FullName, "boot"));
+            File.WriteAllBytes(Path.Combine(btf, "vmlinux"), BtfTestData.RawVmlinux(dir));
+            File.WriteAllBytes(Path.Combine(btf, "nf_conntrack"), BtfTestData.Gunzip(Path.Combine(dir, "modules", "nf_conntrack.btf.gz")));
+            File.WriteAllText(Path.Combine(root.FullName, "proc/sys/kernel/osrelease"), "7.2.13+deb14-amd64\n");
+            File.WriteAllText(Path.Combine(root.FullName, "boot/config-7.2.13+deb14-amd64"), "CONFIG_HZ=250\n# CONFIG_KALLSYMS_ALL is not set\n");
+            var kernel = KernelInput.LoadHost(root.FullName);
             Assert.Equal("7.2.13+deb14-amd64", kernel.Release);
             Assert.Equal("host-7.2.13+deb14-amd64", kernel.Name);
             Assert.Equal("nf_conntrack", Assert.Single(kernel.Btf.Modules).Name);
             Assert.NotNull(kernel.Btf.Modules[0].Spec.FindFunc("bpf_xdp_ct_lookup"));
+            Assert.Equal("250", kernel.Btf.Config!["CONFIG_HZ"]); // the host's config comes with it, as for the agent
         }
         finally
         {
-            tmp.Delete(true);
-            File.Delete(osrelease);
+            root.Delete(true);
         }
     }
 

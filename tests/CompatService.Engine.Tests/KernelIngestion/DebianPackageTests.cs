@@ -44,7 +44,7 @@ public class DebianPackageTests
     public void DataTarAboveTheDecompressionLimit_IsRefused()
     {
         var deb = KernelTestData.ReadSynthetic("linux-image-synthetic.deb");
-        var e = Assert.Throws<BpfFormatException>(() => DebianPackage.Read(deb, new IngestLimits { MaxDecompressedBytes = 4096 }));
+        var e = Assert.Throws<InputLimitException>(() => DebianPackage.Read(deb, new IngestLimits { MaxDecompressedBytes = 4096 }));
         Assert.Contains("limit", e.Message);
     }
 
@@ -52,7 +52,7 @@ public class DebianPackageTests
     public void TooManyModules_IsRefused()
     {
         var deb = KernelTestData.ReadSynthetic("linux-image-synthetic.deb");
-        Assert.Throws<BpfFormatException>(() => DebianPackage.Read(deb, new IngestLimits { MaxModules = 2 }));
+        Assert.Throws<InputLimitException>(() => DebianPackage.Read(deb, new IngestLimits { MaxModules = 2 }));
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public class KernelImageTests
         var bytes = KernelTestData.ReadSynthetic("bzImage.xz");
         var payloadEnd = 1024 + 0x40 + (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(0x24c));
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(payloadEnd - 4), 0xF000_0000);
-        var e = Assert.Throws<BpfFormatException>(() => KernelImage.Read(bytes));
+        var e = Assert.Throws<InputLimitException>(() => KernelImage.Read(bytes));
         Assert.Contains("limit", e.Message);
     }
 
@@ -73,7 +73,7 @@ public class KernelImageTests
     public void DecompressedImageAboveTheLimit_IsRefusedAsABomb(string file)
     {
         var limits = new IngestLimits { MaxImageBytes = 512 };
-        var e = Assert.Throws<BpfFormatException>(() => KernelImage.Read(KernelTestData.ReadSynthetic(file), limits));
+        var e = Assert.Throws<InputLimitException>(() => KernelImage.Read(KernelTestData.ReadSynthetic(file), limits));
         Assert.Contains("limit", e.Message);
     }
 

@@ -106,7 +106,7 @@ public class KernelIngestTests
     public void InputAboveTheLimit_IsRefused()
     {
         var bytes = KernelTestData.ReadSynthetic("bzImage.xz");
-        var e = Assert.Throws<BpfFormatException>(() => KernelIngest.Read(new MemoryStream(bytes), null, new IngestLimits { MaxInputBytes = 1000 }));
+        var e = Assert.Throws<InputLimitException>(() => KernelIngest.Read(new MemoryStream(bytes), null, new IngestLimits { MaxInputBytes = 1000 }));
         Assert.Contains("limit", e.Message);
     }
 

@@ -48,6 +48,12 @@ public sealed class HttpDashboardApi(HttpClient http, IOptions<DashboardOptions>
     public async Task<IReadOnlyList<ObservedOutcomeDto>> AgentReportsAsync(CancellationToken ct = default) =>
         await GetAsync<List<ObservedOutcomeDto>>(ApiRoutes.AgentReports, ct) ?? [];
 
+    public async Task<IReadOnlyList<ObservedOutcomeDto>> LabOutcomesAsync(CancellationToken ct = default) =>
+        await GetAsync<List<ObservedOutcomeDto>>(ApiRoutes.AgentReports + "?source=lab&limit=5000", ct) ?? [];
+
+    public async Task<IReadOnlyList<LabAgreementDto>> LabAgreementAsync(CancellationToken ct = default) =>
+        await GetAsync<List<LabAgreementDto>>(ApiRoutes.LabAgreement, ct) ?? [];
+
     public Task<UploadResult<KernelDto>> UploadKernelAsync(Stream content, string fileName, KernelUploadFields fields,
         IProgress<long>? progress = null, CancellationToken ct = default) =>
         UploadAsync<KernelDto>(ApiRoutes.Kernels, content, fileName,

@@ -15,6 +15,10 @@ public interface IDashboardApi
     Task<MatrixReport> MatrixAsync(MatrixQuery query, CancellationToken ct = default);
     Task<KfuncHistoryDto> KfuncAsync(string name, CancellationToken ct = default);
     Task<IReadOnlyList<ObservedOutcomeDto>> AgentReportsAsync(CancellationToken ct = default);
+    /// <summary>Observed outcomes of lab runs (source "lab"); none by default.</summary>
+    Task<IReadOnlyList<ObservedOutcomeDto>> LabOutcomesAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<ObservedOutcomeDto>>([]);
+    /// <summary>GET /api/lab/agreement: per kernel, its latest finished lab run; none by default.</summary>
+    Task<IReadOnlyList<LabAgreementDto>> LabAgreementAsync(CancellationToken ct = default) => Task.FromResult<IReadOnlyList<LabAgreementDto>>([]);
 
     /// <summary>POST /api/kernels; the fields that are set override what the input says.</summary>
     Task<UploadResult<KernelDto>> UploadKernelAsync(Stream content, string fileName, KernelUploadFields fields,

@@ -5,6 +5,9 @@ namespace CompatService.Dashboard.ViewModels;
 /// <summary>How the matrix shows one computed verdict. Every state has a text label AND an icon; colour is never alone.</summary>
 public enum CellState { Loads, LoadsDegraded, Fails, Unknown, NotComputed }
 
+/// <summary>The kernel lab beside the prediction: no lab outcome, the lab agrees, or the lab saw something else.</summary>
+public enum LabState { PredictedOnly, Verified, Disagrees }
+
 /// <summary>
 /// The display of one cell: state, label, icon, CSS class and accessible name. Pure presentation of the engine's
 /// <see cref="ProgramResult"/>: "degraded" means the result itself lists disabled weak paths (or the weak-kfunc-disabled reason).
@@ -19,6 +22,21 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
     public string? DisassemblyLink => ObjectId is { } o && KernelId is { } k
         ? $"objects/{o}?program={Uri.EscapeDataString(Program)}&kernel={k}#disassembly"
         : null;
+
+    /// <summary>What the latest lab run saw for this program on this kernel (source "lab"), or null.</summary>
+    public ObservedOutcomeDto? LabOutcome { get; init; }
+
+    /// <summary>verified: observed == predicted; disagrees: loads vs failed (either way) or unknown; predicted-only: no lab outcome.</summary>
+    public LabState Lab => LabOutcome is not { } o || Result is null ? LabState.PredictedOnly
+        : (Result.Verdict == Verdict.Loads && o.Loaded) || (Result.Verdict == Verdict.Fails && !o.Loaded) ? LabState.Verified
+        : LabState.Disagrees;
+
+    public string LabLabel => Lab switch
+    {
+        LabState.Verified => "verified",
+        LabState.Disagrees => $"disagrees: lab {(LabOutcome!.Loaded ? "loaded" : "failed")}",
+        _ => "predicted only",
+    };
 
     public static CellView For(string program, string kernel, ProgramResult? result) =>
         new(program, kernel, StateOf(result), result);
@@ -84,7 +102,8 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
         get
         {
             var name = $"prog {Program} on kernel {Kernel}: {Label}";
-            return ReasonCodes.Count > 0 ? name + ", " + string.Join(", ", ReasonCodes) : name;
+            if (ReasonCodes.Count > 0) name += ", " + string.Join(", ", ReasonCodes);
+            return Lab == LabState.PredictedOnly ? name : $"{name}; {LabLabel}";
         }
     }
 }

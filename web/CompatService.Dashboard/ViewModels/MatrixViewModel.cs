@@ -24,8 +24,13 @@ public sealed class MatrixViewModel
         ProgramCount = rows.Count(r => r is ProgramRow);
     }
 
-    public static MatrixViewModel Build(MatrixReport report, IReadOnlyList<KernelDto> kernels, IReadOnlyList<ObjectDto> objects)
+    public static MatrixViewModel Build(MatrixReport report, IReadOnlyList<KernelDto> kernels, IReadOnlyList<ObjectDto> objects,
+        IReadOnlyList<ObservedOutcomeDto>? labOutcomes = null)
     {
+        // the newest lab outcome per (kernel, object, program)
+        var lab = (labOutcomes ?? []).Where(o => o.KernelId is not null)
+            .GroupBy(o => (o.KernelId!.Value, o.ObjectSha256, o.Program))
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(o => o.LabRunId).ThenByDescending(o => o.Id).First());
         var kernelsById = kernels.ToDictionary(k => k.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var columns = report.Kernels
             .Select(k => KernelColumn.From(k, kernelsById.GetValueOrDefault(k.Id)))
@@ -53,7 +58,11 @@ public sealed class MatrixViewModel
             {
                 var p = o.Programs[pi];
                 var byKernel = p.Results.GroupBy(r => r.Kernel).ToDictionary(g => g.Key, g => g.First());
-                var cells = columns.Select(c => CellView.For(p.Name, c.Name, byKernel.GetValueOrDefault(c.Id)) with { ObjectId = objectId, KernelId = c.KernelId })
+                var cells = columns.Select(c => CellView.For(p.Name, c.Name, byKernel.GetValueOrDefault(c.Id)) with
+                    {
+                        ObjectId = objectId, KernelId = c.KernelId,
+                        LabOutcome = c.KernelId is { } kid ? lab.GetValueOrDefault((kid, o.Sha256, p.Name)) : null,
+                    })
                     .ToList();
                 rows.Add(new ProgramRow(o.Path, p.Name, p.Section, p.Type, cells) { Key = $"{o.Sha256}/{pi}" });
             }

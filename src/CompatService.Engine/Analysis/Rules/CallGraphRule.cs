@@ -1,6 +1,7 @@
 using CompatService.Contracts;
 using CompatService.Engine.Object;
 
+
 namespace CompatService.Engine.Analysis.Rules;
 
 /// <summary>

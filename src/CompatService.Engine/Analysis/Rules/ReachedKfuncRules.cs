@@ -26,13 +26,22 @@ internal static class ReachedKfunc
 /// </summary>
 public sealed class KfuncHookRule : IFixupRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KfuncNotAllowed, Severity.Fails, "kernel BTF: enum btf_kfunc_hook (+ reachability)")];
+    public IReadOnlyList<RuleCode> Codes { get; } =
+    [
+        new(ReasonCodes.KfuncNotAllowed, Severity.Fails, "kernel BTF: enum btf_kfunc_hook; from 6.2 the kernel-facts table of its version (+ reachability)"),
+        new(ReasonCodes.KernelFactsConditional, Severity.Unknown, "kernel-facts table of its version + what its condition needs (config, capability, attach type)"),
+        new(ReasonCodes.KernelFactsUnavailable, Severity.Unknown, "kernel release within the generated kernel-facts tables (scripts/gen-kernel-facts.sh)"),
+    ];
 
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
-        if (ReachedKfunc.Applies(ctx, f) && ctx.Obj.Hooks is { } hooks && hooks.RefusesEveryKfuncFrom(ctx.Program.Type))
+        if (!ReachedKfunc.Applies(ctx, f)) return;
+        if (ctx.Obj.Hooks is { } hooks && hooks.RefusesEveryKfuncFrom(ctx.Program.Type))
             findings.Add(new Reason(ReasonCodes.KfuncNotAllowed, f.Symbol, f.Insn,
                 $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {ctx.KernelName} has no kfunc hook for {ctx.Program.Type} programs (its hooks: {hooks}): calling kernel function {f.Symbol} is not allowed"));
+        // From the COMMON hook on (6.2), which program types may call which kfunc set is C code: the generated table decides.
+        else if (ctx.Program.Type != "ext" && KernelFactsRules.KfuncAllowed(ctx.Program, f, ctx.Kernel, ctx.KernelName, ctx.Obj.Facts) is { } reason)
+            findings.Add(reason);
     }
 }
 
@@ -45,7 +54,7 @@ public sealed class KfuncFlagsRule : IFixupRule
 {
     public IReadOnlyList<RuleCode> Codes { get; } =
     [
-        new(ReasonCodes.KfuncNeedsSleepable, Severity.Fails, "kernel image (.BTF_ids KF_* flags) (+ reachability)"),
+        new(ReasonCodes.KfuncNeedsSleepable, Severity.Fails, "kernel image (.BTF_ids KF_* flags), else the kernel-facts table of its version (+ reachability)"),
         new(ReasonCodes.KfuncFlagsUnavailable, Severity.Note, "kernel image (.BTF_ids KF_* flags)"),
     ];
 
@@ -54,12 +63,14 @@ public sealed class KfuncFlagsRule : IFixupRule
         if (!ReachedKfunc.Applies(ctx, f)) return;
         var (isKfunc, inVmlinux) = ReachedKfunc.Identity(ctx, f);
         if (isKfunc != true || !inVmlinux) return;
-        if (ctx.Kernel.KfuncFlags?.GetValueOrDefault(f.Symbol) is { } flags && (flags & (uint)KfFlags.Sleepable) != 0 && !ctx.Program.SectionInfo.Sleepable)
+        // The image's own flags win; a kernel without them takes the kernel-facts table of its version.
+        var (kfFlags, flagsFrom) = KernelFactsRules.Flags(ctx.Kernel, ctx.Obj.Facts);
+        if (kfFlags?.GetValueOrDefault(f.Symbol) is { } flags && (flags & (uint)KfFlags.Sleepable) != 0 && !ctx.Program.SectionInfo.Sleepable)
             findings.Add(new Reason(ReasonCodes.KfuncNeedsSleepable, f.Symbol, f.Insn,
-                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}' is KF_SLEEPABLE in {ctx.KernelName}: program must be sleepable to call sleepable kfunc {f.Symbol} (use a '.s' section)"));
-        if (ctx.Kernel.KfuncFlags is null && findings.FirstTime(f.Symbol + "#flags"))
+                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}' is KF_SLEEPABLE in {ctx.KernelName}{(flagsFrom is null ? "" : $" (flags from the {flagsFrom}: the kernel came without its image's .BTF_ids)")}: program must be sleepable to call sleepable kfunc {f.Symbol} (use a '.s' section)"));
+        if (kfFlags is null && findings.FirstTime(f.Symbol + "#flags"))
             findings.Add(new Reason(ReasonCodes.KfuncFlagsUnavailable, f.Symbol, f.Insn,
-                $"note: {ctx.KernelName} came without its image's .BTF_ids: the KF_* flags of '{f.Symbol}' (sleepable, destructive) were not checked"));
+                $"note: {ctx.KernelName} came without its image's .BTF_ids and no kernel-facts table decides ({ctx.Obj.Facts.WhyUndecided}): the KF_* flags of '{f.Symbol}' (sleepable, destructive) were not checked"));
     }
 }
 

@@ -29,7 +29,7 @@ public static class RuleCatalog
     public static IReadOnlyList<IFixupRule> ReachedKfuncRules { get; } = [new KfuncHookRule(), new KfuncFlagsRule(), new KfuncIdentityRule()];
 
     /// <summary>After the kfunc rules: helpers and the instruction set.</summary>
-    public static IReadOnlyList<IProgramRule> LateRules { get; } = [new HelperMissingRule(), new IsaRule()];
+    public static IReadOnlyList<IProgramRule> LateRules { get; } = [new HelperMissingRule(), new HelperNotAllowedRule(), new IsaRule()];
 
     /// <summary>Every rule once.</summary>
     public static IEnumerable<IVerdictRule> All =>

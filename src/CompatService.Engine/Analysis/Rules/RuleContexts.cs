@@ -16,6 +16,8 @@ public sealed class ObjectContext(BpfObject obj, KernelBtfSet kernel, string ker
     public ObjectResolution Resolution { get; } = resolution;
     public KernelFeatures Features { get; } = KernelFeatures.Of(kernel);
     public KfuncHooks? Hooks { get; } = KfuncHooks.Of(kernel);
+    /// <summary>The generated kernel-facts table that decides for this kernel (nearest upstream version at or below its own), if any.</summary>
+    public KernelFacts.KernelFactsChoice Facts { get; } = KernelFactsRules.Choose(kernel);
 
     /// <summary>Programs whose instructions reference <paramref name="symbol"/> as an extern.</summary>
     public IReadOnlySet<string> ReferencingPrograms(string? symbol)

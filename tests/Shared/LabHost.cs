@@ -1,8 +1,7 @@
+// Shared by every test project (linked via Directory.Build.targets in tests/).
 using System.Diagnostics;
-using CompatService.Lab;
-using CompatService.Tests.Shared;
 
-namespace CompatService.Agent.Tests.Lab;
+namespace CompatService.Tests.Shared;
 
 /// <summary>
 /// What the kernel lab needs on this machine: QEMU, busybox-static, the corpus image of 6.1, and the native agent
@@ -25,14 +24,28 @@ public static class LabHost
     {
         if (!TestPaths.HasCorpus) return TestPaths.NoCorpusReason;
         if (!File.Exists(Image)) return $"{Image} is absent: the corpus has no 6.1 amd64 image to boot";
-        if (!LabRunner.OnPath("qemu-system-x86_64")) return "qemu-system-x86_64 is absent (apt-get install qemu-system-x86): the kernel lab cannot boot";
-        if (!File.Exists("/bin/busybox") || LabInitramfs.SharedLibraries("/bin/busybox").Count > 0)
+        if (!OnPath("qemu-system-x86_64")) return "qemu-system-x86_64 is absent (apt-get install qemu-system-x86): the kernel lab cannot boot";
+        if (!File.Exists("/bin/busybox") || Dynamic("/bin/busybox"))
             return "/bin/busybox is absent or not static (apt-get install busybox-static)";
         if (Environment.GetEnvironmentVariable("COMPAT_NATIVE_AGENT") is { Length: > 0 } given)
             return File.Exists(given) ? null : $"COMPAT_NATIVE_AGENT={given} does not exist";
-        if (!LabRunner.OnPath("clang") || !File.Exists("/usr/lib/x86_64-linux-gnu/libz.so"))
+        if (!OnPath("clang") || !File.Exists("/usr/lib/x86_64-linux-gnu/libz.so"))
             return "clang or zlib1g-dev is absent: the native (AOT) agent the guest runs cannot be built";
         return null;
+    }
+
+    public static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => d.Length > 0 && File.Exists(Path.Combine(d, tool)));
+
+    /// <summary>Whether `ldd` lists libraries for the binary (a static one says "not a dynamic executable").</summary>
+    private static bool Dynamic(string binary)
+    {
+        var psi = new ProcessStartInfo("ldd") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(binary);
+        using var p = Process.Start(psi)!;
+        var text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 && text.Contains("=>", StringComparison.Ordinal);
     }
 
     private static string Publish()

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace CompatService.Loader.Discovery;
+namespace CompatService.HostKernels;
 
 /// <summary>/proc/kallsyms: symbol → address (first occurrence). Zero addresses (kptr_restrict) count as unknown.</summary>
 public sealed class Kallsyms

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The kernel lab on every amd64 corpus image: boots each under QEMU (one after another), loads every shared corpus object
+# and every fixture program alone inside, writes one JSON per kernel, then the agreement table (scripts/lab-table.py).
+# usage: scripts/lab-corpus.sh OUTDIR [KERNEL-DIR-NAME...]
+#   env: COMPAT_CORPUS (default ../shared/corpus), COMPAT_NATIVE_AGENT (the AOT agent put into the guest),
+#        LAB="dotnet run --project src/CompatService.Agent --" (the host side; default the native agent itself)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+corpus=${COMPAT_CORPUS:-../shared/corpus}
+out=${1:?usage: scripts/lab-corpus.sh OUTDIR [KERNEL...]}; shift
+mkdir -p "$out"
+agent=${COMPAT_NATIVE_AGENT:-tests/artifacts/native-agent/compat-agent}
+if [ ! -x "$agent" ]; then
+  dotnet publish src/CompatService.Agent -r linux-x64 -p:PublishAot=true -o tests/artifacts/native-agent -nologo -v q || exit 3
+fi
+lab=${LAB:-$agent}
+# corpus objects: every carved EM_BPF object that is not a byte-identical duplicate of another
+mapfile -t objects < <(jq -r '.objects[] | select(.duplicate_of == null) | .file' "$corpus/objects/manifest.json" | sed "s|^|$corpus/objects/|")
+objects+=(tests/fixtures/bpf/*.bpfel.o)
+kernels=("$@")
+[ ${#kernels[@]} -gt 0 ] || kernels=(debian-6.1.0-56-amd64 debian-5.10.0-46-amd64 "debian-6.12.117+deb12-amd64" "debian-7.2.13+deb14-amd64")
+for k in "${kernels[@]}"; do
+  image="$corpus/images/$k/vmlinuz"
+  [ -f "$image" ] || { echo "$k: no image, skipped"; continue; }
+  echo "== $k: ${#objects[@]} objects ($(date -u +%H:%M:%S))"
+  $lab lab --image "$image" --kernel "$corpus/btf/$k" --agent "$agent" --format json --skip-bad-objects \
+    --boot-timeout 300 --program-timeout 60 "${objects[@]}" >"$out/$k.json" 2>"$out/$k.log"
+  echo "$k: exit $? ($(date -u +%H:%M:%S))"
+done
+python3 scripts/lab-table.py "$out"/*.json

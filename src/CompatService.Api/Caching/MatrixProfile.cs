@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace CompatService.Api.Caching;
+
+/// <summary>
+/// Where matrix computation time goes in this process (cumulative, all workers): the fleet benchmark reads the
+/// "matrix profile" log line to say what a cell costs beyond CompatEngine.Check.
+/// </summary>
+public static class MatrixProfile
+{
+    public enum Phase { Queue, Missing, KernelFetch, KernelParse, ObjectLoad, Check, Serialize, Write }
+
+    private static readonly long[] Ticks = new long[Enum.GetValues<Phase>().Length];
+    private static long _cells, _batches, _kernelLoads;
+
+    public static void KernelLoaded() => Interlocked.Increment(ref _kernelLoads);
+
+    public static void Add(Phase phase, long ticks) => Interlocked.Add(ref Ticks[(int)phase], ticks);
+
+    public static void Batch(int cells)
+    {
+        Interlocked.Add(ref _cells, cells);
+        Interlocked.Increment(ref _batches);
+    }
+
+    public static long Cells => Interlocked.Read(ref _cells);
+
+    /// <summary>"cells=N batches=B kernel_loads=L kernel_cache=count/MiB/evicted queue_ms=.. missing_ms=.. kernel_fetch_ms=.. ..." (milliseconds summed over workers).</summary>
+    public static string Describe((int Count, long Bytes, long Evictions) cache)
+    {
+        var parts = new List<string>
+        {
+            $"cells={Interlocked.Read(ref _cells)}", $"batches={Interlocked.Read(ref _batches)}",
+            $"kernel_loads={Interlocked.Read(ref _kernelLoads)}", $"kernel_cache={cache.Count}/{cache.Bytes >> 20}MiB/{cache.Evictions}evicted",
+        };
+        foreach (var p in Enum.GetValues<Phase>())
+        {
+            var ms = Interlocked.Read(ref Ticks[(int)p]) * 1000.0 / Stopwatch.Frequency;
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{Snake(p)}_ms={ms:F0}"));
+        }
+        return string.Join(' ', parts);
+    }
+
+    private static string Snake(Phase p) => CompatService.Data.CompatDbContext.SnakeCase(p.ToString());
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using CompatService.Api.Errors;
+using CompatService.Api.Security;
+using CompatService.Contracts;
+using CompatService.Data;
+using CompatService.Data.Entities;
+
+namespace CompatService.Api.Lab;
+
+/// <summary>
+/// POST /api/kernels/{id}/lab queues a lab run (202); GET lists a kernel's runs; GET /api/lab/agreement gives, per
+/// kernel, its latest finished run's agreement. Runs are executed by lab workers (Compat:Lab:Enabled).
+/// </summary>
+public static class LabApi
+{
+    public static IEndpointRouteBuilder MapLabApi(this IEndpointRouteBuilder app)
+    {
+        var reads = app.MapGroup("").WithTags("Lab").RequireReadKey();
+        var writes = app.MapGroup("").WithTags("Lab").RequireWriteKey();
+        writes.MapPost(ApiRoutes.KernelLab, QueueAsync).WithName("QueueLabRun").ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
+        reads.MapGet(ApiRoutes.KernelLab, RunsAsync).WithName("ListLabRuns");
+        reads.MapGet(ApiRoutes.LabAgreement, AgreementAsync).WithName("LabAgreement");
+        return app;
+    }
+
+    private static async Task<Results<Accepted<LabRunDto>, ProblemHttpResult>> QueueAsync(
+        CompatDbContext db, LabSignal signal, long id, LabRunRequest? request, CancellationToken ct)
+    {
+        if (!await db.Kernels.AnyAsync(k => k.Id == id, ct)) return Endpoints.KernelsApi.UnknownKernel(id);
+        if (!await db.KernelImages.AnyAsync(i => i.KernelId == id, ct))
+            return Problem(409, "no kernel image",
+                $"kernel {id} has no bootable image stored: upload it as a bzImage/vmlinuz or a Debian linux-image package to run the lab");
+        var wanted = (request?.Objects ?? []).Select(s => (s ?? "").Trim().ToLowerInvariant()).Distinct().ToList();
+        if (wanted.Count > 0)
+        {
+            var known = await db.Objects.Where(o => wanted.Contains(o.Sha256)).Select(o => o.Sha256).ToListAsync(ct);
+            if (wanted.Except(known).ToList() is { Count: > 0 } missing)
+                return Problem(422, "unknown objects", $"no stored object with sha256 {string.Join(", ", missing)}");
+        }
+        var run = new LabRunEntity
+        {
+            KernelId = id, ObjectsJson = wanted.Count == 0 ? null : JsonSerializer.Serialize(wanted), CreatedAt = DateTimeOffset.UtcNow,
+        };
+        db.LabRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+        signal.Notify();
+        return TypedResults.Accepted(ApiRoutes.KernelLab.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), ToDto(run));
+    }
+
+    private static async Task<Results<Ok<List<LabRunDto>>, ProblemHttpResult>> RunsAsync(CompatDbContext db, long id, CancellationToken ct)
+    {
+        if (!await db.Kernels.AnyAsync(k => k.Id == id, ct)) return Endpoints.KernelsApi.UnknownKernel(id);
+        var runs = await db.LabRuns.AsNoTracking().Where(r => r.KernelId == id).OrderByDescending(r => r.Id).Take(50).ToListAsync(ct);
+        return TypedResults.Ok(runs.Select(ToDto).ToList());
+    }
+
+    private static async Task<Ok<List<LabAgreementDto>>> AgreementAsync(CompatDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await LatestAsync(db, ct));
+
+    /// <summary>Per kernel, its latest finished (done) lab run.</summary>
+    public static async Task<List<LabAgreementDto>> LatestAsync(CompatDbContext db, CancellationToken ct)
+    {
+        var latest = await db.LabRuns.AsNoTracking().Where(r => r.State == LabRunStates.Done)
+            .GroupBy(r => r.KernelId).Select(g => g.Max(r => r.Id)).ToListAsync(ct);
+        var rows = await db.LabRuns.AsNoTracking().Where(r => latest.Contains(r.Id))
+            .Join(db.Kernels, r => r.KernelId, k => k.Id, (r, k) => new { r, k.Release, k.Arch }).ToListAsync(ct);
+        return rows.OrderBy(x => x.r.KernelId).Select(x => new LabAgreementDto(x.r.KernelId, x.Release, x.Arch, x.r.Id, x.r.Cells, x.r.Agreed,
+            x.r.Unknown, x.r.NotObserved, Counts(x.r.DisagreementsJson), x.r.FinishedAt)).ToList();
+    }
+
+    private static ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(detail, statusCode: status, title: title);
+
+    public static LabRunDto ToDto(LabRunEntity r) => new(r.Id, r.KernelId, r.State,
+        r.ObjectsJson is null ? null : JsonSerializer.Deserialize<List<string>>(r.ObjectsJson), r.Accel, r.Error, r.Programs, r.Cells,
+        r.Agreed, r.Unknown, r.NotObserved, Counts(r.DisagreementsJson), r.CreatedAt, r.StartedAt, r.FinishedAt);
+
+    private static Dictionary<string, int> Counts(string json) => JsonSerializer.Deserialize<Dictionary<string, int>>(json) ?? [];
+}
+
+/// <summary>Wakes this process's lab workers when a run was queued here.</summary>
+public sealed class LabSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, int.MaxValue);
+    public void Notify() => _signal.Release();
+    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct) => _signal.WaitAsync(timeout, ct);
+}

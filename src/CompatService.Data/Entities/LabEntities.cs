@@ -1,0 +1,46 @@
+namespace CompatService.Data.Entities;
+
+/// <summary>The bootable image a kernel was uploaded as (bzImage/vmlinuz or a Debian package): what the lab boots.</summary>
+public sealed class KernelImageEntity
+{
+    public long KernelId { get; set; }
+    /// <summary>bzimage or deb.</summary>
+    public required string Form { get; set; }
+    public string? FileName { get; set; }
+    /// <summary>sha256 of <see cref="Data"/>.</summary>
+    public required string Sha256 { get; set; }
+    public long Size { get; set; }
+    public required byte[] Data { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public static class LabRunStates
+{
+    public const string Queued = "queued", Running = "running", Done = "done", Failed = "failed", Refused = "refused";
+}
+
+/// <summary>
+/// One lab run: boot a stored kernel's image under QEMU and load the selected objects' programs there. Taken by a lab
+/// worker (Compat:Lab:Enabled) with FOR UPDATE SKIP LOCKED; its outcomes are observed_outcomes with source "lab".
+/// </summary>
+public sealed class LabRunEntity
+{
+    public long Id { get; set; }
+    public long KernelId { get; set; }
+    public string State { get; set; } = LabRunStates.Queued;
+    /// <summary>jsonb array of object sha256s; null = every stored object.</summary>
+    public string? ObjectsJson { get; set; }
+    public string? Accel { get; set; }
+    public string? Error { get; set; }
+    public int Programs { get; set; }
+    public int Cells { get; set; }
+    public int Agreed { get; set; }
+    public int Unknown { get; set; }
+    public int NotObserved { get; set; }
+    /// <summary>jsonb object "class code" → count (false-loads / false-fails / unknown).</summary>
+    public string DisagreementsJson { get; set; } = "{}";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public DateTimeOffset? LockedUntil { get; set; }
+}

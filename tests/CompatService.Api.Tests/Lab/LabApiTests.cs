@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using CompatService.Api.Lab;
+using CompatService.Api.Tests.Infrastructure;
+using CompatService.Contracts;
+using CompatService.Tests.Shared;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CompatService.Api.Tests.Lab;
+
+/// <summary>The service's lab with its worker settings (not started: the test runs one worker step itself).</summary>
+public sealed class LabApiFactory : ApiFactory
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        if (LabHost.UnavailableReason is null) builder.UseSetting("Compat:Lab:Agent", LabHost.Agent);
+        builder.UseSetting("Compat:Lab:BootTimeoutSeconds", "300");
+    }
+}
+
+/// <summary>
+/// POST /api/kernels/{id}/lab on the real test PostgreSQL: refusals write nothing; a run of Debian 6.1 under QEMU
+/// (skipped with the reason where QEMU, the corpus or the AOT toolchain is absent) stores its observed outcomes with
+/// source "lab" and shows in GET /api/lab/agreement.
+/// </summary>
+public sealed class LabApiTests(LabApiFactory api) : IClassFixture<LabApiFactory>
+{
+    private static byte[] Synthetic(string name) => File.ReadAllBytes(Path.Combine(TestPaths.Fixtures, "ingest", name));
+
+    [PgFact]
+    public async Task QueueLab_NeedsAStoredImageAndKnownObjects_RefusalsQueueNothing()
+    {
+        using var c = api.Writer();
+        var raw = await c.PostAsync(ApiRoutes.Kernels, Multipart.File(Synthetic("vmlinux.btf"), "vmlinux.btf"));
+        var rawKernel = (await raw.Content.ReadFromJsonAsync<KernelDto>())!;
+        var r = await c.PostAsJsonAsync(Route(rawKernel.Id), new LabRunRequest(null));
+        Assert.Equal(HttpStatusCode.Conflict, r.StatusCode);
+        Assert.Contains("bzImage", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var deb = await c.PostAsync(ApiRoutes.Kernels, Multipart.File(Synthetic("linux-image-synthetic.deb"), "linux-image-synthetic.deb"));
+        var debKernel = (await deb.Content.ReadFromJsonAsync<KernelDto>())!;
+        await using (var db = api.NewDb())
+        {
+            var image = await db.KernelImages.SingleAsync(i => i.KernelId == debKernel.Id);
+            Assert.Equal("deb", image.Form);
+            Assert.Equal(Synthetic("linux-image-synthetic.deb"), image.Data);
+        }
+        r = await c.PostAsJsonAsync(Route(debKernel.Id), new LabRunRequest([new string('a', 64)]));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, r.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await c.PostAsJsonAsync(Route(999999), new LabRunRequest(null))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.CreateClient().PostAsJsonAsync(Route(debKernel.Id), new LabRunRequest(null))).StatusCode);
+        await using (var db = api.NewDb()) Assert.Equal(0, await db.LabRuns.CountAsync(x => x.KernelId == rawKernel.Id || x.KernelId == debKernel.Id));
+    }
+
+    [PgLabFact]
+    public async Task LabRun_ThroughTheApi_Boots61_AndStoresLabOutcomes()
+    {
+        using var c = api.Writer();
+        using var form = new MultipartFormDataContent();
+        var image = new ByteArrayContent(await File.ReadAllBytesAsync(LabHost.Image));
+        image.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(image, "file", "vmlinuz-6.1.0-56-amd64");
+        form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(LabHost.KernelDir, "config.gz"))), "config", "config.gz");
+        var up = await c.PostAsync(ApiRoutes.Kernels, form);
+        Assert.True(up.IsSuccessStatusCode, await up.Content.ReadAsStringAsync());
+        var kernel = (await up.Content.ReadFromJsonAsync<KernelDto>())!;
+
+        var shas = new List<string>();
+        foreach (var name in new[] { "xdp_pass.bpfel.o", "ksym_exists_present.bpfel.o" })
+        {
+            var o = await c.PostAsync(ApiRoutes.Objects, Multipart.File(await File.ReadAllBytesAsync(Path.Combine(TestPaths.Fixtures, "bpf", name)), name));
+            shas.Add((await o.Content.ReadFromJsonAsync<ObjectDto>())!.Sha256);
+        }
+        var q = await c.PostAsJsonAsync(Route(kernel.Id), new LabRunRequest(shas));
+        Assert.Equal(HttpStatusCode.Accepted, q.StatusCode);
+        var queued = (await q.Content.ReadFromJsonAsync<LabRunDto>())!;
+        Assert.Equal("queued", queued.State);
+
+        var worker = ActivatorUtilities.CreateInstance<LabWorker>(api.Services);
+        Assert.True(await worker.RunOneAsync(CancellationToken.None));
+
+        var runs = (await c.GetFromJsonAsync<List<LabRunDto>>(Route(kernel.Id)))!;
+        var run = Assert.Single(runs);
+        Assert.True(run.State == "done", $"{run.State}: {run.Error}");
+        Assert.Equal(2, run.Programs);
+        Assert.Equal(2, run.Cells);
+        Assert.Equal(2, run.Agreed);
+        var outcomes = (await c.GetFromJsonAsync<List<ObservedOutcomeDto>>($"{ApiRoutes.AgentReports}?source=lab"))!;
+        Assert.Equal(2, outcomes.Count);
+        Assert.All(outcomes, o => Assert.Equal(("lab", run.Id, kernel.Id), (o.Source, o.LabRunId!.Value, o.KernelId!.Value)));
+        Assert.Contains(outcomes, o => o.Program == "xdp_pass" && o.Loaded && o.Predicted == Verdict.Loads);
+        Assert.Contains(outcomes, o => o.Program == "ksym_exists_present" && !o.Loaded && o.Predicted == Verdict.Fails);
+        var agreement = (await c.GetFromJsonAsync<List<LabAgreementDto>>(ApiRoutes.LabAgreement))!;
+        var row = Assert.Single(agreement, a => a.KernelId == kernel.Id);
+        Assert.Equal((2, 2, run.Id), (row.Cells, row.Agreed, row.RunId));
+    }
+
+    private static string Route(long id) => ApiRoutes.KernelLab.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+}
+
+/// <summary>PostgreSQL and the kernel lab (corpus 6.1 image, QEMU, busybox-static, AOT toolchain); skipped with the first missing.</summary>
+public sealed class PgLabFactAttribute : FactAttribute
+{
+    public PgLabFactAttribute()
+    {
+        if (PostgresServer.FindBin() is null) Skip = "PostgreSQL binaries not found under /usr/lib/postgresql/*/bin (apt-get install postgresql)";
+        else if (LabHost.UnavailableReason is { } r) Skip = r;
+    }
+}
