@@ -188,4 +188,32 @@ public sealed class CompatCliTests
             Assert.True(doc.RootElement.GetProperty("functions").GetInt32() > 1000);
         }
     }
+
+    /// <summary>The kernel's BPF enums in `compat kernel --format json`: 5.10 lacks bpf_xdp_load_bytes (189) and syscall programs; 7.2 has both and bpf_features.</summary>
+    [CorpusFact]
+    public void Kernel_Json_ListsTheKernelsOwnEnums()
+    {
+        string[] Names(JsonElement root, string field) => root.GetProperty(field).EnumerateArray().Select(e => e.GetProperty("name").GetString()!).ToArray();
+        var (code, output, err) = Run("kernel", TestData.CorpusKernelDir("debian-5.10.0-46-amd64"), "--format", "json");
+        Assert.True(code == 0, err);
+        using (var doc = JsonDocument.Parse(output))
+        {
+            var root = doc.RootElement;
+            Assert.Contains("bpf_redirect_peer", Names(root, "helpers"));
+            Assert.DoesNotContain("bpf_xdp_load_bytes", Names(root, "helpers"));
+            Assert.Equal(155, root.GetProperty("helpers").EnumerateArray().Max(e => e.GetProperty("id").GetInt64()));
+            Assert.DoesNotContain("syscall", Names(root, "programTypes"));
+            Assert.Contains("ringbuf", Names(root, "mapTypes"));
+            Assert.Contains("trace_fentry", Names(root, "attachTypes"));
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("features").ValueKind);
+        }
+        (code, output, err) = Run("kernel", TestData.CorpusKernelDir("debian-7.2.13+deb14-amd64"), "--format", "json");
+        Assert.True(code == 0, err);
+        using var doc72 = JsonDocument.Parse(output);
+        Assert.Contains("bpf_xdp_load_bytes", Names(doc72.RootElement, "helpers"));
+        Assert.Contains("syscall", Names(doc72.RootElement, "programTypes"));
+        Assert.Contains("arena", Names(doc72.RootElement, "mapTypes"));
+        Assert.Contains("tcx", Names(doc72.RootElement, "linkTypes"));
+        Assert.Contains("streams", Names(doc72.RootElement, "features"));
+    }
 }
