@@ -164,7 +164,10 @@ public sealed class SmokeRun(Target target, Mutator mutator, string artifacts)
         var allowed = 64L * input.Length + target.FixedAllowance;
         var tooSlow = elapsed.TotalMilliseconds > 100.0 * Math.Max(1, input.Length / 1024.0) + 250;
         if (key == "crash") { Crashes++; Save("crash", input, outcome); }
-        else if (allocated > allowed) { Blowups++; Save("alloc", input, $"allocated {allocated} bytes > {allowed} for {input.Length} bytes ({outcome})"); }
+        // Over the bound: measure again. The engine fills process-wide caches on first use (the kernel-facts tables'
+        // per-version indexes, a kernel's enums); those are paid once, not per input. A real blow-up repeats.
+        else if (allocated > allowed && Execution.Measure(target, input).Allocated is var again && again > allowed)
+        { Blowups++; Save("alloc", input, $"allocated {again} bytes (first run {allocated}) > {allowed} for {input.Length} bytes ({outcome})"); }
         if (tooSlow) { slow++; Save("slow", input, $"{elapsed.TotalMilliseconds:F0} ms for {input.Length} bytes ({outcome})"); }
     }
 
