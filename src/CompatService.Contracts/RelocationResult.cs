@@ -2,11 +2,13 @@ using System.Text.Json.Serialization;
 
 namespace CompatService.Contracts;
 
-/// <summary>Fixup kinds, as `compat relocate` prints them.</summary>
+/// <summary>Fixup kinds, as `compat relocate` prints them (CO-RE fixups: "core-" + the relocation kind, e.g. core-field-byte-offset).</summary>
 public static class FixupKinds
 {
     public const string KfuncCall = "kfunc-call", KfuncLdImm64 = "kfunc-ldimm64", KsymLdImm64 = "ksym-ldimm64",
-        PoisonCall = "poison-call", ZeroLdImm64 = "zero-ldimm64";
+        PoisonCall = "poison-call", ZeroLdImm64 = "zero-ldimm64",
+        // kconfig and typeless ksym address loads, filled on the host
+        KconfigLdImm64 = "kconfig-ldimm64", KsymAddressLdImm64 = "ksym-address-ldimm64";
 }
 
 /// <summary>

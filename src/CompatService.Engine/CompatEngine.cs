@@ -1,6 +1,6 @@
-using CompatService.Contracts;
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
+using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
 
 namespace CompatService.Engine;
@@ -34,7 +34,7 @@ public static class CompatEngine
         VerdictEngine.AnalyzeAll(obj, kernel, kernelLabel);
 
     /// <summary>The fixups for one program on one kernel and the program's instructions after applying them.</summary>
-    public static RelocationResult Relocate(BpfObject obj, KernelBtfSet kernel, string programName, string? kernelLabel = null)
+    public static ProgramRelocation Relocate(BpfObject obj, KernelBtfSet kernel, string programName, string? kernelLabel = null)
     {
         var analysis = VerdictEngine.AnalyzeAll(obj, kernel, kernelLabel ?? kernel.Release ?? kernel.BtfSha256)
             .FirstOrDefault(a => a.Program.Name == programName)
@@ -45,6 +45,6 @@ public static class CompatEngine
             i.Encode(b, obj.Endian);
             return Convert.ToHexStringLower(b);
         }).ToArray();
-        return new RelocationResult(programName, analysis.Fixups, analysis.ModuleSlots.Skip(1).ToArray(), hex, analysis.Result);
+        return new ProgramRelocation(programName, analysis.Fixups, analysis.ModuleSlots.Skip(1).ToArray(), hex, analysis.Result);
     }
 }

@@ -1,5 +1,6 @@
 using CompatService.Contracts;
 using CompatService.Engine;
+using CompatService.Reporting;
 
 namespace CompatService.Lab;
 
@@ -40,7 +41,7 @@ public static class LabComparison
         var predictions = new Dictionary<(string, string), ProgramResult>();
         foreach (var o in objects)
         {
-            var results = CompatEngine.Check(o.Object, guest, label);
+            var results = CompatEngine.Check(o.Object, guest, label).ToContract();
             for (var i = 0; i < results.Count; i++) predictions[(o.Name, o.Object.Programs[i].Name)] = results[i];
         }
         var cells = new List<LabCell>();

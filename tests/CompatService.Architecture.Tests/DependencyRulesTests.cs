@@ -41,8 +41,24 @@ public sealed class DependencyRulesTests
         var closure = Closure("CompatService.Engine");
         var bad = closure.Where(a => HostSpecific.Any(h => a.StartsWith(h, StringComparison.Ordinal))).ToArray();
         Assert.True(bad.Length == 0, "engine references: " + string.Join(", ", bad));
-        Assert.Contains("CompatService.Contracts", closure);
     }
+
+    /// <summary>The engine owns its types (fixups, verdicts, summaries); the wire DTOs are a mapping at the edge (CompatService.Reporting).</summary>
+    [Fact]
+    public void Engine_DoesNotReferenceTheWireContracts()
+    {
+        Assert.DoesNotContain("CompatService.Contracts", Closure("CompatService.Engine"));
+        Assert.DoesNotContain("CompatService.Reporting", Closure("CompatService.Engine"));
+    }
+
+    /// <summary>Every face maps engine results through the one edge mapping.</summary>
+    [Theory]
+    [InlineData("CompatService.Api")]
+    [InlineData("compat")]
+    [InlineData("compat-agent")]
+    [InlineData("CompatService.Lab")]
+    public void Faces_MapEngineResultsThroughReporting(string assembly) =>
+        Assert.Contains("CompatService.Reporting", References(assembly));
 
     [Fact]
     public void Contracts_AreBclOnly()
@@ -67,6 +83,7 @@ public sealed class DependencyRulesTests
     [InlineData("CompatService.Engine")]
     [InlineData("CompatService.Kernels")]
     [InlineData("CompatService.Lab")]
+    [InlineData("CompatService.Reporting")]
     public void OnlyTheAgent_UsesTheLoader(string assembly) =>
         Assert.DoesNotContain("CompatService.Loader", Closure(assembly));
 
@@ -101,7 +118,7 @@ public sealed class DependencyRulesTests
     [Fact]
     public void OnlyTheLoader_CallsIntoNativeCode()
     {
-        foreach (var name in new[] { "CompatService.Engine", "CompatService.Kernels", "CompatService.HostKernels", "CompatService.Contracts", "compat", "CompatService.Api", "CompatService.Data", "compat-agent", "CompatService.Lab" })
+        foreach (var name in new[] { "CompatService.Engine", "CompatService.Kernels", "CompatService.HostKernels", "CompatService.Contracts", "compat", "CompatService.Api", "CompatService.Data", "compat-agent", "CompatService.Lab", "CompatService.Reporting" })
         {
             var pinvokes = Load(name).GetTypes()
                 .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))

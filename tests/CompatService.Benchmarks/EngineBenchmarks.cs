@@ -4,8 +4,8 @@ using CompatService.Engine;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
-using CompatService.Engine.Reporting;
 using CompatService.Kernels;
+using CompatService.Reporting;
 
 namespace CompatService.Benchmarks;
 

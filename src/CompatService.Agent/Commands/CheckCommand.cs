@@ -1,6 +1,7 @@
 using CompatService.Contracts;
 using CompatService.Engine;
 using CompatService.Engine.Reporting;
+using CompatService.Reporting;
 
 namespace CompatService.Agent.Commands;
 
@@ -13,7 +14,7 @@ public static class CheckCommand
         var session = app.Host(args.HostRoot);
         var lines = Predict(session.Kernel, objects);
         app.Print(args, new AgentOutput(AgentApp.KernelInfo(session), lines));
-        return OkPolicy.AllOk(lines.Select(l => l.Predicted), args.Strict) ? AgentApp.Ok : AgentApp.Failure;
+        return OkPolicy.AllOk(lines.Select(l => l.Predicted.ToEngine()), args.Strict) ? AgentApp.Ok : AgentApp.Failure;
     }
 
     public static List<AgentProgramLine> Predict(Engine.Kernels.KernelBtfSet kernel, IReadOnlyList<InputObject> objects)
@@ -21,7 +22,7 @@ public static class CheckCommand
         var lines = new List<AgentProgramLine>();
         foreach (var o in objects)
         {
-            var results = CompatEngine.Check(o.Object, kernel, kernel.Release ?? "host");
+            var results = CompatEngine.Check(o.Object, kernel, kernel.Release ?? "host").ToContract();
             for (var i = 0; i < results.Count; i++)
                 lines.Add(new AgentProgramLine(o.Path, o.Object.Programs[i].Name, results[i].Verdict, null, null, null, results[i].Reasons));
         }

@@ -1,5 +1,6 @@
 using CompatService.Contracts;
 using CompatService.Engine.Reporting;
+using CompatService.Reporting;
 using CompatService.Loader.Loading;
 
 namespace CompatService.Agent.Commands;
@@ -82,7 +83,7 @@ public static class LoadCommand
     {
         var list = lines.Where(l => l.VerifierTail != AutoloadOffTail).ToList(); // libbpf would not load those either
         var observedFailure = list.Any(l => l.Loaded == false);
-        return observedFailure || !OkPolicy.AllOk(list.Select(l => l.Predicted), strict) ? AgentApp.Failure : AgentApp.Ok;
+        return observedFailure || !OkPolicy.AllOk(list.Select(l => l.Predicted.ToEngine()), strict) ? AgentApp.Failure : AgentApp.Ok;
     }
 
     /// <summary>With --program only the named programs (autoload or not); otherwise every autoload program.</summary>
@@ -94,7 +95,7 @@ public static class LoadCommand
         var map = new Dictionary<(string, string), ProgramResult>();
         foreach (var o in objects)
         {
-            var results = Engine.CompatEngine.Check(o.Object, session.Kernel, session.Kernel.Release ?? "host");
+            var results = Engine.CompatEngine.Check(o.Object, session.Kernel, session.Kernel.Release ?? "host").ToContract();
             for (var i = 0; i < results.Count; i++) map[(o.Sha256, o.Object.Programs[i].Name)] = results[i];
         }
         return map;

@@ -10,6 +10,8 @@ using CompatService.Data;
 using CompatService.Engine;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using MatrixOk = CompatService.Reporting.MatrixOk;
+using static CompatService.Reporting.ContractMapping;
 
 namespace CompatService.Api.Endpoints;
 
@@ -48,7 +50,7 @@ public static class CiApi
         {
             var bytes = await UploadReader.ReadAsync(file, o.Value.MaxUploadBytes, ct);
             var obj = CompatEngine.OpenObject(bytes);
-            var summary = CompatEngine.Inspect(obj);
+            var summary = CompatEngine.Inspect(obj).ToContract();
             var entity = ObjectStore.ToEntity(Sha.Hex(bytes), Path.GetFileName(file.FileName), null, bytes.LongLength, summary);
             var results = new Dictionary<(long, long), IReadOnlyList<ProgramResultWithName>>();
             foreach (var k in kernels)
@@ -66,7 +68,7 @@ public static class CiApi
             return Problems.BadRequest("send the object as multipart field 'file', or the sha256 of a stored object as field 'sha256'");
         }
 
-        var ok = Engine.Reporting.OkPolicy.AllOk(report, strict ?? false);
+        var ok = MatrixOk.AllOk(report, strict ?? false);
         return format switch
         {
             "junit" => TypedResults.Text(MatrixFormats.JUnit(report), "application/xml; charset=utf-8"),

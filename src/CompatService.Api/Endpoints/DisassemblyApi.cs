@@ -6,6 +6,7 @@ using CompatService.Data;
 using CompatService.Engine;
 using CompatService.Engine.Asm;
 using CompatService.Engine.Object;
+using static CompatService.Reporting.FixupMapping;
 
 namespace CompatService.Api.Endpoints;
 
@@ -36,7 +37,7 @@ public static class DisassemblyApi
             var analysis = CompatEngine.Analyze(obj, await cache.KernelAsync(db, k, ct), kid.ToString(CultureInfo.InvariantCulture))
                 .First(a => a.Program.Name == program);
             insns = analysis.Relocated;
-            fixups = analysis.Fixups;
+            fixups = analysis.Fixups.ToContract();
         }
         return TypedResults.Ok(new DisassemblyDto(program, kernel, Lines(p, insns, fixups, obj.Endian), fixups));
     }

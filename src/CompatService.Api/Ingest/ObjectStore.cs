@@ -6,6 +6,7 @@ using CompatService.Contracts;
 using CompatService.Data;
 using CompatService.Data.Entities;
 using CompatService.Engine;
+using static CompatService.Reporting.ContractMapping;
 
 namespace CompatService.Api.Ingest;
 
@@ -20,7 +21,7 @@ public sealed class ObjectStore(CompatDbContext db, EngineCache cache, JobSignal
         if (await FindAsync(sha, ct) is { } same) return new Result(same, false);
 
         var obj = CompatEngine.OpenObject(bytes);
-        var summary = CompatEngine.Inspect(obj);
+        var summary = CompatEngine.Inspect(obj).ToContract();
         var entity = ToEntity(sha, name ?? sha[..12] + ".bpf.o", labels, bytes.LongLength, summary);
         try
         {

@@ -10,6 +10,7 @@ using CompatService.Engine;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
 using Npgsql;
+using static CompatService.Reporting.ContractMapping;
 using Phase = CompatService.Api.Caching.MatrixProfile.Phase;
 
 namespace CompatService.Api.Matrix;
@@ -27,7 +28,7 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache)
     /// <summary>The engine's results for every program, named. The kernel label is the kernel's id.</summary>
     public static List<ProgramResultWithName> Evaluate(BpfObject obj, KernelBtfSet kernel, string kernelLabel)
     {
-        var results = CompatEngine.Check(obj, kernel, kernelLabel);
+        var results = CompatEngine.Check(obj, kernel, kernelLabel).ToContract();
         if (results.Count != obj.Programs.Count)
             throw new InvalidOperationException($"engine returned {results.Count} results for {obj.Programs.Count} programs");
         return obj.Programs.Zip(results, (p, r) => new ProgramResultWithName(p.Name, r)).ToList();

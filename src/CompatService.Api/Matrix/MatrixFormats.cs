@@ -1,7 +1,7 @@
 using System.Xml.Linq;
 using CompatService.Api.Mapping;
 using CompatService.Contracts;
-using CompatService.Engine.Reporting;
+using CompatService.Reporting;
 
 namespace CompatService.Api.Matrix;
 

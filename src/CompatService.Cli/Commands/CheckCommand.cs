@@ -1,6 +1,6 @@
 using System.Text.Json;
 using CompatService.Contracts;
-using CompatService.Engine.Reporting;
+using CompatService.Reporting;
 
 namespace CompatService.Cli.Commands;
 
@@ -44,6 +44,6 @@ public static class CheckCommand
             "markdown" => MatrixFormatter.Markdown(report),
             _ => MatrixFormatter.Text(report),
         });
-        return OkPolicy.AllOk(report, Strict) ? 0 : 1;
+        return MatrixOk.AllOk(report, Strict) ? 0 : 1;
     }
 }

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using CompatService.Contracts;
-using CompatService.Engine.Reporting;
+using CompatService.Reporting;
 
 namespace CompatService.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.Text;
 using CompatService.Engine;
 using CompatService.Engine.Asm;
+using CompatService.Reporting;
 
 namespace CompatService.Cli.Commands;
 
@@ -28,7 +29,7 @@ public static class DisasmCommand
                     sb.Append(line).Append('\n');
                 continue;
             }
-            var r = CompatEngine.Relocate(obj, kernel, p.Name, kernelPath);
+            var r = CompatEngine.Relocate(obj, kernel, p.Name, kernelPath).ToContract();
             var insns = r.InstructionsHex.Select(h => Instruction.Decode(Convert.FromHexString(h), obj.Endian)).ToArray();
             var marks = r.Fixups.ToDictionary(f => f.Insn, f => $"  ; {f.Kind} {f.Symbol}{(f.BtfId is null ? "" : $" [btf {f.BtfId}{(f.Module is null ? "" : $" {f.Module}")}]")}");
             var names = r.Fixups.ToDictionary(f => f.Insn, f => f.Symbol);

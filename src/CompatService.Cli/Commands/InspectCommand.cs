@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CompatService.Contracts;
 using CompatService.Engine;
+using CompatService.Reporting;
 
 namespace CompatService.Cli.Commands;
 
@@ -14,7 +15,7 @@ public static class InspectCommand
         args.RejectUnknown();
         if (args.Positional.Count != 1) throw new CliUsageException("usage: compat inspect OBJECT [--format text|json]");
         var (obj, _) = Inputs.ReadObject(args.Positional[0]);
-        var summary = CompatEngine.Inspect(obj);
+        var summary = CompatEngine.Inspect(obj).ToContract();
         stdout.Write(format == "json" ? CliJson.Serialize(summary) + "\n" : Text(args.Positional[0], summary));
         return 0;
     }

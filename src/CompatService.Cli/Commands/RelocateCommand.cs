@@ -3,6 +3,7 @@ using System.Text.Json;
 using CompatService.Contracts;
 using CompatService.Engine;
 using CompatService.Engine.Asm;
+using CompatService.Reporting;
 
 namespace CompatService.Cli.Commands;
 
@@ -21,7 +22,7 @@ public static class RelocateCommand
         if (obj.FindProgram(programName) is null)
             throw new CliUsageException($"{args.Positional[0]}: no program named '{programName}' (have: {string.Join(", ", obj.Programs.Select(p => p.Name))})");
         var kernel = Inputs.ReadKernel(kernelPath).Btf;
-        var result = CompatEngine.Relocate(obj, kernel, programName, kernelPath);
+        var result = CompatEngine.Relocate(obj, kernel, programName, kernelPath).ToContract();
         if (format == "json")
         {
             stdout.Write(CliJson.Serialize(result) + "\n");

@@ -1,4 +1,3 @@
-using CompatService.Contracts;
 using CompatService.Engine.Asm;
 using CompatService.Engine.KernelFacts;
 using CompatService.Engine.Kernels;

@@ -1,4 +1,3 @@
-using CompatService.Contracts;
 using CompatService.Engine.Object;
 
 namespace CompatService.Engine.Analysis;

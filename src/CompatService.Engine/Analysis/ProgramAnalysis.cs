@@ -1,4 +1,3 @@
-using CompatService.Contracts;
 using CompatService.Engine.Analysis.Rules;
 using CompatService.Engine.Asm;
 using CompatService.Engine.Kernels;
@@ -39,11 +38,11 @@ public static class VerdictEngine
         var findings = new Findings();
         foreach (var f in objectWide) findings.Add(ObjectReason(octx, program, f));
 
-        var kfuncFixups = KfuncFixups.Plan(program, octx.Resolution);
-        var relocated = KfuncFixups.Apply(program.Instructions, kfuncFixups, octx.Object.Externs);
-        // CO-RE relocations patch other instructions than extern references (libbpf applies them first; order does not matter).
-        var core = CoreRelocator.Apply(octx.Object, program, octx.Kernel, relocated);
-        var fixups = kfuncFixups.Concat(CoreFixups.From(core)).ToArray();
+        // Compute, then apply: extern fixups and CO-RE relocations touch different instructions (libbpf applies CO-RE
+        // first; the order does not matter), and the one FixupApplier rewrites them as the agent will.
+        var core = CoreRelocator.Compute(octx.Object, program, octx.Kernel);
+        var fixups = KfuncFixups.Plan(program, octx.Resolution).Concat(CoreFixups.From(core)).ToArray();
+        var relocated = FixupApplier.Apply(program.Instructions, fixups, octx.Object.Externs);
         var ctx = new ProgramContext(octx, program, fixups, core, relocated);
 
         foreach (var rule in RuleCatalog.SectionRules) rule.Check(ctx, findings);
@@ -68,11 +67,11 @@ public static class VerdictEngine
     /// <summary>The verifier-like walk: poisoned kfunc calls, poisoned CO-RE instructions and calls to missing helpers stop a path.</summary>
     private static void Walk(ProgramContext ctx)
     {
-        var poison = ctx.Fixups.Where(f => f.Kind == FixupKinds.PoisonCall).Select(f => f.Insn).ToHashSet();
+        var poison = ctx.Fixups.Where(f => f.Kind == FixupKind.PoisonCall).Select(f => f.Insn).ToHashSet();
         foreach (var c in ctx.Core.Where(c => c.Status == CoreRelocationStatus.Poisoned)) poison.Add(c.Insn);
         ctx.MissingHelperCalls = HelperMissingRule.MissingCalls(ctx, poison);
         foreach (var insn in ctx.MissingHelperCalls.Keys) poison.Add(insn);
-        var hostOnly = ctx.Fixups.Where(f => f.Kind == KfuncFixups.KsymAddressLdImm64).Select(f => f.Insn).ToHashSet();
+        var hostOnly = ctx.Fixups.Where(f => f.Kind == FixupKind.KsymAddressLdImm64).Select(f => f.Insn).ToHashSet();
         ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, poison, hostOnly);
     }
 

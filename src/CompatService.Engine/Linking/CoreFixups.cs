@@ -1,9 +1,7 @@
-using CompatService.Contracts;
-
 namespace CompatService.Engine.Linking;
 
 /// <summary>
-/// CO-RE relocations as wire fixups: kind "core-&lt;kind&gt;", symbol = access path, code/imm/src/off of the rewritten
+/// CO-RE relocations as fixups: kind <see cref="FixupKind.Core"/> with the relocation kind, symbol = access path, code/imm/src/off of the rewritten
 /// instruction (ImmHi: the second half of an ld_imm64). A poisoned relocation has code 0x85 and imm 0xbad2310; for an
 /// ld_imm64 both halves become that call.
 /// </summary>
@@ -14,9 +12,10 @@ public static class CoreFixups
         foreach (var c in relocations)
         {
             if (c.Patched is not { } insn) continue; // failed: nothing to apply, the verdict says why
-            yield return new Fixup(c.Insn, CoreReloKinds.FixupKind(c.Kind), c.Path.Length > 0 ? c.Path : c.LocalType,
+            yield return new Fixup(c.Insn, FixupKind.Core, c.Path.Length > 0 ? c.Path : c.LocalType,
                 c.TargetTypeId?.Value, c.Module, insn.Imm, insn.Src, insn.Offset)
             {
+                CoreKind = c.Kind,
                 Code = insn.OpCode,
                 ImmHi = c.PatchedHigh?.Imm,
             };

@@ -40,8 +40,6 @@ public static class CoreReloKinds
         _ => $"kind-{(uint)kind}",
     };
 
-    public static string FixupKind(CoreReloKind kind) => "core-" + Name(kind);
-
     public static bool IsField(CoreReloKind k) => k <= CoreReloKind.FieldRShiftU64;
     public static bool IsType(CoreReloKind k) => k is >= CoreReloKind.TypeIdLocal and <= CoreReloKind.TypeSize or CoreReloKind.TypeMatches;
     public static bool IsEnumval(CoreReloKind k) => k is CoreReloKind.EnumvalExists or CoreReloKind.EnumvalValue;

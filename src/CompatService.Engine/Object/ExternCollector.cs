@@ -1,4 +1,4 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Elf;
 using static CompatService.Engine.Elf.ElfConstants;

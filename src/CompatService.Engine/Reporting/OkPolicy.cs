@@ -1,4 +1,4 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 
 namespace CompatService.Engine.Reporting;
 
@@ -16,8 +16,4 @@ public static class OkPolicy
     /// <summary>True when every verdict is OK (an empty set is OK).</summary>
     public static bool AllOk(IEnumerable<Verdict> verdicts, bool strict) =>
         verdicts.All(v => IsOk(v, strict));
-
-    /// <summary>True when every program's verdict on every kernel of the matrix is OK.</summary>
-    public static bool AllOk(MatrixReport report, bool strict) =>
-        AllOk(report.Objects.SelectMany(o => o.Programs).SelectMany(p => p.Results).Select(r => r.Verdict), strict);
 }

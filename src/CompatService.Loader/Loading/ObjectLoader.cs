@@ -107,7 +107,7 @@ public sealed class ObjectLoader(BpfApi bpf)
         return (null, $"object BTF rejected by the kernel: {Errno.Name(r.Errno)}: {LastLine(r.Log)}", null);
     }
 
-    private ProgramLoadOutcome LoadProgram(BpfObject obj, BpfProgram program, IReadOnlyList<CompatService.Contracts.Fixup> fixups,
+    private ProgramLoadOutcome LoadProgram(BpfObject obj, BpfProgram program, IReadOnlyList<Fixup> fixups,
         LoadTarget target, HostValues host, BpfFd? btfFd, LoadOptions options)
     {
         var info = program.SectionInfo;
@@ -119,7 +119,7 @@ public sealed class ObjectLoader(BpfApi bpf)
         if (attach?.Module is { } module && !target.ModuleBtfFds.TryGetValue(module, out attachObjFd))
             return Failed(program, null, $"prog '{program.Name}': attach target in module {module}, whose BTF fd is unknown");
 
-        var patched = InstructionPatcher.Patch(program, fixups, obj.Externs, host);
+        var patched = FixupApplier.Apply(program, fixups, obj.Externs, host);
         if (patched.Error is { } patchError) return Failed(program, null, $"prog '{program.Name}': {patchError}");
         var ext = btfFd is null ? ExtInfo.None : ExtInfoBuilder.Build(obj, program);
         var def = ProgramSections.FindDefinition(program.SectionName.TrimStart('?'));

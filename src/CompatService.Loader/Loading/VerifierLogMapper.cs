@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
+using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
-using CompatService.Loader.Syscalls;
 
 namespace CompatService.Loader.Loading;
 
@@ -19,8 +19,8 @@ public static partial class VerifierLogMapper
         foreach (Match m in Poison().Matches(log))
         {
             var immText = m.Groups["imm"].Success ? m.Groups["imm"].Value : m.Groups["imm2"].Value;
-            if (!long.TryParse(immText, out var imm) || imm < BpfConst.PoisonCallBase) continue;
-            var index = (int)(imm - BpfConst.PoisonCallBase);
+            if (!long.TryParse(immText, out var imm) || imm < KfuncFixups.PoisonCallKfuncBase) continue;
+            var index = (int)(imm - KfuncFixups.PoisonCallKfuncBase);
             var ext = externs.FirstOrDefault(e => e.Index == index);
             if (ext is null) continue;
             int? insn = m.Groups["insn"].Success ? int.Parse(m.Groups["insn"].Value) : null;
@@ -35,8 +35,8 @@ public static partial class VerifierLogMapper
     public static string Rewrite(string log, IReadOnlyList<BpfExtern> externs) => Poison().Replace(log, m =>
     {
         var immText = m.Groups["imm"].Success ? m.Groups["imm"].Value : m.Groups["imm2"].Value;
-        if (!long.TryParse(immText, out var imm) || imm < BpfConst.PoisonCallBase) return m.Value;
-        var ext = externs.FirstOrDefault(e => e.Index == (int)(imm - BpfConst.PoisonCallBase));
+        if (!long.TryParse(immText, out var imm) || imm < KfuncFixups.PoisonCallKfuncBase) return m.Value;
+        var ext = externs.FirstOrDefault(e => e.Index == (int)(imm - KfuncFixups.PoisonCallKfuncBase));
         if (ext is null) return m.Value;
         var prefix = m.Groups["insn"].Success ? $"{m.Groups["insn"].Value}: <invalid kfunc call>\n" : "";
         return prefix + Message(ext.Name) + "\n";

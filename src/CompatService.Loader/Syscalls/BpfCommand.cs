@@ -29,10 +29,6 @@ public static class BpfConst
         MapTypeArrayOfMaps = 12, MapTypeHashOfMaps = 13, MapTypeDevmap = 14, MapTypeSockmap = 15, MapTypeCpumap = 16,
         MapTypeXskmap = 17, MapTypeSockhash = 18, MapTypeQueue = 22, MapTypeStack = 23, MapTypeStructOps = 26,
         MapTypeRingbuf = 27, MapTypeDevmapHash = 25, MapTypeArena = 33;
-    // ld_imm64 / call src_reg values
-    public const byte PseudoMapFd = 1, PseudoMapValue = 2, PseudoBtfId = 3, PseudoCall = 1, PseudoKfuncCall = 2;
-    /// <summary>libbpf's poison constant base for unresolved weak kfunc calls (imm = base + ext_idx).</summary>
-    public const int PoisonCallBase = 2002000000;
     public const int ObjNameLen = 16;
 }
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using CompatService.Engine.Asm;
 
 namespace CompatService.Loader.Syscalls;
 
@@ -159,7 +160,7 @@ public sealed class FakeBpfSyscalls : IBpfSyscalls
                     // The kernel reads fd_array lazily by slot; record as many slots as the instructions reference.
                     var maxSlot = 0;
                     for (var i = 0; insns is not null && i + 8 <= insns.Length; i += 8)
-                        if (insns[i] == 0x85 && insns[i + 1] >> 4 == BpfConst.PseudoKfuncCall)
+                        if (insns[i] == 0x85 && insns[i + 1] >> 4 == Opcodes.PseudoKfuncCall)
                             maxSlot = Math.Max(maxSlot, MemoryMarshal.Read<short>(insns.AsSpan(i + 2)));
                     fdArray = new ReadOnlySpan<int>((void*)(nint)fdPtr, maxSlot + 1).ToArray();
                 }

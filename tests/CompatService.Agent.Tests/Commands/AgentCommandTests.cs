@@ -3,6 +3,7 @@ using CompatService.Agent.Commands;
 using CompatService.Agent.Tests.Support;
 using CompatService.Contracts;
 using CompatService.Tests.Shared;
+using ReasonCodes = CompatService.Engine.Analysis.ReasonCodes;
 
 namespace CompatService.Agent.Tests.Commands;
 

@@ -1,5 +1,6 @@
 using CompatService.Agent.Commands;
 using CompatService.Contracts;
+using ReasonCodes = CompatService.Engine.Analysis.ReasonCodes;
 
 namespace CompatService.Agent.Tests.Commands;
 

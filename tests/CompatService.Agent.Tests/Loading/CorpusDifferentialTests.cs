@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CompatService.Agent.Tests.Support;
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine;
 using CompatService.Engine.Binary;
 using CompatService.Loader.Loading;

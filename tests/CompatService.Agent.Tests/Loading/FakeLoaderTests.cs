@@ -1,10 +1,12 @@
 using System.Buffers.Binary;
 using CompatService.Engine;
+using CompatService.Engine.Asm;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
 using CompatService.Loader.Loading;
 using CompatService.Loader.Syscalls;
 using CompatService.Tests.Shared;
+using CompatService.Engine.Linking;
 
 namespace CompatService.Agent.Tests.Loading;
 
@@ -63,7 +65,7 @@ public class FakeLoaderTests
     {
         var obj = Fixture("kfunc_weak_missing_unguarded");
         var ext = obj.Externs.Single(e => e.Name == "bpf_compat_missing_weak");
-        var imm = BpfConst.PoisonCallBase + ext.Index;
+        var imm = KfuncFixups.PoisonCallKfuncBase + ext.Index;
         var (fake, loaded) = Load("kfunc_weak_missing_unguarded", f => f.Handlers[BpfCommand.ProgLoad] = c =>
         {
             c.WriteLog($"0: R1=ctx() R10=fp0\n1: (b7) r2 = 0\n2: (85) call unknown#{imm}\ninvalid func unknown#{imm}\nprocessed 3 insns\n");
@@ -97,7 +99,7 @@ public class FakeLoaderTests
         var (fake, loaded) = Load("ksym_typed_present");
         using var _ = loaded;
         var insns = LastProgLoad(fake).DecodedInstructions();
-        var i = Array.FindIndex(insns, x => x.Code == 0x18 && x.Src == BpfConst.PseudoBtfId);
+        var i = Array.FindIndex(insns, x => x.Code == 0x18 && x.Src == Opcodes.PseudoBtfId);
         Assert.True(i >= 0);
         Assert.Equal(Kernel72.Value.Vmlinux.FindFirstOfKind("bpf_prog_active", CompatService.Engine.Btf.BtfKind.Var)!.Value.Value, (uint)insns[i].Imm);
         Assert.Equal(0, insns[i + 1].Imm);
@@ -127,10 +129,10 @@ public class FakeLoaderTests
         foreach (var r in obj.Programs[0].References)
         {
             if (r.Kind == InsnReferenceKind.Map)
-                Assert.Equal((BpfConst.PseudoMapFd, loaded.Maps[r.Map!.Name].Value), (insns[r.Insn].Src, insns[r.Insn].Imm));
+                Assert.Equal((Opcodes.PseudoMapFd, loaded.Maps[r.Map!.Name].Value), (insns[r.Insn].Src, insns[r.Insn].Imm));
             if (r.Kind == InsnReferenceKind.GlobalData)
             {
-                Assert.Equal((BpfConst.PseudoMapValue, loaded.Maps[r.Map!.Name].Value), (insns[r.Insn].Src, insns[r.Insn].Imm));
+                Assert.Equal((Opcodes.PseudoMapValue, loaded.Maps[r.Map!.Name].Value), (insns[r.Insn].Src, insns[r.Insn].Imm));
                 Assert.Equal((int)r.Offset, insns[r.Insn + 1].Imm);
             }
         }

@@ -1,5 +1,5 @@
 using CompatService.Agent.Tests.Support;
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine;
 using CompatService.Loader.Loading;
 using CompatService.Tests.Shared;

@@ -1,7 +1,9 @@
 using System.Runtime.InteropServices;
 using CompatService.Agent.Tests.Support;
+using CompatService.Engine.Asm;
 using CompatService.Loader.Btf;
 using CompatService.Loader.Syscalls;
+using CompatService.Engine.Linking;
 
 namespace CompatService.Agent.Tests.Syscalls;
 
@@ -29,7 +31,7 @@ public class RealBpfTests
         {
             Asm.StW(10, -4, 0), Asm.Mov64Reg(2, 10), Asm.Add64Imm(2, -4),
         };
-        insns.AddRange(Asm.LdImm64(1, BpfConst.PseudoMapFd, map.Value));
+        insns.AddRange(Asm.LdImm64(1, Opcodes.PseudoMapFd, map.Value));
         insns.AddRange([Asm.Call(1), Asm.Mov64Imm(0, 0), Asm.Exit()]);
         var r = Api.ProgLoad(new ProgLoadRequest { ProgType = SocketFilter, Instructions = Asm.Encode(insns), License = "GPL", Name = "sf_map" });
         using var fd = r.Fd;
@@ -46,7 +48,7 @@ public class RealBpfTests
         Api.MapUpdateElem(map, [0, 0, 0, 0], new byte[16]);
         Api.MapFreeze(map);
         var insns = new List<CompatService.Engine.Asm.Instruction>();
-        insns.AddRange(Asm.LdImm64(1, BpfConst.PseudoMapValue, map.Value, 8)); // &rodata[8]
+        insns.AddRange(Asm.LdImm64(1, Opcodes.PseudoMapValue, map.Value, 8)); // &rodata[8]
         insns.AddRange([new(0x61, 0, 1, 0, 0), Asm.Exit()]);                 // r0 = *(u32 *)(r1 + 0)
         var r = Api.ProgLoad(new ProgLoadRequest { ProgType = Xdp, Instructions = Asm.Encode(insns), License = "GPL" });
         using var fd = r.Fd;
@@ -116,7 +118,7 @@ public class RealBpfTests
     {
         var r = Api.ProgLoad(new ProgLoadRequest
         {
-            ProgType = Xdp, Instructions = Asm.Encode(Asm.Mov64Imm(0, 0), Asm.Call(BpfConst.PoisonCallBase + 5), Asm.Mov64Imm(0, 2), Asm.Exit()), License = "GPL",
+            ProgType = Xdp, Instructions = Asm.Encode(Asm.Mov64Imm(0, 0), Asm.Call(KfuncFixups.PoisonCallKfuncBase + 5), Asm.Mov64Imm(0, 2), Asm.Exit()), License = "GPL",
         });
         Assert.False(r.Succeeded);
         Assert.Contains("invalid func unknown#2002000005", r.Log);

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text;
 using CompatService.Api.Tests.Infrastructure;
 using CompatService.Contracts;
+using ReasonCodes = CompatService.Engine.Analysis.ReasonCodes;
 
 namespace CompatService.Api.Tests.Kernels;
 

@@ -5,7 +5,7 @@ using CompatService.Api.Jobs;
 using CompatService.Api.Tests.Infrastructure;
 using CompatService.Contracts;
 using CompatService.Engine;
-using CompatService.Engine.Reporting;
+using CompatService.Reporting;
 using CompatService.Kernels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -4,6 +4,7 @@ using CompatService.Tests.Shared;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 using Xunit.Abstractions;
+using ReasonCodes = CompatService.Engine.Analysis.ReasonCodes;
 
 namespace CompatService.Dashboard.Tests.Browser;
 

@@ -1,6 +1,7 @@
 using CompatService.Contracts;
 using CompatService.Dashboard.Tests.Infrastructure;
 using CompatService.Dashboard.ViewModels;
+using ReasonCodes = CompatService.Engine.Analysis.ReasonCodes;
 
 namespace CompatService.Dashboard.Tests.Components;
 

@@ -1,4 +1,5 @@
 using CompatService.Contracts;
+using ReasonCodes = CompatService.Engine.Analysis.ReasonCodes;
 
 namespace CompatService.Dashboard.Tests.Infrastructure;
 

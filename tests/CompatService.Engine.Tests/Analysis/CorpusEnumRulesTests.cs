@@ -1,4 +1,4 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
 using CompatService.Engine.Tests.Support;

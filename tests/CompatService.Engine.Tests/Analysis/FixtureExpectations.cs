@@ -1,4 +1,4 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
 
 namespace CompatService.Engine.Tests.Analysis;

@@ -1,4 +1,3 @@
-using CompatService.Contracts;
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Tests.Support;
 

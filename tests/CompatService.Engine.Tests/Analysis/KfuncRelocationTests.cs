@@ -1,4 +1,4 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Asm;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Linking;
@@ -22,7 +22,7 @@ public sealed class KfuncRelocationTests
         var obj = TestData.Fixture("kfunc_strong_present", endian);
         var kernel = Kernel72;
         var r = CompatEngine.Relocate(obj, kernel, obj.Programs[0].Name);
-        var call = Assert.Single(r.Fixups, f => f.Kind == FixupKinds.KfuncCall);
+        var call = Assert.Single(r.Fixups, f => f.Kind == FixupKind.KfuncCall);
         var expectedId = kernel.Vmlinux.FindFunc(call.Symbol);
         Assert.NotNull(expectedId);
         Assert.Equal(expectedId!.Value.Value, call.BtfId);
@@ -43,11 +43,11 @@ public sealed class KfuncRelocationTests
         var obj = TestData.Fixture("kfunc_weak_missing_guarded", endian);
         var ext = Assert.Single(obj.Externs);
         var r = CompatEngine.Relocate(obj, Kernel72, "weak_missing_guarded");
-        var poison = Assert.Single(r.Fixups, f => f.Kind == FixupKinds.PoisonCall);
+        var poison = Assert.Single(r.Fixups, f => f.Kind == FixupKind.PoisonCall);
         Assert.Equal(2002000000 + ext.Index, poison.Imm);
         var insn = Instruction.Decode(Convert.FromHexString(r.InstructionsHex[poison.Insn]), obj.Endian);
         Assert.Equal(new Instruction(0x85, 0, 0, 0, 2002000000 + ext.Index), insn);
-        var zero = Assert.Single(r.Fixups, f => f.Kind == FixupKinds.ZeroLdImm64);
+        var zero = Assert.Single(r.Fixups, f => f.Kind == FixupKind.ZeroLdImm64);
         var lo = Instruction.Decode(Convert.FromHexString(r.InstructionsHex[zero.Insn]), obj.Endian);
         var hi = Instruction.Decode(Convert.FromHexString(r.InstructionsHex[zero.Insn + 1]), obj.Endian);
         Assert.True(lo.IsLdImm64);
@@ -63,7 +63,7 @@ public sealed class KfuncRelocationTests
     {
         var obj = TestData.Fixture("kfunc_weak_missing_unguarded");
         var r = CompatEngine.Relocate(obj, Kernel72, obj.Programs[0].Name);
-        var poison = Assert.Single(r.Fixups, f => f.Kind == FixupKinds.PoisonCall);
+        var poison = Assert.Single(r.Fixups, f => f.Kind == FixupKind.PoisonCall);
         var reason = Assert.Single(r.Result.Reasons, x => x.Code == ReasonCodes.WeakKfuncUnguarded);
         Assert.Equal(poison.Insn, reason.Insn);
         Assert.Contains($"insn {poison.Insn}", reason.Message);
@@ -77,7 +77,7 @@ public sealed class KfuncRelocationTests
         var kernel = Kernel72;
         Assert.Contains(kernel.Modules, m => m.Name == "nf_conntrack");
         var r = CompatEngine.Relocate(obj, kernel, obj.Programs[0].Name);
-        var calls = r.Fixups.Where(f => f.Kind == FixupKinds.KfuncCall).ToArray();
+        var calls = r.Fixups.Where(f => f.Kind == FixupKind.KfuncCall).ToArray();
         Assert.True(calls.Length >= 2);
         Assert.All(calls, c => { Assert.Equal("nf_conntrack", c.Module); Assert.Equal(1, c.Off); Assert.Equal(1, c.ModuleSlot); });
         Assert.Equal(["nf_conntrack"], r.Modules);
@@ -94,7 +94,7 @@ public sealed class KfuncRelocationTests
         Assert.Equal(Verdict.Fails, on61.Verdict);
         Assert.Contains(on61.Reasons, r => r.Code == ReasonCodes.KsymExistsUnsupported);
         Assert.Equal(Verdict.Loads, on72.Verdict);
-        var fixup = Assert.Single(CompatEngine.Relocate(obj, Kernel72, obj.Programs[0].Name).Fixups, f => f.Kind == FixupKinds.KfuncLdImm64);
+        var fixup = Assert.Single(CompatEngine.Relocate(obj, Kernel72, obj.Programs[0].Name).Fixups, f => f.Kind == FixupKind.KfuncLdImm64);
         Assert.Equal(3, fixup.Src);
     }
 
@@ -132,7 +132,7 @@ public sealed class KfuncRelocationTests
         var p = obj.Programs[0];
         var sub = Assert.Single(p.Subprograms);
         var r = CompatEngine.Relocate(obj, Kernel72, p.Name);
-        var poison = Assert.Single(r.Fixups, f => f.Kind == FixupKinds.PoisonCall);
+        var poison = Assert.Single(r.Fixups, f => f.Kind == FixupKind.PoisonCall);
         Assert.Equal(sub.StartInsn, poison.Insn);
         // the bpf-to-bpf call still targets the sub-program's first instruction
         var call = p.References.Single(x => x.Kind == InsnReferenceKind.SubprogramCall);

@@ -1,4 +1,5 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
+using CompatService.Engine.Linking;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Tests.Support;
 
@@ -28,7 +29,7 @@ public sealed class KsymKallsymsTests
         var reason = Assert.Single(r.Reasons, x => x.Code == ReasonCodes.KsymNotInKallsyms);
         Assert.Equal("bpf_prog_active", reason.Symbol);
         var ldimm = Assert.Single(CompatEngine.Relocate(obj, kernel, obj.Programs[0].Name).Fixups,
-            f => f.Kind == FixupKinds.KsymLdImm64 && f.Symbol == "bpf_prog_active");
+            f => f.Kind == FixupKind.KsymLdImm64 && f.Symbol == "bpf_prog_active");
         Assert.Equal(ldimm.Insn, reason.Insn);
         Assert.Contains("ldimm64 failed to find the address for kernel symbol 'bpf_prog_active'", reason.Message);
     }

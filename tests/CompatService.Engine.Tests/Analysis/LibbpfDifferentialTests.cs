@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Object;
 using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;

@@ -1,5 +1,4 @@
 using System.Reflection;
-using CompatService.Contracts;
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Analysis.Rules;
 using CompatService.Tests.Shared;

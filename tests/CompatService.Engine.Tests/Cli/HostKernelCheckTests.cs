@@ -1,6 +1,6 @@
 using System.Text.Json;
 using CompatService.Cli;
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Tests.Support;
 using CompatService.HostKernels;
 

@@ -1,5 +1,5 @@
 using CompatService.Cli;
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Binary;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;

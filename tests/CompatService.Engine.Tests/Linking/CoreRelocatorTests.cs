@@ -1,4 +1,4 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Asm;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;
@@ -93,8 +93,8 @@ public sealed class CoreRelocatorTests(ITestOutputHelper output)
     {
         var obj = TestData.Fixture("core_field_exists");
         var r = CompatEngine.Relocate(obj, Kernel72, "core_guarded");
-        Assert.Contains(r.Fixups, f => f.Kind == "core-field-exists" && f.Imm == 1);
-        var pid = Assert.Single(r.Fixups, f => f.Kind == "core-field-byte-offset" && f.Symbol == "struct task_struct.pid");
+        Assert.Contains(r.Fixups, f => f.CoreKind == CoreReloKind.FieldExists && f.Imm == 1);
+        var pid = Assert.Single(r.Fixups, f => f.CoreKind == CoreReloKind.FieldByteOffset && f.Symbol == "struct task_struct.pid");
         Assert.Equal((short)TaskStructFieldOffset(Kernel72, "pid")!.Value, pid.Off);
         var insn = Instruction.Decode(Convert.FromHexString(r.InstructionsHex[pid.Insn]), obj.Endian);
         Assert.Equal(pid.Off, insn.Offset);

@@ -41,12 +41,15 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
     public static CellView For(string program, string kernel, ProgramResult? result) =>
         new(program, kernel, StateOf(result), result);
 
+    /// <summary>The reason code (a wire string; the engine's ReasonCodes.WeakKfuncDisabled) of a weak kfunc whose guarded path is off.</summary>
+    private const string WeakKfuncDisabled = "weak-kfunc-disabled";
+
     public static CellState StateOf(ProgramResult? r) => r?.Verdict switch
     {
         null => CellState.NotComputed,
         Verdict.Fails => CellState.Fails,
         Verdict.Unknown => CellState.Unknown,
-        _ when r.DisabledPaths.Count > 0 || r.Reasons.Any(x => x.Code == Contracts.ReasonCodes.WeakKfuncDisabled) => CellState.LoadsDegraded,
+        _ when r.DisabledPaths.Count > 0 || r.Reasons.Any(x => x.Code == WeakKfuncDisabled) => CellState.LoadsDegraded,
         _ => CellState.Loads,
     };
 

@@ -1,4 +1,4 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 
 namespace CompatService.Engine.Analysis.Rules;
@@ -19,7 +19,7 @@ public sealed class HelperNotAllowedRule : IProgramRule
     public void Check(ProgramContext ctx, Findings findings)
     {
         if (ctx.Reach is null) return;
-        var skip = ctx.Fixups.Where(f => f.Kind == FixupKinds.PoisonCall).Select(f => f.Insn).ToHashSet();
+        var skip = ctx.Fixups.Where(f => f.Kind == FixupKind.PoisonCall).Select(f => f.Insn).ToHashSet();
         skip.UnionWith(ctx.MissingHelperCalls.Keys);
         foreach (var reason in KernelFactsRules.Helpers(ctx.Program, ctx.Relocated, ctx.Reach, skip, ctx.Kernel, ctx.KernelName, ctx.Obj.Facts))
             findings.Add(reason);

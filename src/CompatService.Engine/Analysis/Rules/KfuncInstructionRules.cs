@@ -1,4 +1,5 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
+using CompatService.Engine.Linking;
 
 namespace CompatService.Engine.Analysis.Rules;
 
@@ -13,7 +14,7 @@ public sealed class KfuncRequiresGplRule : IFixupRule
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
         var obj = ctx.Obj.Object;
-        if (f.Kind == FixupKinds.KfuncCall && !obj.IsGplCompatible)
+        if (f.Kind == FixupKind.KfuncCall && !obj.IsGplCompatible)
             findings.Add(new Reason(ReasonCodes.KfuncRequiresGpl, f.Symbol, f.Insn,
                 $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': cannot call kernel function from non-GPL compatible program (license '{obj.License ?? "(none)"}'), even in dead code"));
     }
@@ -29,7 +30,7 @@ public sealed class KsymKallsymsRule : IFixupRule
 
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
-        if (f.Kind == FixupKinds.KsymLdImm64 && ctx.Kernel.Config is { } config && !config.ContainsKey("CONFIG_KALLSYMS_ALL"))
+        if (f.Kind == FixupKind.KsymLdImm64 && ctx.Kernel.Config is { } config && !config.ContainsKey("CONFIG_KALLSYMS_ALL"))
             findings.Add(new Reason(ReasonCodes.KsymNotInKallsyms, f.Symbol, f.Insn,
                 $"program '{ctx.Name}': insn {f.Insn}: ksym '{f.Symbol}': {ctx.KernelName} is built without CONFIG_KALLSYMS_ALL, so data symbols are not in kallsyms: ldimm64 failed to find the address for kernel symbol '{f.Symbol}'"));
     }
@@ -46,7 +47,7 @@ public sealed class KsymExistsRule : IFixupRule
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
         var features = ctx.Obj.Features;
-        if (f.Kind == FixupKinds.KfuncLdImm64 && !features.LdImm64OfFunc)
+        if (f.Kind == FixupKind.KfuncLdImm64 && !features.LdImm64OfFunc)
             findings.Add(new Reason(ReasonCodes.KsymExistsUnsupported, f.Symbol, f.Insn,
                 $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {ctx.KernelName} rejects ld_imm64 of a present kfunc (bpf_ksym_exists needs ≥ 6.4; {features.Basis})"));
     }
@@ -62,7 +63,7 @@ public sealed class ModuleKfuncsRule : IFixupRule
 
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
-        if (f.Kind == FixupKinds.KfuncCall && f.Module is not null && ctx.Obj.Features.KfuncCalls && !ctx.Obj.Features.ModuleKfuncs)
+        if (f.Kind == FixupKind.KfuncCall && f.Module is not null && ctx.Obj.Features.KfuncCalls && !ctx.Obj.Features.ModuleKfuncs)
             findings.Add(new Reason(ReasonCodes.ModuleKfuncsUnsupported, f.Symbol, f.Insn,
                 $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}' lives in module {f.Module}; {ctx.KernelName} cannot call module kfuncs (< 5.16; {ctx.Obj.Features.ModuleKfuncBasis})"));
     }
@@ -79,7 +80,7 @@ public sealed class KfuncsUnsupportedRule : IFixupRule
 
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
-        if (f.Kind == FixupKinds.KfuncCall && !ctx.Obj.Features.KfuncCalls)
+        if (f.Kind == FixupKind.KfuncCall && !ctx.Obj.Features.KfuncCalls)
             findings.Add(new Reason(ReasonCodes.KfuncsUnsupported, f.Symbol, f.Insn,
                 $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {ctx.KernelName} cannot call kfuncs at all ({ctx.Obj.Features.KfuncBasis})"));
     }

@@ -1,4 +1,4 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 
 namespace CompatService.Engine.Analysis.Rules;
@@ -18,7 +18,7 @@ public sealed class WeakKfuncReachRule : IProgramRule
 
     public void Check(ProgramContext ctx, Findings findings)
     {
-        foreach (var f in ctx.Fixups.Where(f => f.Kind == FixupKinds.PoisonCall))
+        foreach (var f in ctx.Fixups.Where(f => f.Kind == FixupKind.PoisonCall))
         {
             if (ctx.Reach!.ReachedPoisonCalls.Contains(f.Insn))
                 findings.Add(new Reason(ReasonCodes.WeakKfuncUnguarded, f.Symbol, f.Insn,

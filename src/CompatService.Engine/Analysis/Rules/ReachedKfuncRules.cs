@@ -1,4 +1,5 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
+using CompatService.Engine.Linking;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;
 
@@ -7,7 +8,7 @@ namespace CompatService.Engine.Analysis.Rules;
 /// <summary>Rules the verifier applies only to kfunc calls its path walk reaches (<c>check_kfunc_call</c>).</summary>
 internal static class ReachedKfunc
 {
-    public static bool Applies(ProgramContext ctx, Fixup f) => f.Kind == FixupKinds.KfuncCall && ctx.Reach!.IsVisited(f.Insn);
+    public static bool Applies(ProgramContext ctx, Fixup f) => f.Kind == FixupKind.KfuncCall && ctx.Reach!.IsVisited(f.Insn);
 
     /// <summary>Whether the kernel says the call's target is a kfunc (null: the kernel cannot tell), and whether it is a vmlinux one.</summary>
     public static (bool? IsKfunc, bool InVmlinux) Identity(ProgramContext ctx, Fixup f)

@@ -1,4 +1,4 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
 
 namespace CompatService.Engine.Analysis.Rules;
 

@@ -1,4 +1,5 @@
-using CompatService.Contracts;
+using CompatService.Engine.Analysis;
+using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
 
 namespace CompatService.Engine.Analysis.Rules;

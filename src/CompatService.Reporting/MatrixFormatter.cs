@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Text;
 using CompatService.Contracts;
+using CompatService.Engine.Analysis;
+using ProgramResult = CompatService.Contracts.ProgramResult;
+using Verdict = CompatService.Contracts.Verdict;
 
-namespace CompatService.Engine.Reporting;
+namespace CompatService.Reporting;
 
 /// <summary>Human-readable forms of a <see cref="MatrixReport"/>: text (terminal), Markdown (CI comments), CSV.</summary>
 public static class MatrixFormatter
@@ -60,11 +63,11 @@ public static class MatrixFormatter
                     var r = p.Results.FirstOrDefault(x => x.Kernel == k.Id);
                     var icon = r?.Verdict switch { Verdict.Loads => "✅", Verdict.Fails => "❌", _ => "❔" };
                     sb.Append(' ').Append(icon).Append(' ').Append(r is null ? "-" : Cell(r));
-                    if (r is not null && r.Reasons.Any(x => !Analysis.VerdictRules.IsNote(x.Code)))
-                        sb.Append(" (").Append(string.Join(", ", r.Reasons.Where(x => !Analysis.VerdictRules.IsNote(x.Code)).Select(x => x.Code).Distinct())).Append(')');
+                    if (r is not null && r.Reasons.Any(x => !VerdictRules.IsNote(x.Code)))
+                        sb.Append(" (").Append(string.Join(", ", r.Reasons.Where(x => !VerdictRules.IsNote(x.Code)).Select(x => x.Code).Distinct())).Append(')');
                     sb.Append(" |");
                     if (r is not null)
-                        foreach (var reason in r.Reasons.Where(x => !Analysis.VerdictRules.IsNote(x.Code)))
+                        foreach (var reason in r.Reasons.Where(x => !VerdictRules.IsNote(x.Code)))
                             notes.Add($"- {Escape(KernelName(k))}: `{reason.Code}` {Escape(reason.Message)}");
                 }
                 sb.Append('\n');

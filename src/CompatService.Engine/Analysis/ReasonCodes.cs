@@ -1,6 +1,6 @@
-namespace CompatService.Contracts;
+namespace CompatService.Engine.Analysis;
 
-/// <summary>Stable reason codes. CI scripts match on these: extend, never rename.</summary>
+/// <summary>Stable reason codes, one per rule of the catalog (Analysis/Rules). CI scripts match on these: extend, never rename.</summary>
 public static class ReasonCodes
 {
     public const string KfuncMissing = "kfunc-missing";

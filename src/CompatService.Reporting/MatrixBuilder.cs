@@ -1,9 +1,10 @@
 using CompatService.Contracts;
+using CompatService.Engine;
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
 
-namespace CompatService.Engine.Reporting;
+namespace CompatService.Reporting;
 
 /// <summary>A kernel in a matrix: the id the caller knows it by (CLI argument, database id) and the parsed kernel.</summary>
 public sealed record MatrixKernelInput(string Id, KernelBtfSet Kernel);
@@ -11,7 +12,7 @@ public sealed record MatrixKernelInput(string Id, KernelBtfSet Kernel);
 /// <summary>An object in a matrix: its path or name, sha256, and either the parsed object or why it could not be parsed.</summary>
 public sealed record MatrixObjectInput(string Path, string Sha256, BpfObject Object);
 
-/// <summary>Builds the <see cref="MatrixReport"/> (`compat check --format json`, `GET /api/matrix`) from engine results.</summary>
+/// <summary>Builds the wire <see cref="MatrixReport"/> (`compat check --format json`, `GET /api/matrix`) from engine results.</summary>
 public static class MatrixBuilder
 {
     public static MatrixReport Build(IReadOnlyList<MatrixObjectInput> objects, IReadOnlyList<MatrixKernelInput> kernels)
@@ -24,7 +25,7 @@ public static class MatrixBuilder
             var programs = o.Object.Programs.Select((p, i) =>
             {
                 var summary = ObjectInspector.Summarize(p);
-                return new MatrixProgram(p.Name, p.SectionName, p.Type, summary.Kfuncs, perKernel.Select(r => r[i]).ToArray());
+                return new MatrixProgram(p.Name, p.SectionName, p.Type, summary.Kfuncs.ToContract(), perKernel.Select(r => r[i].ToContract()).ToArray());
             }).ToArray();
             objectRows.Add(new MatrixObject(o.Path, o.Sha256, programs));
         }
