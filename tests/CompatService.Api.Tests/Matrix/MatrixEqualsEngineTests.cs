@@ -131,7 +131,8 @@ public sealed class MatrixEqualsEngineTests(CorpusApiFactory api) : IClassFixtur
         var known = v.Objects.Single(o => o.Sha256 == obj.Sha256);
         Assert.True(known.Known);
         var engine = CompatEngine.Check(CompatEngine.OpenObject(Files.Fixture("iter_num_strong")),
-            KernelInput.Load(Files.CorpusKernel("debian-6.1.0-56-amd64")).Btf, kernel.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            KernelInput.Load(Files.CorpusKernel("debian-6.1.0-56-amd64")).Btf, kernel.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .ToContract();
         Assert.Equal(JsonSerializer.Serialize(engine, ContractJson.Options),
             JsonSerializer.Serialize(known.Programs.Select(p => p.Result), ContractJson.Options));
         Assert.False(v.Objects.Single(o => o.Sha256 == unknownSha).Known);
