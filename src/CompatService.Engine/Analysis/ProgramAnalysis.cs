@@ -27,15 +27,26 @@ public sealed record ProgramAnalysis(
 /// </summary>
 public static class VerdictEngine
 {
-    public static IReadOnlyList<ProgramAnalysis> AnalyzeAll(BpfObject obj, KernelBtfSet kernel, string kernelLabel)
+    /// <summary>
+    /// Every program of <paramref name="obj"/> on <paramref name="kernel"/>. The work (externs resolved, each program's
+    /// instructions and CO-RE relocations, every step of the reachability walk) is charged to <paramref name="budget"/>:
+    /// past it the analysis stops with <see cref="Binary.AnalysisBudgetExceededException"/>.
+    /// </summary>
+    public static IReadOnlyList<ProgramAnalysis> AnalyzeAll(BpfObject obj, KernelBtfSet kernel, string kernelLabel, Binary.AnalysisBudget? budget = null)
     {
+        budget ??= Binary.AnalysisBudget.Unlimited();
+        budget.Charge(obj.Externs.Count + (long)obj.Maps.Count, "object: resolving its externs and maps");
         var ctx = new ObjectContext(obj, kernel, kernel.Release ?? kernelLabel, ExternResolver.Resolve(obj, kernel));
         var objectWide = RuleCatalog.ObjectRules.SelectMany(r => r.Check(ctx)).ToList();
-        return obj.Programs.Select(p => Analyze(ctx, p, kernelLabel, objectWide) with { ModuleSlots = ctx.Resolution.ModuleSlots }).ToArray();
+        return obj.Programs.Select(p => Analyze(ctx, p, kernelLabel, objectWide, budget) with { ModuleSlots = ctx.Resolution.ModuleSlots }).ToArray();
     }
 
-    private static ProgramAnalysis Analyze(ObjectContext octx, BpfProgram program, string kernelLabel, List<ObjectFailure> objectWide)
+    private static ProgramAnalysis Analyze(ObjectContext octx, BpfProgram program, string kernelLabel, List<ObjectFailure> objectWide,
+        Binary.AnalysisBudget budget)
     {
+        // Fixups and rules are linear in the program (instructions, references); the walk charges its own steps.
+        if (!budget.TryCharge(program.Instructions.Count + (long)program.References.Count))
+            throw budget.Exceeded($"program '{program.Name}': {program.Instructions.Count} instructions");
         var findings = new Findings();
         foreach (var f in objectWide) findings.Add(ObjectReason(octx, program, f));
 
@@ -44,6 +55,7 @@ public static class VerdictEngine
         // CO-RE relocations patch other instructions than extern references (libbpf applies them first; order does not matter).
         var core = CoreRelocator.Apply(octx.Object, program, octx.Kernel, relocated);
         var fixups = kfuncFixups.Concat(CoreFixups.From(core)).ToArray();
+        if (!budget.TryCharge(core.Count)) throw budget.Exceeded($"program '{program.Name}': {core.Count} CO-RE relocations");
         var ctx = new ProgramContext(octx, program, fixups, core, relocated);
 
         foreach (var rule in RuleCatalog.SectionRules) rule.Check(ctx, findings);
@@ -54,7 +66,7 @@ public static class VerdictEngine
             foreach (var ext in ctx.ReferencedExterns())
                 foreach (var rule in RuleCatalog.ExternRules) rule.Check(ctx, ext, findings);
             CoreRelocationRule.CheckRefused(ctx, findings);
-            Walk(ctx);
+            Walk(ctx, budget);
             foreach (var rule in RuleCatalog.ReachRules) rule.Check(ctx, findings);
             foreach (var f in fixups)
                 foreach (var rule in RuleCatalog.ReachedKfuncRules) rule.Check(ctx, f, findings);
@@ -66,14 +78,14 @@ public static class VerdictEngine
     }
 
     /// <summary>The verifier-like walk: poisoned kfunc calls, poisoned CO-RE instructions and calls to missing helpers stop a path.</summary>
-    private static void Walk(ProgramContext ctx)
+    private static void Walk(ProgramContext ctx, Binary.AnalysisBudget budget)
     {
         var poison = ctx.Fixups.Where(f => f.Kind == FixupKinds.PoisonCall).Select(f => f.Insn).ToHashSet();
         foreach (var c in ctx.Core.Where(c => c.Status == CoreRelocationStatus.Poisoned)) poison.Add(c.Insn);
         ctx.MissingHelperCalls = HelperMissingRule.MissingCalls(ctx, poison);
         foreach (var insn in ctx.MissingHelperCalls.Keys) poison.Add(insn);
         var hostOnly = ctx.Fixups.Where(f => f.Kind == KfuncFixups.KsymAddressLdImm64).Select(f => f.Insn).ToHashSet();
-        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, poison, hostOnly);
+        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, poison, hostOnly, budget, $"program '{ctx.Name}': reachability walk");
     }
 
     private static Reason ObjectReason(ObjectContext ctx, BpfProgram program, ObjectFailure f)

@@ -25,10 +25,12 @@ public static class ReachabilityAnalyzer
     /// <param name="insns">The program after fixups.</param>
     /// <param name="poisonCalls">Indices of poisoned calls (a path that reaches one is rejected; the walk stops there).</param>
     /// <param name="unknownLdImm64">ld_imm64 indices whose value is only known on the host (typeless ksyms): not a constant.</param>
-    public static ReachabilityResult Analyze(IReadOnlyList<Instruction> insns, IReadOnlySet<int> poisonCalls, IReadOnlySet<int>? unknownLdImm64 = null)
+    /// <param name="budget">Charged one step per (instruction, state) the walk visits; <paramref name="what"/> names the walk in its error.</param>
+    public static ReachabilityResult Analyze(IReadOnlyList<Instruction> insns, IReadOnlySet<int> poisonCalls, IReadOnlySet<int>? unknownLdImm64 = null,
+        Binary.AnalysisBudget? budget = null, string what = "reachability walk")
     {
         var walker = new Walker(insns, poisonCalls, unknownLdImm64 ?? new HashSet<int>());
-        walker.Run();
+        walker.Run(budget, what);
         return new ReachabilityResult(walker.Visited, walker.ReachedPoison.Order().ToArray(), walker.Widened);
     }
 
@@ -48,7 +50,7 @@ public static class ReachabilityAnalyzer
         private readonly bool[] _widenedAt = new bool[insns.Count];
         private readonly Stack<(int Pc, AbstractState State)> _work = new();
 
-        public void Run()
+        public void Run(Binary.AnalysisBudget? budget, string what)
         {
             if (insns.Count == 0) return;
             Push(0, AbstractState.Entry());
@@ -58,6 +60,7 @@ public static class ReachabilityAnalyzer
                     Push(t, AbstractState.Entry());
             while (_work.Count > 0)
             {
+                if (budget is not null && !budget.TryCharge(1)) throw budget.Exceeded(what);
                 var (pc, state) = _work.Pop();
                 Step(pc, state);
             }
