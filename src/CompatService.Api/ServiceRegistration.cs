@@ -37,6 +37,7 @@ public static class ServiceRegistration
         services.AddSingleton<JobSignal>();
         services.AddSingleton<IKernelInputReader, KernelFormReader>();
         services.AddScoped<KernelStore>();
+        services.AddScoped<KernelNaming>();
         services.AddScoped<ModuleStore>();
         services.AddScoped<ObjectStore>();
         services.AddScoped<CellComputer>();

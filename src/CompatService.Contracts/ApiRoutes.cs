@@ -5,7 +5,7 @@ public static class ApiRoutes
 {
     public const string Health = "/health";
     public const string Kernels = "/api/kernels";                       // GET list (?label=k=v&release=&arch=), POST multipart file (+release, arch, labels)
-    public const string Kernel = "/api/kernels/{id}";                   // GET one, DELETE
+    public const string Kernel = "/api/kernels/{id}";                   // GET one, PATCH (name it), DELETE
     public const string KernelKfuncs = "/api/kernels/{id}/kfuncs";      // GET inventory
     public const string KernelModules = "/api/kernels/{id}/modules";    // POST multipart file (+name): module BTF on top of this kernel
     public const string KernelConfig = "/api/kernels/{id}/config";      // GET the .config text; POST multipart file: attach one

@@ -4,7 +4,13 @@ public sealed record KernelDto(
     long Id, string Sha256, string? Release, string? Arch, string? Flavour, string? Distro,
     IReadOnlyDictionary<string, string> Labels, int KfuncCount, int TypeCount, int FunctionCount,
     bool HasKfuncTags, bool HasKfuncFlags, IReadOnlyList<string> Modules, string Source, DateTimeOffset CreatedAt,
-    bool HasConfig = false);
+    bool HasConfig = false,
+    string? ReleaseBound = null)
+{
+    /// <summary>How every face names a kernel: its release, else "unnamed kernel 382c4b…" (its BTF sha256's head).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string DisplayName => Release ?? $"unnamed kernel {Sha256[..Math.Min(6, Sha256.Length)]}…";
+}
 
 /// <summary>One kfunc (or ksym variable when <see cref="Kind"/> is "var") of a kernel.</summary>
 public sealed record KernelKfuncDto(
@@ -24,3 +30,8 @@ public sealed record KfuncHistoryDto(string Name, IReadOnlyList<KfuncPresence> K
 public sealed record KfuncPresence(
     long KernelId, string? Release, string? Arch, string? Flavour, string? Distro,
     bool Present, string? Prototype, bool Tagged, uint? Flags, string? Module);
+
+/// <summary>PATCH /api/kernels/{id}: any of these; null says nothing. Labels are merged, a null value removes a label.</summary>
+public sealed record KernelPatchRequest(
+    string? Release = null, string? Arch = null, string? Flavour = null, string? Distro = null,
+    IReadOnlyDictionary<string, string?>? Labels = null);

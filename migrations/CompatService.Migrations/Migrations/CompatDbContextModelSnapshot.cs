@@ -173,6 +173,11 @@ namespace CompatService.Migrations.Migrations
                         .HasColumnType("text")
                         .HasColumnName("release");
 
+                    b.Property<string>("ReleaseBound")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("release_bound");
+
                     b.Property<string>("Sha256")
                         .IsRequired()
                         .HasMaxLength(64)

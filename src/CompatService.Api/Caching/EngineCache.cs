@@ -41,7 +41,7 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
 
     public void Remember(string objectSha256, BpfObject obj) => _objects.Add(objectSha256, obj);
 
-    private static string Key(KernelEntity k) => $"{k.Sha256}/{k.Modules.Count}/{k.KfuncFlagsJson?.Length ?? 0}/{k.HasConfig}";
+    private static string Key(KernelEntity k) => $"{k.Sha256}/{k.Modules.Count}/{k.KfuncFlagsJson?.Length ?? 0}/{k.HasConfig}/{k.Release}";
 
     /// <summary>
     /// Estimated resident size of a parsed kernel: its raw BTF blobs (the parser keeps them) plus the name index and

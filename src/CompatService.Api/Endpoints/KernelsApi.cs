@@ -30,6 +30,7 @@ public static class KernelsApi
         writes.MapPost(ApiRoutes.KernelConfig, UploadConfigAsync).WithName("UploadKernelConfig").DisableAntiforgery()
             .Accepts<IFormFile>("multipart/form-data").ProducesProblem(409).ProducesProblem(413).ProducesProblem(422);
         writes.MapDelete(ApiRoutes.Kernel, DeleteAsync).WithName("DeleteKernel");
+        writes.MapPatch(ApiRoutes.Kernel, PatchAsync).WithName("PatchKernel").ProducesProblem(400).ProducesProblem(404);
         return app;
     }
 
@@ -89,6 +90,17 @@ public static class KernelsApi
         if (r is null) return UnknownKernel(id);
         var dto = r.Kernel.ToDto();
         return r.Created ? TypedResults.Created($"/api/kernels/{dto.Id}", dto) : TypedResults.Ok(dto);
+    }
+
+    private static async Task<Results<Ok<KernelDto>, ProblemHttpResult>> PatchAsync(
+        long id, KernelPatchRequest? body, KernelNaming naming, CancellationToken ct)
+    {
+        if (body is null) return Problems.BadRequest("a JSON body with any of release, arch, flavour, distro, labels is required");
+        if (body.Labels?.Keys.FirstOrDefault(k => string.IsNullOrWhiteSpace(k)) is not null)
+            throw new InvalidParameterException("labels", "labels: a label name must not be empty");
+        var facts = new KernelNaming.Facts(QueryCheck.Release("release", body.Release), QueryCheck.Arch("arch", body.Arch),
+            Blank(body.Flavour), Blank(body.Distro), body.Labels);
+        return await naming.SetAsync(id, facts, ct) is { } k ? TypedResults.Ok(k.ToDto()) : UnknownKernel(id);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(CompatDbContext db, long id, CancellationToken ct)

@@ -17,7 +17,7 @@ namespace CompatService.Api.Ingest;
 /// form) answers the existing row. Concurrent identical uploads race on the unique index, not on a process lock.
 /// </summary>
 public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, EngineCache cache, JobSignal signal,
-    IOptions<CompatOptions> options, ILogger<KernelStore> log)
+    KernelNaming naming, IOptions<CompatOptions> options, ILogger<KernelStore> log)
 {
     public sealed record Result(KernelEntity Kernel, bool Created);
 
@@ -27,7 +27,8 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
         if (await FindAsync(k => k.UploadSha256 == uploadSha || k.Sha256 == uploadSha, ct) is { } same)
         {
             await KernelImageStore.KeepAsync(db, same.Id, upload, fileName, ct);
-            return new Result(await AttachConfigAsync(same, meta.Config, ct), false);
+            await naming.FillAsync(same.Id, Said(meta), ct);
+            return new Result(await AttachConfigAsync(await FindAsync(k => k.Id == same.Id, ct) ?? same, meta.Config, ct), false);
         }
 
         var input = reader.Read(upload, fileName, options.Value.MaxDecompressedBytes);
@@ -44,7 +45,15 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
         var config = meta.Config ?? input.Config;
         var set = (input with { Release = release, Config = config }).Open();
         if (await FindAsync(k => k.Sha256 == set.BtfSha256, ct) is { } existing)
-            return new Result(await AttachConfigAsync(existing, config, ct), false);
+        {
+            // The same kernel in a richer form (a vmlinuz or package after its raw BTF): fill what the row lacks.
+            await naming.FillAsync(existing.Id, Said(meta) with
+            {
+                Release = release, Arch = meta.Arch ?? input.Arch, Distro = meta.Distro ?? input.Distro,
+                Flavour = meta.Flavour ?? input.Flavour, KfuncFlags = input.KfuncFlags,
+            }, ct);
+            return new Result(await AttachConfigAsync(await FindAsync(k => k.Id == existing.Id, ct) ?? existing, config, ct), false);
+        }
 
         var index = KernelSymbolIndexer.Build(set);
         var now = DateTimeOffset.UtcNow;
@@ -52,7 +61,8 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
         {
             Sha256 = set.BtfSha256,
             Release = release,
-            Arch = meta.Arch ?? input.Arch,
+            Arch = meta.Arch ?? input.Arch ?? KernelIdentity.InferArch(set.Vmlinux),
+            ReleaseBound = KernelIdentity.Bound(set)?.ToString(),
             Flavour = meta.Flavour ?? input.Flavour ?? FlavourOf(release),
             Distro = meta.Distro ?? input.Distro,
             LabelsJson = Labels.ToJson(meta.Labels ?? new Dictionary<string, string>()),
@@ -152,6 +162,9 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
         signal.Notify();
         return await FindAsync(k => k.Id == kernel.Id, ct) ?? kernel;
     }
+
+    private static KernelNaming.Facts Said(KernelUploadMeta m) =>
+        new(m.Release, m.Arch, m.Flavour, m.Distro, m.Labels?.ToDictionary(l => l.Key, l => (string?)l.Value, StringComparer.Ordinal));
 
     private Task<KernelEntity?> FindAsync(System.Linq.Expressions.Expression<Func<KernelEntity, bool>> where, CancellationToken ct) =>
         db.Kernels.AsNoTracking().Include(k => k.Modules).Where(where).OrderBy(k => k.Id).FirstOrDefaultAsync(ct);

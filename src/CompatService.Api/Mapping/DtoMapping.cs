@@ -11,7 +11,7 @@ public static class DtoMapping
     public static KernelDto ToDto(this KernelEntity k) => new(
         k.Id, k.Sha256, k.Release, k.Arch, k.Flavour, k.Distro, Labels.FromJson(k.LabelsJson), k.KfuncCount, k.TypeCount,
         k.FunctionCount, k.HasKfuncTags, k.HasKfuncFlags, k.Modules.OrderBy(m => m.Ordinal).Select(m => m.Name).ToList(),
-        k.Source, k.CreatedAt, k.HasConfig);
+        k.Source, k.CreatedAt, k.HasConfig, k.ReleaseBound);
 
     public static KernelKfuncDto ToDto(this KernelSymbolEntity s) => new(
         s.Name, (uint)s.BtfId, s.Module, s.Prototype, s.Tagged, (uint?)s.Flags, s.Flags is { } f and not 0 ? Engine.Kernels.KfFlagNames.Of((uint)f) : [], s.Kind);

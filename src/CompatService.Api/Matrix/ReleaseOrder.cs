@@ -30,10 +30,19 @@ public static class ReleaseOrder
         return 0;
     }
 
-    public static bool InRange(string? release, string? min, string? max)
+    /// <summary>
+    /// Whether a kernel is within min..max. A kernel without a release is judged by the bound its BPF surface proves
+    /// (<paramref name="bound"/>, "≥6.2 &lt;6.12"): it is left out only when the bound proves it outside, so a release filter
+    /// never silently drops a kernel that may be inside (the response's releaseBound says it is a bound).
+    /// </summary>
+    public static bool InRange(string? release, string? bound, string? min, string? max)
     {
         if (min is null && max is null) return true;
-        if (release is null) return false;
-        return (min is null || CompareTo(release, min) >= 0) && (max is null || CompareTo(release, max) <= 0);
+        if (release is not null)
+            return (min is null || CompareTo(release, min) >= 0) && (max is null || CompareTo(release, max) <= 0);
+        if (Engine.Kernels.VersionBound.Parse(bound) is not { } b) return true;
+        if (min is not null && b.Below is { } below && CompareTo(below.ToString(), min) <= 0) return false;
+        if (max is not null && b.AtLeast is { } atLeast && CompareTo(atLeast.ToString(), max) > 0) return false;
+        return true;
     }
 }

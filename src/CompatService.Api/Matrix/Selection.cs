@@ -21,7 +21,7 @@ public static class Selection
         var list = await q.OrderBy(k => k.Id).ToListAsync(ct);
         if (f.Release is { Length: > 0 } prefix && IsNumericPrefix(prefix))
             list = list.Where(k => k.Release is not null && ReleaseOrder.CompareTo(k.Release, prefix) == 0).ToList();
-        return list.Where(k => ReleaseOrder.InRange(k.Release, f.MinRelease, f.MaxRelease)).ToList();
+        return list.Where(k => ReleaseOrder.InRange(k.Release, k.ReleaseBound, f.MinRelease, f.MaxRelease)).ToList();
     }
 
     /// <summary>release=6.12 (only numbers) means every 6.12.x, like maxRelease=6.12 includes them; a full release matches exactly.</summary>

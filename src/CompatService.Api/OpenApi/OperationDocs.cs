@@ -19,7 +19,7 @@ public static class OperationDocs
         ["GetKernel"] = new("One kernel", "Release, arch, distro, flavour, labels, BTF sha256, modules and counts.", 404),
         ["PatchKernel"] = new("Name a kernel (set release / arch / distro / flavour / labels)",
             "JSON body with any of release, arch, distro, flavour, labels (merged; a null value removes a label). Needs the write key. Cells are recomputed when the release changes.",
-            404, 409),
+            400, 404),
         ["UploadKernel"] = new("Upload a kernel",
             "multipart/form-data: file = raw or gzip'd BTF (/sys/kernel/btf/vmlinux), vmlinux ELF, bzImage / Image[.gz], or a Debian linux-image .deb; optional release, arch, flavour, distro, labels (k=v,k2=v2 or a JSON object), config (the .config). 201 when new, 200 when the same kernel (by BTF sha256) was already stored: its missing fields are filled and labels merged. A BPF object is refused (422): upload it to /api/objects.",
             413, 422),

@@ -10,6 +10,11 @@ public sealed class KernelEntity
     public string? Arch { get; set; }
     public string? Flavour { get; set; }
     public string? Distro { get; set; }
+    /// <summary>
+    /// The version bound its BPF surface proves ("≥6.2 &lt;6.12", see Engine KernelIdentity.Bound), computed at ingest:
+    /// shown for kernels without a release, and used by release filters for them. Never a release.
+    /// </summary>
+    public string? ReleaseBound { get; set; }
     /// <summary>jsonb object of string labels.</summary>
     public string LabelsJson { get; set; } = "{}";
     /// <summary>What was uploaded: form (raw-btf, gzip-btf, elf, bzimage, image-gz, deb, ...) and file name.</summary>

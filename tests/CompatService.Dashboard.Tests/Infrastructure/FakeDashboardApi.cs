@@ -26,6 +26,19 @@ public sealed class FakeDashboardApi : IDashboardApi
 
     private T Read<T>(T value) => ReadError is { } e ? throw e : value;
 
+    public List<(long Id, KernelPatchRequest Request)> Patches { get; } = [];
+
+    /// <summary>Applies a PATCH like the service: given fields set, labels merged (a null value removes one).</summary>
+    public Task<KernelDto?> PatchKernelAsync(long id, KernelPatchRequest r, CancellationToken ct = default)
+    {
+        Patches.Add((id, r));
+        var i = Kernels.FindIndex(k => k.Id == id);
+        if (i < 0) return Task.FromResult<KernelDto?>(null);
+        var k = Kernels[i];
+        Kernels[i] = k with { Release = r.Release ?? k.Release, Arch = r.Arch ?? k.Arch, Flavour = r.Flavour ?? k.Flavour, Distro = r.Distro ?? k.Distro };
+        return Task.FromResult<KernelDto?>(Kernels[i]);
+    }
+
     public Task<IReadOnlyList<KernelDto>> KernelsAsync(CancellationToken ct = default) => Task.FromResult(Read<IReadOnlyList<KernelDto>>(Kernels));
     public Task<KernelDto?> KernelAsync(long id, CancellationToken ct = default) => Task.FromResult(Read(Kernels.FirstOrDefault(k => k.Id == id)));
     public Task<IReadOnlyList<KernelKfuncDto>> KernelKfuncsAsync(long id, CancellationToken ct = default) =>

@@ -77,4 +77,25 @@ public class KernelPageTests : DashboardTestContext
         Api.Kernels.Clear();
         Assert.Contains("/sys/kernel/btf/vmlinux", Render<KernelsPage>().Find(".empty-state").TextContent);
     }
+
+    [Fact]
+    public void UnnamedKernel_ShowsItsBoundAndANameForm_ThatPatchesIt()
+    {
+        var sha = new string('a', 58) + "382c4b";
+        Api.Kernels.Add(TestData.Kernel(7, "x", arch: "amd64") with { Release = null, Distro = null, Sha256 = "382c4b" + sha[6..], ReleaseBound = "≥5.11 <6.12" });
+        var cut = Render<KernelPage>(p => p.Add(x => x.Id, 7));
+        Assert.Equal("unnamed kernel 382c4b…", cut.Find("h1").TextContent);
+        Assert.Contains("≥5.11 <6.12", cut.Find("p.unnamed").TextContent);
+        Assert.Equal("kernels/7#name", cut.Find("p.unnamed a").GetAttribute("href"));
+
+        cut.Find("input[name=release]").Change("6.1.0-47-amd64");
+        cut.Find("input[name=distro]").Change("debian");
+        cut.Find("form.name-form").Submit();
+        var (id, request) = Assert.Single(Api.Patches);
+        Assert.Equal(7, id);
+        Assert.Equal("6.1.0-47-amd64", request.Release);
+        Assert.Equal("debian", request.Distro);
+        cut.WaitForAssertion(() => Assert.Equal("6.1.0-47-amd64", cut.Find("h1").TextContent));
+        Assert.Empty(cut.FindAll("p.unnamed"));
+    }
 }

@@ -88,6 +88,17 @@ public sealed class HttpDashboardApi(HttpClient http, IOptions<DashboardOptions>
         return string.Join('&', parts);
     }
 
+    public async Task<KernelDto?> PatchKernelAsync(long id, KernelPatchRequest body, CancellationToken ct = default)
+    {
+        var route = ApiRoutes.Kernel.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        using var request = new HttpRequestMessage(HttpMethod.Patch, route) { Content = JsonContent.Create(body, options: Json) };
+        if (options.Value.ApiKey is { Length: > 0 } key) request.Headers.Add(ApiRoutes.ApiKeyHeader, key);
+        using var response = await http.SendAsync(request, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await ThrowIfErrorAsync(response, ct);
+        return await response.Content.ReadFromJsonAsync<KernelDto>(Json, ct);
+    }
+
     private async Task<UploadResult<T>> UploadAsync<T>(string route, Stream content, string fileName,
         (string Name, string? Value)[] fields, IProgress<long>? progress, CancellationToken ct)
     {

@@ -32,6 +32,10 @@ public interface IDashboardApi
     Task<UploadResult<KernelDto>> UploadKernelConfigAsync(long kernelId, Stream content, string fileName,
         IProgress<long>? progress = null, CancellationToken ct = default);
 
+    /// <summary>PATCH /api/kernels/{id} (write key): name a kernel; null when there is no such kernel.</summary>
+    Task<KernelDto?> PatchKernelAsync(long id, KernelPatchRequest request, CancellationToken ct = default) =>
+        throw new NotSupportedException("this dashboard API cannot write kernels");
+
     Task<UploadResult<ObjectDto>> UploadObjectAsync(Stream content, string fileName, string? name, string? labels,
         IProgress<long>? progress = null, CancellationToken ct = default);
 }

@@ -101,7 +101,7 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
     {
         get
         {
-            var name = $"prog {Program} on kernel {Kernel}: {Label}";
+            var name = $"prog {Program} on {(Kernel.StartsWith("unnamed ", StringComparison.Ordinal) ? Kernel : "kernel " + Kernel)}: {Label}";
             if (ReasonCodes.Count > 0) name += ", " + string.Join(", ", ReasonCodes);
             return Lab == LabState.PredictedOnly ? name : $"{name}; {LabLabel}";
         }
