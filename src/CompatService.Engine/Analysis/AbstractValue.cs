@@ -1,10 +1,12 @@
 namespace CompatService.Engine.Analysis;
 
-internal enum ValueKind : byte { Unknown, Const, NonNull, StackPtr }
+internal enum ValueKind : byte { Unknown, Const, NonNull, StackPtr, MapPtr }
 
 /// <summary>
 /// What the reachability walk knows about a register or stack slot: an exact 64-bit constant, "not zero" (pointers the
-/// verifier knows are non-NULL, e.g. an ld_imm64 of a present kfunc), a pointer into a stack frame, or nothing.
+/// verifier knows are non-NULL, e.g. an ld_imm64 of a present kfunc), a pointer into a stack frame, a pointer into a
+/// global-data map value (<see cref="Frame"/> = its region in <see cref="ConstantMemory"/>, <see cref="Value"/> = the
+/// offset), or nothing.
 /// </summary>
 internal readonly record struct AbstractValue(ValueKind Kind, long Value, int Frame)
 {
@@ -12,6 +14,7 @@ internal readonly record struct AbstractValue(ValueKind Kind, long Value, int Fr
     public static readonly AbstractValue NonNull = new(ValueKind.NonNull, 0, 0);
     public static AbstractValue Const(long v) => new(ValueKind.Const, v, 0);
     public static AbstractValue Stack(int frame, long offset) => new(ValueKind.StackPtr, offset, frame);
+    public static AbstractValue MapValue(int region, long offset) => new(ValueKind.MapPtr, offset, region);
 
     public bool IsConst => Kind == ValueKind.Const;
 
@@ -23,5 +26,5 @@ internal readonly record struct AbstractValue(ValueKind Kind, long Value, int Fr
         return Unknown;
     }
 
-    public bool IsDefinitelyNonZero => Kind == ValueKind.NonNull || Kind == ValueKind.StackPtr || (Kind == ValueKind.Const && Value != 0);
+    public bool IsDefinitelyNonZero => Kind is ValueKind.NonNull or ValueKind.StackPtr or ValueKind.MapPtr || (Kind == ValueKind.Const && Value != 0);
 }

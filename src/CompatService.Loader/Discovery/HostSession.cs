@@ -1,3 +1,4 @@
+using CompatService.Engine.Linking;
 using CompatService.Engine.Kernels;
 using CompatService.HostKernels;
 using CompatService.Loader.Btf;

@@ -48,9 +48,11 @@ public sealed class FixtureVerdictTests(ITestOutputHelper output)
                     var actual = results[i];
                     var codes = actual.Reasons.Where(r => !VerdictRules.IsNote(r.Code)).Select(r => r.Code).Distinct().Order().ToArray();
                     checkedCells++;
-                    if (actual.Verdict != expected.Verdict || !codes.SequenceEqual(expected.Codes.Order()) || (actual.DisabledPaths.Count > 0) != expected.Disabled)
+                    var missingNotes = expected.Notes.Where(n => actual.Reasons.All(r => r.Code != n)).ToArray();
+                    if (actual.Verdict != expected.Verdict || !codes.SequenceEqual(expected.Codes.Order()) || (actual.DisabledPaths.Count > 0) != expected.Disabled
+                        || missingNotes.Length > 0)
                         failures.Add($"{fixture}.{endian} {program} on {Path.GetFileName(kernelDir)}: expected {expected.Verdict} [{string.Join(",", expected.Codes)}] disabled={expected.Disabled}, " +
-                                     $"got {actual.Verdict} [{string.Join(",", codes)}] disabled={actual.DisabledPaths.Count > 0}: {string.Join(" | ", actual.Reasons.Select(r => r.Message))}");
+                                     $"got {actual.Verdict} [{string.Join(",", codes)}] disabled={actual.DisabledPaths.Count > 0} missing notes [{string.Join(",", missingNotes)}]: {string.Join(" | ", actual.Reasons.Select(r => r.Message))}");
                 }
             }
         output.WriteLine($"{checkedCells} program × kernel cells checked on {kernelDir}");
