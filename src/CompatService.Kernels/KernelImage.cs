@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using CompatService.Engine.Binary;
 using CompatService.Engine.Elf;
+using CompatService.Engine.Kernels;
 
 namespace CompatService.Kernels;
 
@@ -100,7 +101,36 @@ public sealed class KernelImage
         return image.Release is null ? image.WithRelease(SetupHeaderVersion(d)) : image;
     }
 
-    private KernelImage WithRelease(string? release) => new(Form, Compression, Image, Btf, Endian, BtfIds, release, Arch, Banner);
+    private KernelImage WithRelease(string? release) =>
+        new(Form, Compression, Image, Btf, Endian, BtfIds, release, Arch, Banner) { _sections = _sections };
+
+    /// <summary>(file offset, size, virtual address) of the ELF's allocated sections; empty for a raw Image.</summary>
+    private (ulong Offset, ulong Size, ulong Address)[] _sections = [];
+
+    /// <summary>The virtual address of a file offset of a vmlinux ELF (null for a raw Image or an unmapped offset).</summary>
+    public ulong? AddressOf(long fileOffset)
+    {
+        foreach (var (offset, size, address) in _sections)
+            if (fileOffset >= 0 && (ulong)fileOffset >= offset && (ulong)fileOffset - offset < size) return address + ((ulong)fileOffset - offset);
+        return null;
+    }
+
+    /// <summary>
+    /// The image's own kallsyms (<see cref="KallsymsDecoder"/>), or null with the reason when the image has none that
+    /// can be read; a malformed table is a reason too, not an error: the BTF of the image is still good.
+    /// </summary>
+    public KallsymsTable? DecodeKallsyms(out string? why)
+    {
+        try
+        {
+            return KallsymsDecoder.TryDecode(Image, out why, _sections.Length > 0 ? AddressOf : null);
+        }
+        catch (BpfFormatException e)
+        {
+            why = $"kallsyms unreadable: {e.Message}";
+            return null;
+        }
+    }
 
     /// <summary>The kernel_version string the setup header points to (0x20e, relative to 0x200): "6.1.0-56-amd64 (...) #1 ...".</summary>
     private static string? SetupHeaderVersion(ReadOnlySpan<byte> d)
@@ -120,7 +150,10 @@ public sealed class KernelImage
         var ids = elf.FindSection(".BTF_ids");
         var (release, banner) = FindBanner(data.Span);
         return new KernelImage(form, compression, data, btf.Data, elf.Endian, ids?.Data ?? ReadOnlyMemory<byte>.Empty,
-            release, ArchOfElf(elf), banner);
+            release, ArchOfElf(elf), banner)
+        {
+            _sections = elf.Sections.Where(x => x.IsAlloc && !x.IsNoBits && x.Size > 0).Select(x => (x.Offset, x.Size, x.Address)).ToArray(),
+        };
     }
 
     private static KernelImage FromRawImage(ReadOnlyMemory<byte> data, string form, string? compression)

@@ -41,11 +41,12 @@ internal static class WalkCounterfactuals
     /// walk: if their findings differ, a shipped value decided the verdict, and a loader that rewrites `.rodata` before
     /// loading (a skeleton's <c>rodata-&gt;x = ...</c>) may get another answer — the note `rodata-as-shipped` says so.
     /// </summary>
-    public static void RodataDecided(ProgramContext ctx, ConstantMemory memory, Findings findings, int postWalkStart)
+    public static void RodataDecided(ProgramContext ctx, ConstantMemory memory, Findings findings, int postWalkStart, Binary.AnalysisBudget budget)
     {
         var reach = ctx.Reach!;
         if (!reach.ReadShippedData) return;
-        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, VerdictEngine.WalkPoison(ctx), VerdictEngine.HostOnly(ctx), memory.WithoutShipped());
+        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, VerdictEngine.WalkPoison(ctx), VerdictEngine.HostOnly(ctx), memory.WithoutShipped(), budget,
+            $"program '{ctx.Name}': reachability walk with .rodata unknown");
         var alternative = new Findings();
         VerdictEngine.PostWalk(ctx, alternative);
         ctx.Reach = reach;

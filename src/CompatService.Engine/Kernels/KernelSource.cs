@@ -18,7 +18,7 @@ public sealed record KernelSource(
     string? Config = null,
     IReadOnlyDictionary<string, uint>? KfuncFlags = null)
 {
-    /// <summary>The engine's kernel: BTF set with release, KF_* flags and the parsed config.</summary>
-    public KernelBtfSet Open() =>
-        KernelBtfReader.Open(Vmlinux, Modules, Release, KfuncFlags, Config is null ? null : KernelConfig.Parse(Config));
+    /// <summary>The engine's kernel: BTF set with release, KF_* flags and the parsed config; its BTF types are charged to <paramref name="budget"/>.</summary>
+    public KernelBtfSet Open(Binary.AnalysisBudget? budget = null) =>
+        KernelBtfReader.Open(Vmlinux, Modules, Release, KfuncFlags, Config is null ? null : KernelConfig.Parse(Config), budget);
 }
