@@ -36,10 +36,11 @@ public static class ReachabilityAnalyzer
     {
         var walker = new ReachabilityWalker(insns, poisonCalls, unknownLdImm64 ?? new HashSet<int>(), memory ?? ConstantMemory.Empty);
         walker.Run(budget, what);
-        return new ReachabilityResult(walker.Visited, walker.ReachedPoison.Order().ToArray(), walker.Widened)
+        // (most walks reach no poison and read no shipped data: no sorting machinery for those)
+        return new ReachabilityResult(walker.Visited, walker.ReachedPoison.Count == 0 ? [] : [.. walker.ReachedPoison], walker.Widened)
         {
             ReadShippedData = walker.ShippedReads.Count > 0,
-            ShippedReads = walker.ShippedReads.Order().ToArray(),
+            ShippedReads = walker.ShippedReads.Count == 0 ? [] : walker.ShippedReads.Order().ToArray(),
         };
     }
 
