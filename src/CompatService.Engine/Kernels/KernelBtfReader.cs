@@ -123,7 +123,8 @@ public static class KernelBtfReader
     /// <paramref name="config"/> is the kernel's parsed config (<see cref="KernelConfig.Parse"/>) when known.
     /// </summary>
     public static KernelBtfSet Open(ReadOnlyMemory<byte> vmlinux, IEnumerable<KeyValuePair<string, ReadOnlyMemory<byte>>>? modules = null,
-        string? release = null, IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null)
+        string? release = null, IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null,
+        KallsymsTable? kallsyms = null)
     {
         var raw = Extract(vmlinux, "vmlinux", out var container);
         var spec = BtfSpec.Parse(raw, null, ".BTF");
@@ -137,6 +138,6 @@ public static class KernelBtfReader
                 list.Add(new ModuleBtf(name, BtfSpec.Parse(moduleRaw, spec, $".BTF ({name})")));
             }
         }
-        return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags, config);
+        return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags, config, kallsyms);
     }
 }
