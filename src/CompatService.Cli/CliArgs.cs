@@ -1,3 +1,5 @@
+using CompatService.Engine.Binary;
+
 namespace CompatService.Cli;
 
 /// <summary>Thrown for bad usage or unreadable input: the CLI prints the message and exits 2.</summary>
@@ -52,6 +54,24 @@ public sealed class CliArgs
         if (!allowed.Contains(f)) throw new CliUsageException($"--format must be one of {string.Join(", ", allowed)}, not '{f}'");
         return f;
     }
+
+    /// <summary>
+    /// `--work-budget STEPS` (any command): the engine's work budget (<see cref="AnalysisBudget"/>) for reading one object and
+    /// for checking it on one kernel; past it the command stops with "too complex to analyse: ..." (exit 2). Defaults:
+    /// <see cref="AnalysisBudget.DefaultUploadWork"/> and <see cref="AnalysisBudget.DefaultCellWork"/>.
+    /// </summary>
+    public long? WorkBudget()
+    {
+        if (One("work-budget") is not { } v) return null;
+        return long.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n : throw new CliUsageException($"--work-budget must be a positive number of steps, not '{v}'");
+    }
+
+    /// <summary>The budget for reading one object.</summary>
+    public AnalysisBudget ReadBudget() => new(WorkBudget() ?? AnalysisBudget.DefaultUploadWork);
+
+    /// <summary>The budget for checking one object on one kernel.</summary>
+    public AnalysisBudget CheckBudget() => new(WorkBudget() ?? AnalysisBudget.DefaultCellWork);
 
     /// <summary>Fails on options the command does not know (typos must not be ignored silently).</summary>
     public void RejectUnknown()

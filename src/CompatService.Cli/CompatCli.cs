@@ -15,6 +15,8 @@ public static class CompatCli
           compat check OBJECT... --kernel KERNEL [--kernel KERNEL ...] [--format text|json|markdown]
           compat relocate OBJECT --kernel KERNEL --program NAME [--format json|text]
           compat disasm OBJECT [--program NAME] [--kernel KERNEL]
+          (every command: --work-budget STEPS bounds the engine's work per object read and per object × kernel
+          checked; over it: "too complex to analyse: ..." and exit 2)
           compat ci OBJECT --server URL [--labels k=v,...] [--release R] [--min-release R] [--max-release R]
                     [--arch A] [--strict] [--api-key K] [--format text|json|junit|markdown]
                     (asks a running CompatService; exit 3 if unreachable; --release 6.12 means every 6.12.x,
@@ -35,6 +37,7 @@ public static class CompatCli
         try
         {
             var rest = new CliArgs(args.Skip(1), Flags);
+            rest.WorkBudget(); // validated (and known to every command) before the command runs
             return args[0] switch
             {
                 "inspect" => InspectCommand.Run(rest, stdout),
@@ -48,6 +51,12 @@ public static class CompatCli
         }
         catch (CliUsageException e)
         {
+            stderr.WriteLine($"compat: {e.Message}");
+            return 2;
+        }
+        catch (Engine.Binary.AnalysisBudgetExceededException e)
+        {
+            // An object (or object × kernel) over --work-budget: bad input for this budget, like a malformed file.
             stderr.WriteLine($"compat: {e.Message}");
             return 2;
         }

@@ -9,12 +9,13 @@ namespace CompatService.Cli;
 /// <summary>Reads the files a command names; malformed input becomes a <see cref="CliUsageException"/> naming the file.</summary>
 public static class Inputs
 {
-    public static (BpfObject Object, string Sha256) ReadObject(string path)
+    /// <summary>Reads and parses an object within <paramref name="budget"/> (over it: "PATH: too complex to analyse: ...").</summary>
+    public static (BpfObject Object, string Sha256) ReadObject(string path, AnalysisBudget budget)
     {
         var bytes = ReadFile(path);
         try
         {
-            return (CompatEngine.OpenObject(bytes), Convert.ToHexStringLower(SHA256.HashData(bytes)));
+            return (CompatEngine.OpenObject(bytes, budget), Convert.ToHexStringLower(SHA256.HashData(bytes)));
         }
         catch (BpfFormatException e)
         {

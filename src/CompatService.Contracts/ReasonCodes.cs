@@ -73,4 +73,8 @@ public static class ReasonCodes
     public const string KernelFactsConditional = "kernel-facts-conditional";
     /// <summary>Unknown: no kernel-facts table decides for this kernel (newer than every table, version unknown) or the table predates the kfunc / helper.</summary>
     public const string KernelFactsUnavailable = "kernel-facts-unavailable";
+    /// <summary>Unknown: checking the object on this kernel ran over the engine's work (or time) budget; the message says what ran over.</summary>
+    public const string AnalysisBudgetExceeded = "analysis-budget-exceeded";
+    /// <summary>Unknown: the engine failed on this object and kernel (e.g. a stored object it can no longer read); the message holds the error.</summary>
+    public const string AnalysisFailed = "analysis-failed";
 }

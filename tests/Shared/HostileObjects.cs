@@ -50,6 +50,29 @@ public static class HostileObjects
         return w.Build();
     }
 
+    /// <summary>
+    /// One xdp program of about <paramref name="insns"/> instructions whose every pair is a branch on a value the walk cannot
+    /// know (loaded from the context) and a constant written to one of r2–r8 on the fall-through: the paths differ in
+    /// registers, so the reachability walk keeps up to its per-instruction bound of distinct states everywhere (its
+    /// worst case, a multiple of the instruction count).
+    /// </summary>
+    public static byte[] BranchyProgram(int insns)
+    {
+        var pairs = Math.Max(1, (insns - 2) / 2);
+        var code = new byte[(pairs * 2 + 2) * 8];
+        Insn(0x61, 0, 1).CopyTo(code, 0); // r0 = *(u32 *)(r1 + 0)
+        for (var i = 0; i < pairs; i++)
+        {
+            Insn(0x25, 0, 0, 1, 1000 + i).CopyTo(code, (1 + 2 * i) * 8);    // if r0 > 1000 + i goto +1
+            MovImm((byte)(2 + i % 7), i).CopyTo(code, (2 + 2 * i) * 8);   // r(2 + i % 7) = i
+        }
+        Exit.CopyTo(code, (pairs * 2 + 1) * 8);
+        var w = new BpfElfWriter();
+        var s = w.AddCode("xdp", code);
+        w.AddSymbol("branchy", s, 0, (ulong)code.Length);
+        return w.Build();
+    }
+
     /// <summary><paramref name="count"/> program sections (xdp/N), each with one two-instruction program.</summary>
     public static byte[] ManySections(int count)
     {

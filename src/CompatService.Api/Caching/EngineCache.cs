@@ -33,7 +33,8 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
         _objects.GetAsync(sha256, async () =>
         {
             var bytes = await db.ObjectBlobs.Where(b => b.Sha256 == sha256).Select(b => b.Data).SingleAsync(ct);
-            return CompatEngine.OpenObject(bytes);
+            // The upload's budget again: a stored object over it (the budget was lowered since) becomes unknown cells.
+            return CompatEngine.OpenObject(bytes, options.Value.Budget.ForRequest(ct));
         });
 
     /// <summary>Adds a kernel parsed during ingest, so the first matrix job does not parse it again.</summary>

@@ -47,12 +47,13 @@ public static class CiApi
         if (file is not null)
         {
             var bytes = await UploadReader.ReadAsync(file, o.Value.MaxUploadBytes, ct);
-            var obj = CompatEngine.OpenObject(bytes);
-            var summary = CompatEngine.Inspect(obj);
+            var budget = o.Value.Budget.ForRequest(ct);
+            var obj = CompatEngine.OpenObject(bytes, budget);
+            var summary = CompatEngine.Inspect(obj, budget);
             var entity = ObjectStore.ToEntity(Sha.Hex(bytes), Path.GetFileName(file.FileName), null, bytes.LongLength, summary);
             var results = new Dictionary<(long, long), IReadOnlyList<ProgramResultWithName>>();
             foreach (var k in kernels)
-                results[(0, k.Id)] = CellComputer.Evaluate(obj, await cache.KernelAsync(db, k, ct), MatrixBuilder.Id(k));
+                results[(0, k.Id)] = CellComputer.Evaluate(obj, await cache.KernelAsync(db, k, ct), MatrixBuilder.Id(k), o.Value.Budget.ForJob(ct));
             report = MatrixBuilder.Build([entity], kernels, results);
         }
         else if (QueryCheck.Sha256("sha256", sha256) is { } sha)

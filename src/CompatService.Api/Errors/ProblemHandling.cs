@@ -75,6 +75,7 @@ public static class ProblemHandling
         {
             ApiProblemException p => (p.Title, p.Message),
             InputLimitException l => ("upload too large", l.Message),
+            AnalysisBudgetExceededException b => ("too complex to analyse", b.Message),
             BadHttpRequestException b when BindFailure.Describe(b.Message) is { } bind => ("invalid parameter", bind.Detail),
             BpfFormatException f => ("malformed input", f.Message),
             BadHttpRequestException b when b.StatusCode == 413 => ("upload too large", b.Message),

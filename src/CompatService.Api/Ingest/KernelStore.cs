@@ -43,7 +43,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
     {
         var release = meta.Release ?? input.Release;
         var config = meta.Config ?? input.Config;
-        var set = (input with { Release = release, Config = config }).Open();
+        var set = (input with { Release = release, Config = config }).Open(options.Value.Budget.ForRequest(ct));
         if (await FindAsync(k => k.Sha256 == set.BtfSha256, ct) is { } existing)
         {
             // The same kernel in a richer form (a vmlinuz or package after its raw BTF): fill what the row lacks.

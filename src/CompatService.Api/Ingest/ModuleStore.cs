@@ -39,7 +39,8 @@ public sealed class ModuleStore(CompatDbContext db, EngineCache cache, JobSignal
         var baseSet = await cache.KernelAsync(db, kernel, ct);
         var modules = baseSet.Modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Spec.RawBytes)).ToList();
         modules.Add(new(name, raw));
-        var set = KernelBtfReader.Open(baseSet.Vmlinux.RawBytes, modules, kernel.Release, baseSet.KfuncFlags, baseSet.Config, baseSet.Kallsyms);
+        var set = KernelBtfReader.Open(baseSet.Vmlinux.RawBytes, modules, kernel.Release, baseSet.KfuncFlags, baseSet.Config,
+            options.Value.Budget.ForRequest(ct), baseSet.Kallsyms);
         var added = set.Modules[^1];
         var index = KernelSymbolIndexer.Build(set);
         var existing = await db.KernelSymbols.Where(s => s.KernelId == kernelId).Select(s => new { s.Name, s.Kind }).ToListAsync(ct);

@@ -2,15 +2,17 @@ using System.Text.Json;
 using CompatService.Api.Caching;
 using CompatService.Api.Jobs;
 using CompatService.Api.Mapping;
+using CompatService.Api.Options;
 using CompatService.Contracts;
 using CompatService.Data;
 using CompatService.Data.Entities;
 using CompatService.Engine;
+using Microsoft.Extensions.Options;
 
 namespace CompatService.Api.Ingest;
 
 /// <summary>Object ingest: bytes → CompatEngine.OpenObject + Inspect → blob, object, programs, requirements, a matrix job.</summary>
-public sealed class ObjectStore(CompatDbContext db, EngineCache cache, JobSignal signal, ILogger<ObjectStore> log)
+public sealed class ObjectStore(CompatDbContext db, EngineCache cache, JobSignal signal, IOptions<CompatOptions> options, ILogger<ObjectStore> log)
 {
     public sealed record Result(ObjectEntity Object, bool Created);
 
@@ -19,8 +21,10 @@ public sealed class ObjectStore(CompatDbContext db, EngineCache cache, JobSignal
         var sha = Sha.Hex(bytes);
         if (await FindAsync(sha, ct) is { } same) return new Result(same, false);
 
-        var obj = CompatEngine.OpenObject(bytes);
-        var summary = CompatEngine.Inspect(obj);
+        // Bounded before anything is written: over the request budget this throws (422 "too complex to analyse"), nothing stored.
+        var budget = options.Value.Budget.ForRequest(ct);
+        var obj = CompatEngine.OpenObject(bytes, budget);
+        var summary = CompatEngine.Inspect(obj, budget);
         var entity = ToEntity(sha, name ?? sha[..12] + ".bpf.o", labels, bytes.LongLength, summary);
         try
         {

@@ -2,13 +2,18 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using CompatService.Api.Caching;
+using CompatService.Api.Errors;
 using CompatService.Api.Mapping;
+using CompatService.Api.Options;
 using CompatService.Contracts;
 using CompatService.Data;
 using CompatService.Data.Entities;
 using CompatService.Engine;
+using CompatService.Engine.Analysis.Rules;
+using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Phase = CompatService.Api.Caching.MatrixProfile.Phase;
 
@@ -19,19 +24,38 @@ namespace CompatService.Api.Matrix;
 /// cache) for every object of the batch, and the batch's cells are written in one INSERT of unnest()ed arrays.
 /// Every verdict comes from CompatEngine.Check; this class only names the results (the engine returns them in the
 /// object's program order) and stores them idempotently under (object sha256, kernel sha256, engine version).
+/// One bad pair never stops a batch: an object over its job budget (Compat:Budget:JobWork / JobSeconds), or one the engine
+/// fails on (even one it can no longer read), gets an unknown cell with the reason (analysis-budget-exceeded /
+/// analysis-failed) and the batch goes on.
 /// </summary>
-public sealed class CellComputer(CompatDbContext db, EngineCache cache)
+public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions<CompatOptions> options, ILogger<CellComputer> log)
 {
     public static string EngineVersion => CompatEngine.Version;
 
-    /// <summary>The engine's results for every program, named. The kernel label is the kernel's id.</summary>
-    public static List<ProgramResultWithName> Evaluate(BpfObject obj, KernelBtfSet kernel, string kernelLabel)
+    /// <summary>
+    /// The engine's results for every program, named. The kernel label is the kernel's id. An analysis over
+    /// <paramref name="budget"/> or failing in the engine gives every program an unknown result naming why (see
+    /// <see cref="AnalysisAbortedRule"/>); only cancellation escapes.
+    /// </summary>
+    public static List<ProgramResultWithName> Evaluate(BpfObject obj, KernelBtfSet kernel, string kernelLabel, AnalysisBudget budget)
     {
-        var results = CompatEngine.Check(obj, kernel, kernelLabel);
+        IReadOnlyList<ProgramResult> results;
+        try
+        {
+            results = CompatEngine.Check(obj, kernel, kernelLabel, budget);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return Aborted(obj.Programs.Select(p => p.Name), kernelLabel, e);
+        }
         if (results.Count != obj.Programs.Count)
             throw new InvalidOperationException($"engine returned {results.Count} results for {obj.Programs.Count} programs");
         return obj.Programs.Zip(results, (p, r) => new ProgramResultWithName(p.Name, r)).ToList();
     }
+
+    /// <summary>Every program unknown because the analysis of the pair stopped with <paramref name="error"/>.</summary>
+    public static List<ProgramResultWithName> Aborted(IEnumerable<string> programs, string kernelLabel, Exception error) =>
+        programs.Select(n => new ProgramResultWithName(n, AnalysisAbortedRule.Unknown(kernelLabel, error))).ToList();
 
     public static Verdict Worst(IEnumerable<ProgramResult> results) =>
         results.Select(r => r.Verdict).DefaultIfEmpty(Verdict.Loads)
@@ -66,8 +90,12 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache)
         if (objects.Count == 0) return [];
         var kernel = await cache.KernelAsync(db, k, ct);
         var t = Stopwatch.GetTimestamp();
-        var parsed = new List<BpfObject>(objects.Count);
-        foreach (var o in objects) parsed.Add(await cache.ObjectAsync(db, o.Sha256, ct));
+        var parsed = new List<(BpfObject? Object, Exception? Error)>(objects.Count);
+        foreach (var o in objects)
+        {
+            try { parsed.Add((await cache.ObjectAsync(db, o.Sha256, ct), null)); }
+            catch (Exception e) when (e is not OperationCanceledException && !ProblemHandling.IsDatabaseOutage(e)) { parsed.Add((null, e)); }
+        }
         MatrixProfile.Add(Phase.ObjectLoad, Stopwatch.GetTimestamp() - t);
 
         var label = k.Id.ToString(CultureInfo.InvariantCulture);
@@ -77,14 +105,22 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache)
         for (var i = 0; i < objects.Count; i++)
         {
             var t0 = Stopwatch.GetTimestamp();
-            var named = Evaluate(parsed[i], kernel, label);
+            var (obj, error) = parsed[i];
+            var named = obj is not null ? Evaluate(obj, kernel, label, options.Value.Budget.ForJob(ct))
+                : Aborted(await ProgramNamesAsync(objects[i].Id, ct), label, error!);
             var t1 = Stopwatch.GetTimestamp();
+            var aborted = named.SelectMany(n => n.Result.Reasons).FirstOrDefault(r => RuleCatalog.Aborted.Codes.Any(c => c.Code == r.Code));
+            if (aborted is not null || error is not null)
+                log.LogWarning("object {Object} on kernel {Kernel}: unknown ({Code}): {Message}", objects[i].Id, k.Id,
+                    aborted?.Code ?? ReasonCodes.AnalysisFailed, aborted?.Message ?? error?.Message);
             cells.Add(new MatrixCellEntity
             {
                 ObjectId = objects[i].Id, KernelId = k.Id, ObjectSha256 = objects[i].Sha256, KernelSha256 = k.Sha256, EngineVersion = v,
-                Verdict = Worst(named.Select(n => n.Result)).Wire(),
+                // An object that could not be read at all has no program to carry the reason: its cell is unknown regardless.
+                Verdict = (error is not null ? Verdict.Unknown : Worst(named.Select(n => n.Result))).Wire(),
                 ResultsJson = JsonSerializer.Serialize(named, ContractJson.Options),
-                ReasonCodesJson = JsonSerializer.Serialize(named.SelectMany(n => n.Result.Reasons).Select(r => r.Code).Distinct()),
+                ReasonCodesJson = JsonSerializer.Serialize(
+                    named.SelectMany(n => n.Result.Reasons).Select(r => r.Code).Append(error is null ? null : ReasonCodes.AnalysisFailed).OfType<string>().Distinct()),
                 DisabledPathCount = named.Sum(n => n.Result.DisabledPaths.Count),
                 ComputedAt = DateTimeOffset.UtcNow,
             });
@@ -99,6 +135,9 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache)
         MatrixProfile.Batch(cells.Count);
         return cells;
     }
+
+    private Task<List<string>> ProgramNamesAsync(long objectId, CancellationToken ct) =>
+        db.ObjectPrograms.AsNoTracking().Where(p => p.ObjectId == objectId).OrderBy(p => p.Ordinal).Select(p => p.Name).ToListAsync(ct);
 
     /// <summary>One INSERT … SELECT FROM unnest(arrays) for the whole batch; a cell stored meanwhile (an expired lease) is kept.</summary>
     private async Task WriteAsync(List<MatrixCellEntity> cells, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CompatService.Engine.Binary;
 
 namespace CompatService.Api.Options;
 
@@ -52,6 +53,9 @@ public sealed class CompatOptions : IValidatableObject
     /// <summary>Section Compat:Lab: the kernel lab workers (QEMU) of this process.</summary>
     public LabOptions Lab { get; set; } = new();
 
+    /// <summary>Section Compat:Budget: how much analysis one upload and one matrix cell may cost.</summary>
+    public BudgetOptions Budget { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (ApiKeys.Any(string.IsNullOrWhiteSpace))
@@ -60,6 +64,7 @@ public sealed class CompatOptions : IValidatableObject
             yield return new ValidationResult("Compat:ApiKeys entries must be at least 8 characters", [nameof(ApiKeys)]);
         if (MaxDecompressedBytes < MaxUploadBytes)
             yield return new ValidationResult("Compat:MaxDecompressedBytes must be >= Compat:MaxUploadBytes", [nameof(MaxDecompressedBytes)]);
+        foreach (var r in Budget.Check()) yield return r;
     }
 }
 
@@ -76,4 +81,33 @@ public sealed class LabOptions
     [Range(1, 3600)] public int ProgramTimeoutSeconds { get; set; } = 60;
     /// <summary>How long a taken run stays locked before another worker may take it again.</summary>
     [Range(60, 86400)] public int LeaseSeconds { get; set; } = 7200;
+}
+
+/// <summary>
+/// Compat:Budget — the engine's work budget (<see cref="AnalysisBudget"/>: steps such as instructions linked or walked, BTF
+/// types parsed; deterministic) and a wall-clock bound, per request (reading one upload: object parse, link and inspect;
+/// kernel and module BTF parse) and per job (one object checked on one kernel, by the matrix worker or on read). An upload
+/// over its budget is refused with 422 "too complex to analyse: ..." and nothing is stored; a cell over its budget is
+/// stored as unknown (analysis-budget-exceeded) and the worker goes on.
+/// </summary>
+public sealed class BudgetOptions
+{
+    public long RequestWork { get; set; } = AnalysisBudget.DefaultUploadWork;
+    public int RequestSeconds { get; set; } = 60;
+    public long JobWork { get; set; } = AnalysisBudget.DefaultCellWork;
+    public int JobSeconds { get; set; } = 60;
+
+    /// <summary>The budget of one request's analysis; <paramref name="ct"/> is the request's abort token.</summary>
+    public AnalysisBudget ForRequest(CancellationToken ct) => new(RequestWork, TimeSpan.FromSeconds(RequestSeconds), ct);
+
+    /// <summary>The budget of one cell (one object on one kernel).</summary>
+    public AnalysisBudget ForJob(CancellationToken ct) => new(JobWork, TimeSpan.FromSeconds(JobSeconds), ct);
+
+    internal IEnumerable<ValidationResult> Check()
+    {
+        if (RequestWork < 1 || JobWork < 1)
+            yield return new ValidationResult("Compat:Budget:RequestWork and Compat:Budget:JobWork must be at least 1 step", [nameof(RequestWork), nameof(JobWork)]);
+        if (RequestSeconds is < 1 or > 86400 || JobSeconds is < 1 or > 86400)
+            yield return new ValidationResult("Compat:Budget:RequestSeconds and Compat:Budget:JobSeconds must be 1..86400", [nameof(RequestSeconds), nameof(JobSeconds)]);
+    }
 }

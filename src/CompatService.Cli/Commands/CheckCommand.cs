@@ -32,12 +32,12 @@ public static class CheckCommand
         foreach (var path in args.Positional)
         {
             progress.Step(path);
-            var (obj, sha) = Inputs.ReadObject(path);
+            var (obj, sha) = Inputs.ReadObject(path, args.ReadBudget());
             objects.Add(new MatrixObjectInput(path, sha, obj));
         }
         progress.Done();
 
-        var report = MatrixBuilder.Build(objects, kernels);
+        var report = MatrixBuilder.Build(objects, kernels, args.CheckBudget);
         stdout.Write(format switch
         {
             "json" => CliJson.Serialize(report) + "\n",

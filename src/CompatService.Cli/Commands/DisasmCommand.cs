@@ -13,7 +13,7 @@ public static class DisasmCommand
         var kernelPath = args.One("kernel");
         args.RejectUnknown();
         if (args.Positional.Count != 1) throw new CliUsageException("usage: compat disasm OBJECT [--program NAME] [--kernel KERNEL]");
-        var (obj, _) = Inputs.ReadObject(args.Positional[0]);
+        var (obj, _) = Inputs.ReadObject(args.Positional[0], args.ReadBudget());
         var kernel = kernelPath is null ? null : Inputs.ReadKernel(kernelPath).Btf;
         var sb = new StringBuilder();
         foreach (var p in obj.Programs.Where(p => programName is null || p.Name == programName))
@@ -28,7 +28,7 @@ public static class DisasmCommand
                     sb.Append(line).Append('\n');
                 continue;
             }
-            var r = CompatEngine.Relocate(obj, kernel, p.Name, kernelPath);
+            var r = CompatEngine.Relocate(obj, kernel, p.Name, kernelPath, args.CheckBudget());
             var insns = r.InstructionsHex.Select(h => Instruction.Decode(Convert.FromHexString(h), obj.Endian)).ToArray();
             var marks = r.Fixups.ToDictionary(f => f.Insn, f => $"  ; {f.Kind} {f.Symbol}{(f.BtfId is null ? "" : $" [btf {f.BtfId}{(f.Module is null ? "" : $" {f.Module}")}]")}");
             var names = r.Fixups.ToDictionary(f => f.Insn, f => f.Symbol);

@@ -13,8 +13,8 @@ public static class InspectCommand
         var format = args.Format("text", "json");
         args.RejectUnknown();
         if (args.Positional.Count != 1) throw new CliUsageException("usage: compat inspect OBJECT [--format text|json]");
-        var (obj, _) = Inputs.ReadObject(args.Positional[0]);
-        var summary = CompatEngine.Inspect(obj);
+        var (obj, _) = Inputs.ReadObject(args.Positional[0], args.ReadBudget());
+        var summary = CompatEngine.Inspect(obj, args.ReadBudget());
         stdout.Write(format == "json" ? CliJson.Serialize(summary) + "\n" : Text(args.Positional[0], summary));
         return 0;
     }

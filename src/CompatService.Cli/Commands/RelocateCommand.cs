@@ -17,11 +17,11 @@ public static class RelocateCommand
         args.RejectUnknown();
         if (args.Positional.Count != 1 || kernelPath is null || programName is null)
             throw new CliUsageException("usage: compat relocate OBJECT --kernel KERNEL --program NAME [--format json|text]");
-        var (obj, _) = Inputs.ReadObject(args.Positional[0]);
+        var (obj, _) = Inputs.ReadObject(args.Positional[0], args.ReadBudget());
         if (obj.FindProgram(programName) is null)
             throw new CliUsageException($"{args.Positional[0]}: no program named '{programName}' (have: {string.Join(", ", obj.Programs.Select(p => p.Name))})");
         var kernel = Inputs.ReadKernel(kernelPath).Btf;
-        var result = CompatEngine.Relocate(obj, kernel, programName, kernelPath);
+        var result = CompatEngine.Relocate(obj, kernel, programName, kernelPath, args.CheckBudget());
         if (format == "json")
         {
             stdout.Write(CliJson.Serialize(result) + "\n");

@@ -6,11 +6,17 @@ namespace CompatService.Engine.Analysis;
 /// <summary>What each program of an object needs, independent of any kernel (`compat inspect`).</summary>
 public static class ObjectInspector
 {
-    public static ObjectSummary Inspect(BpfObject obj) => new(
+    /// <summary>The summary; each program's instructions and references are charged to <paramref name="budget"/> when given.</summary>
+    public static ObjectSummary Inspect(BpfObject obj, Binary.AnalysisBudget? budget = null) => new(
         obj.License,
         obj.IsGplCompatible,
         obj.Btf is not null,
-        obj.Programs.Select(p => Summarize(p)).ToArray(),
+        obj.Programs.Select(p =>
+        {
+            if (budget is not null && !budget.TryCharge(p.Instructions.Count + (long)p.References.Count))
+                throw budget.Exceeded($"object: inspecting program '{p.Name}'");
+            return Summarize(p);
+        }).ToArray(),
         obj.Maps.Select(m => m.Name).ToArray(),
         obj.OpenErrors.Select(e => e.Message).ToArray());
 

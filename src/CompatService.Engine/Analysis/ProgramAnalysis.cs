@@ -27,15 +27,26 @@ public sealed record ProgramAnalysis(
 /// </summary>
 public static class VerdictEngine
 {
-    public static IReadOnlyList<ProgramAnalysis> AnalyzeAll(BpfObject obj, KernelBtfSet kernel, string kernelLabel)
+    /// <summary>
+    /// Every program of <paramref name="obj"/> on <paramref name="kernel"/>. The work (externs resolved, each program's
+    /// instructions and CO-RE relocations, every step of the reachability walks) is charged to <paramref name="budget"/>:
+    /// past it the analysis stops with <see cref="Binary.AnalysisBudgetExceededException"/>.
+    /// </summary>
+    public static IReadOnlyList<ProgramAnalysis> AnalyzeAll(BpfObject obj, KernelBtfSet kernel, string kernelLabel, Binary.AnalysisBudget? budget = null)
     {
+        budget ??= Binary.AnalysisBudget.Unlimited();
+        budget.Charge(obj.Externs.Count + (long)obj.Maps.Count, "object: resolving its externs and maps");
         var ctx = new ObjectContext(obj, kernel, kernel.Release ?? kernelLabel, ExternResolver.Resolve(obj, kernel));
         var objectWide = RuleCatalog.ObjectRules.SelectMany(r => r.Check(ctx)).ToList();
-        return obj.Programs.Select(p => Analyze(ctx, p, kernelLabel, objectWide) with { ModuleSlots = ctx.Resolution.ModuleSlots }).ToArray();
+        return obj.Programs.Select(p => Analyze(ctx, p, kernelLabel, objectWide, budget) with { ModuleSlots = ctx.Resolution.ModuleSlots }).ToArray();
     }
 
-    private static ProgramAnalysis Analyze(ObjectContext octx, BpfProgram program, string kernelLabel, List<ObjectFailure> objectWide)
+    private static ProgramAnalysis Analyze(ObjectContext octx, BpfProgram program, string kernelLabel, List<ObjectFailure> objectWide,
+        Binary.AnalysisBudget budget)
     {
+        // Fixups and rules are linear in the program (instructions, references); the walks charge their own steps.
+        if (!budget.TryCharge(program.Instructions.Count + (long)program.References.Count))
+            throw budget.Exceeded($"program '{program.Name}': {program.Instructions.Count} instructions");
         var findings = new Findings();
         foreach (var f in objectWide) findings.Add(ObjectReason(octx, program, f));
 
@@ -44,6 +55,7 @@ public static class VerdictEngine
         // CO-RE relocations patch other instructions than extern references (libbpf applies them first; order does not matter).
         var core = CoreRelocator.Apply(octx.Object, program, octx.Kernel, relocated);
         var fixups = kfuncFixups.Concat(CoreFixups.From(core)).ToArray();
+        if (!budget.TryCharge(core.Count)) throw budget.Exceeded($"program '{program.Name}': {core.Count} CO-RE relocations");
         var ctx = new ProgramContext(octx, program, fixups, core, relocated);
 
         foreach (var rule in RuleCatalog.SectionRules) rule.Check(ctx, findings);
@@ -54,10 +66,10 @@ public static class VerdictEngine
             foreach (var ext in ctx.ReferencedExterns())
                 foreach (var rule in RuleCatalog.ExternRules) rule.Check(ctx, ext, findings);
             CoreRelocationRule.CheckRefused(ctx, findings);
-            var memory = Walk(ctx);
+            var memory = Walk(ctx, budget);
             var before = findings.Reasons.Count;
             PostWalk(ctx, findings);
-            RodataDecided(ctx, memory, findings, before);
+            RodataDecided(ctx, memory, findings, before, budget);
         }
 
         var result = new ProgramResult(kernelLabel, VerdictRules.Decide(findings.Reasons), findings.Reasons, KfuncResolutions(ctx), findings.Disabled);
@@ -77,11 +89,12 @@ public static class VerdictEngine
     /// walk: if their findings differ, a shipped value decided the verdict, and a loader that rewrites `.rodata` before
     /// loading (a skeleton's <c>rodata-&gt;x = ...</c>) may get another answer — the note `rodata-as-shipped` says so.
     /// </summary>
-    private static void RodataDecided(ProgramContext ctx, ConstantMemory memory, Findings findings, int postWalkStart)
+    private static void RodataDecided(ProgramContext ctx, ConstantMemory memory, Findings findings, int postWalkStart, Binary.AnalysisBudget budget)
     {
         var reach = ctx.Reach!;
         if (!reach.ReadShippedData) return;
-        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, WalkPoison(ctx), HostOnly(ctx), memory.WithoutShipped());
+        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, WalkPoison(ctx), HostOnly(ctx), memory.WithoutShipped(), budget,
+            $"program '{ctx.Name}': reachability walk with .rodata unknown");
         var alternative = new Findings();
         PostWalk(ctx, alternative);
         ctx.Reach = reach;
@@ -94,11 +107,11 @@ public static class VerdictEngine
     }
 
     /// <summary>The verifier-like walk: poisoned kfunc calls, poisoned CO-RE instructions and calls to missing helpers stop a path.</summary>
-    private static ConstantMemory Walk(ProgramContext ctx)
+    private static ConstantMemory Walk(ProgramContext ctx, Binary.AnalysisBudget budget)
     {
         ctx.MissingHelperCalls = HelperMissingRule.MissingCalls(ctx, BasePoison(ctx));
         var memory = ConstantMemory.For(ctx.Obj.Object, ctx.Program, ctx.Fixups, ctx.Kernel);
-        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, WalkPoison(ctx), HostOnly(ctx), memory);
+        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, WalkPoison(ctx), HostOnly(ctx), memory, budget, $"program '{ctx.Name}': reachability walk");
         return memory;
     }
 

@@ -30,11 +30,12 @@ public static class ReachabilityAnalyzer
     /// <param name="poisonCalls">Indices of poisoned calls (a path that reaches one is rejected; the walk stops there).</param>
     /// <param name="unknownLdImm64">ld_imm64 indices whose value is only known on the host (typeless ksyms): not a constant.</param>
     /// <param name="memory">The global-data map values the program points into (none: every load from memory is unknown).</param>
+    /// <param name="budget">Charged one step per (instruction, state) the walk visits; <paramref name="what"/> names the walk in its error.</param>
     public static ReachabilityResult Analyze(IReadOnlyList<Instruction> insns, IReadOnlySet<int> poisonCalls,
-        IReadOnlySet<int>? unknownLdImm64 = null, ConstantMemory? memory = null)
+        IReadOnlySet<int>? unknownLdImm64 = null, ConstantMemory? memory = null, Binary.AnalysisBudget? budget = null, string what = "reachability walk")
     {
         var walker = new ReachabilityWalker(insns, poisonCalls, unknownLdImm64 ?? new HashSet<int>(), memory ?? ConstantMemory.Empty);
-        walker.Run();
+        walker.Run(budget, what);
         return new ReachabilityResult(walker.Visited, walker.ReachedPoison.Order().ToArray(), walker.Widened)
         {
             ReadShippedData = walker.ShippedReads.Count > 0,

@@ -17,7 +17,8 @@ private const int MaxCallDepth = 8;
     private readonly bool[] _widenedAt = new bool[insns.Count];
     private readonly Stack<(int Pc, AbstractState State)> _work = new();
 
-    public void Run()
+    /// <summary>Walks every path; each (instruction, state) visited is one step of <paramref name="budget"/> (<paramref name="what"/> names the walk).</summary>
+    public void Run(Binary.AnalysisBudget? budget = null, string what = "reachability walk")
     {
         if (insns.Count == 0) return;
         Push(0, AbstractState.Entry());
@@ -27,6 +28,7 @@ private const int MaxCallDepth = 8;
                 Push(t, AbstractState.Entry());
         while (_work.Count > 0)
         {
+            if (budget is not null && !budget.TryCharge(1)) throw budget.Exceeded(what);
             var (pc, state) = _work.Pop();
             Step(pc, state);
         }

@@ -33,8 +33,8 @@ public sealed class BtfSpec
         FirstTypeId = firstId;
     }
 
-    /// <summary>Parses raw BTF. <paramref name="baseSpec"/> for split (module) BTF.</summary>
-    public static BtfSpec Parse(ReadOnlyMemory<byte> raw, BtfSpec? baseSpec = null, string? sectionName = null)
+    /// <summary>Parses raw BTF. <paramref name="baseSpec"/> for split (module) BTF. Each type scanned is charged to <paramref name="budget"/>.</summary>
+    public static BtfSpec Parse(ReadOnlyMemory<byte> raw, BtfSpec? baseSpec = null, string? sectionName = null, AnalysisBudget? budget = null)
     {
         var section = sectionName ?? ".BTF";
         var span = raw.Span;
@@ -47,6 +47,7 @@ public sealed class BtfSpec
         var scan = BtfTypeScanner.Scan(types, header.TypeStart, header.Endian.IsBig, strings, firstId, section);
         if ((ulong)firstId + (ulong)scan.Count > BtfNameIndex.MaxTypes + 1UL)
             throw new BpfFormatException($"type ids up to {firstId + scan.Count - 1} exceed the supported maximum", header.TypeStart, section);
+        if (budget is not null && !budget.TryCharge(scan.Count)) throw budget.Exceeded($"BTF {section}: {scan.Count} types");
         return new BtfSpec(raw, header, baseSpec, strings, section, scan, firstId);
     }
 
@@ -222,10 +223,14 @@ public sealed class BtfSpec
         return counts;
     }
 
-    /// <summary>Decodes every type of this blob once (without caching) so that any malformed record throws now.</summary>
-    public void Validate()
+    /// <summary>Decodes every type of this blob once (without caching) so that any malformed record throws now; each type is charged to <paramref name="budget"/>.</summary>
+    public void Validate(AnalysisBudget? budget = null)
     {
-        for (var i = 0; i < _count; i++) BtfTypeDecoder.Decode(this, i, FirstTypeId + (uint)i);
+        for (var i = 0; i < _count; i++)
+        {
+            if (budget is not null && !budget.TryCharge(1)) throw budget.Exceeded($"BTF {Section}: validating {_count} types");
+            BtfTypeDecoder.Decode(this, i, FirstTypeId + (uint)i);
+        }
     }
 
     private int Local(BtfTypeId id)

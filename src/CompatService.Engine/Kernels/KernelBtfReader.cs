@@ -120,14 +120,15 @@ public static class KernelBtfReader
     /// <summary>
     /// A kernel from its vmlinux BTF (raw, gzip'd or ELF) and optional module BTFs (same forms; split BTF on the vmlinux,
     /// kept in the order given). The release is taken from the argument, else from a banner when the input is an ELF.
-    /// <paramref name="config"/> is the kernel's parsed config (<see cref="KernelConfig.Parse"/>) when known.
+    /// <paramref name="config"/> is the kernel's parsed config (<see cref="KernelConfig.Parse"/>) when known. Every BTF type
+    /// parsed (vmlinux and modules) is charged to <paramref name="budget"/> when given.
     /// </summary>
     public static KernelBtfSet Open(ReadOnlyMemory<byte> vmlinux, IEnumerable<KeyValuePair<string, ReadOnlyMemory<byte>>>? modules = null,
         string? release = null, IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null,
-        KallsymsTable? kallsyms = null)
+        AnalysisBudget? budget = null, KallsymsTable? kallsyms = null)
     {
         var raw = Extract(vmlinux, "vmlinux", out var container);
-        var spec = BtfSpec.Parse(raw, null, ".BTF");
+        var spec = BtfSpec.Parse(raw, null, ".BTF", budget);
         if (release is null && Detect(container.Span) == InputKind.Elf) release = TryReadRelease(container.Span);
         var list = new List<ModuleBtf>();
         if (modules is not null)
@@ -135,7 +136,7 @@ public static class KernelBtfReader
             foreach (var (name, bytes) in modules)
             {
                 var moduleRaw = Extract(bytes, $"module '{name}'", out _);
-                list.Add(new ModuleBtf(name, BtfSpec.Parse(moduleRaw, spec, $".BTF ({name})")));
+                list.Add(new ModuleBtf(name, BtfSpec.Parse(moduleRaw, spec, $".BTF ({name})", budget)));
             }
         }
         return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags, config, kallsyms);

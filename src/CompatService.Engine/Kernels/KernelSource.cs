@@ -19,7 +19,7 @@ public sealed record KernelSource(
     IReadOnlyDictionary<string, uint>? KfuncFlags = null,
     KallsymsTable? Kallsyms = null)
 {
-    /// <summary>The engine's kernel: BTF set with release, KF_* flags, the parsed config and the image's kallsyms.</summary>
-    public KernelBtfSet Open() =>
-        KernelBtfReader.Open(Vmlinux, Modules, Release, KfuncFlags, Config is null ? null : KernelConfig.Parse(Config), Kallsyms);
+    /// <summary>The engine's kernel: BTF set with release, KF_* flags, the parsed config and the image's kallsyms; its BTF types are charged to <paramref name="budget"/>.</summary>
+    public KernelBtfSet Open(Binary.AnalysisBudget? budget = null) =>
+        KernelBtfReader.Open(Vmlinux, Modules, Release, KfuncFlags, Config is null ? null : KernelConfig.Parse(Config), budget, Kallsyms);
 }

@@ -10,18 +10,21 @@ public sealed partial class BpfObject
 {
     /// <summary>
     /// Parses a BPF relocatable ELF. Throws <see cref="BpfFormatException"/> when the bytes are malformed;
-    /// conditions under which libbpf refuses to open a well-formed object go to <see cref="OpenErrors"/>.
+    /// conditions under which libbpf refuses to open a well-formed object go to <see cref="OpenErrors"/>. The work (ELF
+    /// sections and symbols, BTF types, instructions decoded and linked) is charged to <paramref name="budget"/> when given.
     /// </summary>
-    public static BpfObject Parse(ReadOnlyMemory<byte> bytes)
+    public static BpfObject Parse(ReadOnlyMemory<byte> bytes, AnalysisBudget? budget = null)
     {
+        budget ??= AnalysisBudget.Unlimited();
         var elf = ElfFile.Parse(bytes);
+        budget.Charge(elf.Sections.Count + (long)elf.Symbols.Count, $"object: {elf.Sections.Count} ELF sections and {elf.Symbols.Count} symbols");
         if (elf.Machine != EmBpf) throw new BpfFormatException($"not a BPF object: e_machine is {elf.Machine}, expected {EmBpf} (EM_BPF)", 18);
         if (elf.Type != EtRel) throw new BpfFormatException($"not a relocatable object: e_type is {elf.Type}, expected 1 (ET_REL)", 16);
 
         var openErrors = new List<ObjectProblem>();
         BtfSpec? btf = null;
         BtfExt? btfExt = null;
-        if (elf.FindSection(".BTF") is { } btfSection) btf = BtfSpec.Parse(btfSection.Data, null, ".BTF");
+        if (elf.FindSection(".BTF") is { } btfSection) btf = BtfSpec.Parse(btfSection.Data, null, ".BTF", budget);
         if (btf is not null && elf.FindSection(".BTF.ext") is { } extSection) btfExt = BtfExt.Parse(extSection.Data, btf);
 
         var license = ReadLicense(elf);
@@ -30,7 +33,7 @@ public sealed partial class BpfObject
 
         var externs = ExternCollector.Collect(elf, btf, openErrors);
         var maps = MapCollector.Collect(elf, btf, openErrors);
-        var programs = ProgramLinker.LinkAll(elf, externs, maps, openErrors);
+        var programs = ProgramLinker.LinkAll(elf, externs, maps, openErrors, budget);
 
         return new BpfObject
         {

@@ -15,14 +15,17 @@ internal sealed class ProgramLinker
     private readonly Dictionary<string, BpfExtern> _externsByName;
     private readonly IReadOnlyList<BpfMap> _maps;
     private readonly List<ObjectProblem> _openErrors;
+    private readonly Binary.AnalysisBudget _budget;
     private readonly Dictionary<int, Instruction[]> _code = new();
     private readonly Dictionary<int, List<ElfSymbol>> _funcs = new();
     /// <summary>Per code section: index into <see cref="_funcs"/> of the function owning each instruction (-1: none).</summary>
     private readonly Dictionary<int, int[]> _owner = new();
     private readonly Dictionary<(int Section, int Insn), ElfRelocation> _relocs = new();
 
-    private ProgramLinker(ElfFile elf, IReadOnlyList<BpfExtern> externs, IReadOnlyList<BpfMap> maps, List<ObjectProblem> openErrors)
+    private ProgramLinker(ElfFile elf, IReadOnlyList<BpfExtern> externs, IReadOnlyList<BpfMap> maps, List<ObjectProblem> openErrors,
+        Binary.AnalysisBudget budget)
     {
+        _budget = budget;
         _elf = elf;
         _externsByName = new Dictionary<string, BpfExtern>(StringComparer.Ordinal);
         foreach (var e in externs) _externsByName.TryAdd(e.Name, e);
@@ -30,14 +33,19 @@ internal sealed class ProgramLinker
         _openErrors = openErrors;
     }
 
-    public static IReadOnlyList<BpfProgram> LinkAll(ElfFile elf, IReadOnlyList<BpfExtern> externs, IReadOnlyList<BpfMap> maps, List<ObjectProblem> openErrors) =>
-        new ProgramLinker(elf, externs, maps, openErrors).Run();
+    /// <summary>Links every program; each instruction decoded or copied into a program, and each program, is charged to <paramref name="budget"/>.</summary>
+    public static IReadOnlyList<BpfProgram> LinkAll(ElfFile elf, IReadOnlyList<BpfExtern> externs, IReadOnlyList<BpfMap> maps, List<ObjectProblem> openErrors,
+        Binary.AnalysisBudget budget) =>
+        new ProgramLinker(elf, externs, maps, openErrors, budget).Run();
 
     private IReadOnlyList<BpfProgram> Run()
     {
         foreach (var s in _elf.Sections)
             if (s.IsExecutable && s.Type == ElfConstants.ShtProgbits && s.Size > 0)
+            {
+                if (!_budget.TryCharge((long)(s.Size / Instruction.Size))) throw _budget.Exceeded($"object: decoding the instructions of section '{s.Name}'");
                 _code[s.Index] = CheckWideInstructions(BpfObject.DecodeSection(s, _elf.Endian), s);
+            }
 
         foreach (var sym in _elf.Symbols)
             if (sym.Type == ElfConstants.SttFunc && _code.ContainsKey(sym.SectionIndex))
@@ -98,6 +106,9 @@ internal sealed class ProgramLinker
         return insns;
     }
 
+    /// <summary>Steps charged per program on top of its instructions (its records and reference lists).</summary>
+    private const int ProgramCost = 16;
+
     private (int Start, int Length) Bounds(ElfSymbol sym, ElfSection section)
     {
         var insns = _code[section.Index];
@@ -113,6 +124,7 @@ internal sealed class ProgramLinker
     {
         var state = new LinkState();
         var (start, length) = Bounds(entry, section);
+        if (!_budget.TryCharge(ProgramCost + length)) throw _budget.Exceeded($"object: linking program '{entry.Name}'");
         state.Insns.AddRange(_code[section.Index].AsSpan(start, length).ToArray());
         state.Placed[(section.Index, start)] = 0;
         Process(state, new Frame(section, entry.Name, start, 0, length));
@@ -233,6 +245,7 @@ internal sealed class ProgramLinker
         Frame? appended = null;
         if (!state.Placed.TryGetValue((section.Index, start), out var placed))
         {
+            if (!_budget.TryCharge(length)) throw _budget.Exceeded($"object: linking sub-program '{func.Name}'");
             placed = state.Insns.Count;
             state.Placed[(section.Index, start)] = placed;
             state.Insns.AddRange(_code[section.Index].AsSpan(start, length));

@@ -1,5 +1,6 @@
 using CompatService.Contracts;
 using CompatService.Engine.Analysis;
+using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
 
@@ -14,13 +15,17 @@ public sealed record MatrixObjectInput(string Path, string Sha256, BpfObject Obj
 /// <summary>Builds the <see cref="MatrixReport"/> (`compat check --format json`, `GET /api/matrix`) from engine results.</summary>
 public static class MatrixBuilder
 {
-    public static MatrixReport Build(IReadOnlyList<MatrixObjectInput> objects, IReadOnlyList<MatrixKernelInput> kernels)
+    /// <summary>
+    /// The report of every object on every kernel; each object × kernel check gets a fresh budget from
+    /// <paramref name="budget"/> (none: unlimited). Over it, the error names the object and the kernel.
+    /// </summary>
+    public static MatrixReport Build(IReadOnlyList<MatrixObjectInput> objects, IReadOnlyList<MatrixKernelInput> kernels, Func<AnalysisBudget>? budget = null)
     {
         var kernelRows = kernels.Select(k => new MatrixKernel(k.Id, k.Kernel.Release, k.Kernel.BtfSha256)).ToArray();
         var objectRows = new List<MatrixObject>(objects.Count);
         foreach (var o in objects)
         {
-            var perKernel = kernels.Select(k => CompatEngine.Check(o.Object, k.Kernel, k.Id)).ToArray();
+            var perKernel = kernels.Select(k => Check(o, k, budget?.Invoke())).ToArray();
             var programs = o.Object.Programs.Select((p, i) =>
             {
                 var summary = ObjectInspector.Summarize(p);
@@ -29,5 +34,17 @@ public static class MatrixBuilder
             objectRows.Add(new MatrixObject(o.Path, o.Sha256, programs));
         }
         return new MatrixReport(kernelRows, objectRows);
+    }
+
+    private static IReadOnlyList<ProgramResult> Check(MatrixObjectInput o, MatrixKernelInput k, AnalysisBudget? budget)
+    {
+        try
+        {
+            return CompatEngine.Check(o.Object, k.Kernel, k.Id, budget);
+        }
+        catch (AnalysisBudgetExceededException e)
+        {
+            throw new AnalysisBudgetExceededException($"{o.Path} on {k.Id}: {e.What}", e.Limit);
+        }
     }
 }

@@ -51,6 +51,14 @@ public sealed class LargeMatrixBrowserTests(ITestOutputHelper output) : IAsyncLi
         Assert.InRange(rendered, 50, 25_000 / 4); // virtualised: a few dozen rows of 50 cells, not 500 rows
         Assert.Contains("500 programs in 50 objects × 50 kernels", d.FindElement(By.CssSelector(".summary")).Text);
 
+        // Issue 12 item 9: 20 kernel columns fit beside the program column at 1400 px; group headers keep their full text.
+        var twentyColumns = Convert.ToDouble(d.ExecuteScript(
+            "const c = document.querySelector('th.corner').getBoundingClientRect().width;" +
+            "const td = document.querySelector('table.matrix tbody tr.program-row td').getBoundingClientRect().width; return c + 20 * td;"),
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(twentyColumns <= 1400, $"program column + 20 kernel columns = {twentyColumns:F0} px");
+        Assert.All(d.FindElements(By.CssSelector("th.group")), g => Assert.Equal(g.GetAttribute("title"), g.GetAttribute("aria-label")));
+
         sw.Restart();
         d.ExecuteScript("const g = document.querySelector('.grid-scroll'); g.scrollTop = g.scrollHeight;");
         var last = d.WaitFor(x => x.FindElement(By.CssSelector("button.cell[aria-label^='prog prog_49_09 ']")), 30, "the last row");

@@ -70,4 +70,29 @@ public class ObjectPageTests : DashboardTestContext
         var empty = Render<ObjectsPage>();
         Assert.Contains("Upload a BPF object", empty.Find(".empty-state").TextContent);
     }
+
+    [Fact]
+    public void Object_ShowsEachProgramsVerdictPerKernel_FromTheMatrixOfThisObject()
+    {
+        var cut = Render<ObjectPage>(p => p.Add(x => x.Id, 10));
+        var obj = Api.Objects.Single(o => o.Id == 10);
+        Assert.Contains(Api.MatrixQueries, q => q.ObjectSha256 == obj.Sha256);
+        var table = cut.Find("table.verdicts");
+        Assert.Equal(Api.Matrix.Kernels.Count + 1, table.QuerySelectorAll("thead th").Length);
+        var programs = Api.Matrix.Objects.SelectMany(o => o.Programs).ToList();
+        Assert.Equal(programs.Count, table.QuerySelectorAll("tbody tr").Length);
+        var first = programs[0].Results[0];
+        var label = first.Verdict switch { Verdict.Loads => "loads", Verdict.Fails => "fails", _ => "unknown" };
+        Assert.Contains(table.QuerySelectorAll("td"), td => td.GetAttribute("aria-label")!.StartsWith($"prog {programs[0].Name} on ", StringComparison.Ordinal)
+            && td.TextContent.Contains(label, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ObjectWithoutPrograms_SaysWhyItIsNotInTheMatrix()
+    {
+        Api.Objects.Add(TestData.Object(77, "maps_only.bpf.o") with { Programs = [] });
+        var cut = Render<ObjectPage>(p => p.Add(x => x.Id, 77));
+        Assert.Contains("not in the matrix", cut.Find("p.no-programs").TextContent);
+        Assert.Empty(cut.FindAll("table.verdicts"));
+    }
 }

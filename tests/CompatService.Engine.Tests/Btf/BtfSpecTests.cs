@@ -225,7 +225,7 @@ public sealed class BtfSpecTests
         var ex = Assert.Throws<BpfFormatException>(() => spec.GetType(new(2)));
         Assert.Equal(2u, ex.TypeId);
         Assert.Contains("77", ex.Message);
-        Assert.Throws<BpfFormatException>(spec.Validate);
+        Assert.Throws<BpfFormatException>(() => spec.Validate());
     }
 
     [Fact]

@@ -85,6 +85,7 @@ public sealed class HttpDashboardApi(HttpClient http, IOptions<DashboardOptions>
         Add("arch", q.Arch);
         Add("minRelease", q.MinRelease);
         Add("maxRelease", q.MaxRelease);
+        Add("object", q.ObjectSha256);
         return string.Join('&', parts);
     }
 

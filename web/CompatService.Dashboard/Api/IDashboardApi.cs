@@ -42,7 +42,7 @@ public interface IDashboardApi
 
 /// <summary>Server-side matrix filters (the service applies them): label pairs k=v, arch, inclusive release range.</summary>
 public sealed record MatrixQuery(string? ObjectLabel = null, string? KernelLabel = null, string? Arch = null,
-    string? MinRelease = null, string? MaxRelease = null);
+    string? MinRelease = null, string? MaxRelease = null, string? ObjectSha256 = null);
 
 /// <summary>Optional form fields of a kernel upload (labels as k=v,k2=v2 or a JSON object).</summary>
 public sealed record KernelUploadFields(string? Release = null, string? Arch = null, string? Flavour = null, string? Distro = null,

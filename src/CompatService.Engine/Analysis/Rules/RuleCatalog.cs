@@ -34,10 +34,13 @@ public static class RuleCatalog
     /// <summary>Every rule once.</summary>
     public static IEnumerable<IVerdictRule> All =>
         ObjectRules.Cast<IVerdictRule>().Concat(SectionRules).Concat(InstructionRules).Concat(ExternRules)
-            .Concat(ReachRules).Concat(ReachedKfuncRules).Concat(LateRules).Append(RodataNote);
+            .Concat(ReachRules).Concat(ReachedKfuncRules).Concat(LateRules).Append(RodataNote).Append(Aborted);
 
     /// <summary>The reachability walk's own note (a branch decided by a .rodata value as shipped).</summary>
     public static IVerdictRule RodataNote { get; } = new RodataRule();
+
+    /// <summary>The engine's own bound: an analysis over its budget, or one that failed, makes its programs unknown.</summary>
+    public static AnalysisAbortedRule Aborted { get; } = new();
 
     private static readonly Lazy<Dictionary<string, RuleCode>> ByCode = new(() =>
         All.SelectMany(r => r.Codes).GroupBy(c => c.Code, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal));
