@@ -10,7 +10,7 @@ internal static class AbstractOps
     {
         if (is32 || (insn.OpCode & 0x08) != 0) return s;
         var reg = insn.Dst & 0xf;
-        if (s.Regs[reg].Kind != ValueKind.Unknown) return s;
+        if (s.Regs[reg].Kind is not (ValueKind.Unknown or ValueKind.Undecided)) return s;
         if ((op == 0x10 && taken) || (op == 0x50 && !taken)) return s.WithReg(reg, AbstractValue.Const(insn.Imm));
         if (((op == 0x50 && taken) || (op == 0x10 && !taken)) && insn.Imm == 0) return s.WithReg(reg, AbstractValue.NonNull);
         return s;
@@ -50,20 +50,23 @@ internal static class AbstractOps
         if (op == 0xb0) // MOV / MOVSX
         {
             if (insn.Offset != 0) // movsx: sign-extend from 8/16/32 bits
-                return src.IsConst ? Truncate(insn.Offset switch { 8 => (sbyte)src.Value, 16 => (short)src.Value, _ => (int)src.Value }, is64) : AbstractValue.Unknown;
+                return src.IsConst ? Truncate(insn.Offset switch { 8 => (sbyte)src.Value, 16 => (short)src.Value, _ => (int)src.Value }, is64) : Taint(src, src);
             if (is64) return src;
-            return src.IsConst ? Truncate(src.Value, false) : AbstractValue.Unknown;
+            return src.IsConst ? Truncate(src.Value, false) : Taint(src, src);
         }
-        if (op == 0xd0) return AbstractValue.Unknown; // END / BSWAP
-        if (op == 0x80) return dst.IsConst ? Truncate(-dst.Value, is64) : AbstractValue.Unknown; // NEG
+        if (op == 0xd0) return Taint(dst, dst); // END / BSWAP
+        if (op == 0x80) return dst.IsConst ? Truncate(-dst.Value, is64) : Taint(dst, dst); // NEG
         if (dst.Kind is ValueKind.StackPtr or ValueKind.MapPtr && is64 && src.IsConst && (op == 0x00 || op == 0x10))
             return dst with { Value = op == 0x00 ? dst.Value + src.Value : dst.Value - src.Value }; // pointer ± constant
         // Constants first, like the verifier's scalar tracking: `r2 = 1; r2 |= r3 (1); r2 &= 1` stays the constant 1.
         if (dst.IsConst && src.IsConst) return Fold(op, dst.Value, src.Value, is64, signed: insn.Offset == 1);
         if (op == 0x40 && (dst.IsDefinitelyNonZero || src.IsDefinitelyNonZero) && is64) return AbstractValue.NonNull; // OR
         if (op is 0x50 or 0x20 && (dst is { IsConst: true, Value: 0 } || src is { IsConst: true, Value: 0 })) return AbstractValue.Const(0); // AND / MUL by 0
-        return AbstractValue.Unknown;
+        return Taint(dst, src);
     }
+
+    /// <summary>A result the walk cannot compute: undecided when an operand is (its value waits for a missing kernel input), else unknown.</summary>
+    private static AbstractValue Taint(AbstractValue a, AbstractValue b) => a.IsUndecided || b.IsUndecided ? AbstractValue.Undecided : AbstractValue.Unknown;
 
     /// <summary>
     /// One ALU op on two constants with the verifier's semantics: 32-bit ops work on the low halves and zero-extend the

@@ -10,15 +10,18 @@ internal sealed class AbstractState : IEquatable<AbstractState>
 {
     public const int RegisterCount = 11;
 
-    public AbstractState(ImmutableArray<AbstractValue> regs, ImmutableDictionary<(int Frame, long Offset, int Size), AbstractValue> stack, ImmutableStack<CallFrame> frames, int depth)
+    public AbstractState(ImmutableArray<AbstractValue> regs, ImmutableDictionary<(int Frame, long Offset, int Size), AbstractValue> stack, ImmutableStack<CallFrame> frames, int depth,
+        bool speculative = false)
     {
-        Regs = regs; Stack = stack; Frames = frames; Depth = depth;
+        Regs = regs; Stack = stack; Frames = frames; Depth = depth; Speculative = speculative;
     }
 
     public ImmutableArray<AbstractValue> Regs { get; }
     public ImmutableDictionary<(int Frame, long Offset, int Size), AbstractValue> Stack { get; }
     public ImmutableStack<CallFrame> Frames { get; }
     public int Depth { get; }
+    /// <summary>The path got here through a branch an undecided value (a kernel input the engine lacks) left open.</summary>
+    public bool Speculative { get; }
 
     public static AbstractState Entry(int depth = 0)
     {
@@ -28,9 +31,10 @@ internal sealed class AbstractState : IEquatable<AbstractState>
         return new AbstractState(regs.ToImmutableArray(), ImmutableDictionary<(int, long, int), AbstractValue>.Empty, ImmutableStack<CallFrame>.Empty, depth);
     }
 
-    public AbstractState WithReg(int reg, AbstractValue v) => new(Regs.SetItem(reg, v), Stack, Frames, Depth);
-    public AbstractState With(ImmutableArray<AbstractValue> regs) => new(regs, Stack, Frames, Depth);
-    public AbstractState WithStack(ImmutableDictionary<(int, long, int), AbstractValue> stack) => new(Regs, stack, Frames, Depth);
+    public AbstractState WithReg(int reg, AbstractValue v) => new(Regs.SetItem(reg, v), Stack, Frames, Depth, Speculative);
+    public AbstractState With(ImmutableArray<AbstractValue> regs) => new(regs, Stack, Frames, Depth, Speculative);
+    public AbstractState WithStack(ImmutableDictionary<(int, long, int), AbstractValue> stack) => new(Regs, stack, Frames, Depth, Speculative);
+    public AbstractState AsSpeculative() => Speculative ? this : new(Regs, Stack, Frames, Depth, true);
 
     /// <summary>Joins two states at the same instruction (same call stack assumed; differing stacks are dropped).</summary>
     public static AbstractState Join(AbstractState a, AbstractState b)
@@ -44,14 +48,14 @@ internal sealed class AbstractState : IEquatable<AbstractState>
                 var j = AbstractValue.Join(v, w);
                 if (j.Kind != ValueKind.Unknown) stack[k] = j;
             }
-        return new AbstractState(regs.ToImmutableArray(), stack.ToImmutable(), a.Frames, a.Depth);
+        return new AbstractState(regs.ToImmutableArray(), stack.ToImmutable(), a.Frames, a.Depth, a.Speculative || b.Speculative);
     }
 
     public bool Equals(AbstractState? other)
     {
         if (other is null) return false;
         if (ReferenceEquals(this, other)) return true;
-        if (Depth != other.Depth || !Regs.SequenceEqual(other.Regs) || Stack.Count != other.Stack.Count) return false;
+        if (Depth != other.Depth || Speculative != other.Speculative || !Regs.SequenceEqual(other.Regs) || Stack.Count != other.Stack.Count) return false;
         foreach (var (k, v) in Stack)
             if (!other.Stack.TryGetValue(k, out var w) || w != v) return false;
         return Frames.SequenceEqual(other.Frames, CallFrameComparer.Instance);
@@ -63,6 +67,7 @@ internal sealed class AbstractState : IEquatable<AbstractState>
     {
         var h = new HashCode();
         h.Add(Depth);
+        h.Add(Speculative);
         foreach (var r in Regs) h.Add(r);
         h.Add(Stack.Count);
         foreach (var f in Frames) h.Add(f.ReturnInsn);

@@ -124,7 +124,8 @@ public sealed class ConstantMemory
         var r = _regions[region];
         if (!force && (!r.ReadOnly || (r.AsShipped && IgnoresShipped))) return AbstractValue.Unknown;
         if (offset < 0 || offset + size > r.Bytes.Length) return AbstractValue.Unknown;
-        if (r.Known is { } known && known.AsSpan((int)offset, size).Contains(false)) return AbstractValue.Unknown;
+        // Bytes whose kernel input is missing (no config / release): undecided, so the branches they decide stay speculative.
+        if (r.Known is { } known && known.AsSpan((int)offset, size).Contains(false)) return AbstractValue.Undecided;
         var bytes = r.Bytes.Span.Slice((int)offset, size);
         long v = size switch
         {
@@ -139,6 +140,11 @@ public sealed class ConstantMemory
 
     /// <summary>The region's section name (for messages).</summary>
     internal string RegionName(int region) => region >= 0 && region < _regions.Count ? _regions[region].Name : "?";
+
+    /// <summary>The `.kconfig` extern at <paramref name="offset"/> of the .kconfig map (for messages).</summary>
+    public string KconfigName(long offset) =>
+        _object?.Externs.FirstOrDefault(e => e.Kind == ExternKind.Kconfig && e.KconfigOffset <= offset && offset < e.KconfigOffset + Math.Max(1, e.KconfigSize))?.Name
+        ?? $".kconfig+{offset}";
 
     /// <summary>The variable at <paramref name="offset"/> of a `.rodata` section with its value as shipped ("enable = 0"), else "section+offset".</summary>
     public string Describe(string section, long offset)

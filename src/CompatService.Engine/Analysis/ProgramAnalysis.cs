@@ -69,41 +69,20 @@ public static class VerdictEngine
             var memory = Walk(ctx, budget);
             var before = findings.Reasons.Count;
             PostWalk(ctx, findings);
-            RodataDecided(ctx, memory, findings, before, budget);
+            WalkCounterfactuals.RodataDecided(ctx, memory, findings, before, budget);
+            WalkCounterfactuals.Undecided(ctx, memory, findings, before);
         }
 
         var result = new ProgramResult(kernelLabel, VerdictRules.Decide(findings.Reasons), findings.Reasons, KfuncResolutions(ctx), findings.Disabled);
         return new ProgramAnalysis(program, fixups, relocated, ctx.Reach, result);
     }
 
-    private static void PostWalk(ProgramContext ctx, Findings findings)
+    internal static void PostWalk(ProgramContext ctx, Findings findings)
     {
         foreach (var rule in RuleCatalog.ReachRules) rule.Check(ctx, findings);
         foreach (var f in ctx.Fixups)
             foreach (var rule in RuleCatalog.ReachedKfuncRules) rule.Check(ctx, f, findings);
         foreach (var rule in RuleCatalog.LateRules) rule.Check(ctx, findings);
-    }
-
-    /// <summary>
-    /// When the walk read `.rodata` values as shipped, walks again with them unknown and runs the post-walk rules on that
-    /// walk: if their findings differ, a shipped value decided the verdict, and a loader that rewrites `.rodata` before
-    /// loading (a skeleton's <c>rodata-&gt;x = ...</c>) may get another answer — the note `rodata-as-shipped` says so.
-    /// </summary>
-    private static void RodataDecided(ProgramContext ctx, ConstantMemory memory, Findings findings, int postWalkStart, Binary.AnalysisBudget budget)
-    {
-        var reach = ctx.Reach!;
-        if (!reach.ReadShippedData) return;
-        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, WalkPoison(ctx), HostOnly(ctx), memory.WithoutShipped(), budget,
-            $"program '{ctx.Name}': reachability walk with .rodata unknown");
-        var alternative = new Findings();
-        PostWalk(ctx, alternative);
-        ctx.Reach = reach;
-        static string Key(Reason r) => $"{r.Code}|{r.Symbol}|{r.Insn}";
-        var asShipped = findings.Reasons.Skip(postWalkStart).Select(Key).ToHashSet();
-        if (asShipped.SetEquals(alternative.Reasons.Select(Key))) return;
-        var where = string.Join(", ", reach.ShippedReads.Select(r => memory.Describe(r.Section, r.Offset)).Distinct().Take(4));
-        findings.Add(new Reason(ReasonCodes.RodataAsShipped, null, null,
-            $"program '{ctx.Name}': a branch that decides this verdict reads .rodata as shipped in the object: {where}; a loader that sets these values before loading may get another answer"));
     }
 
     /// <summary>The verifier-like walk: poisoned kfunc calls, poisoned CO-RE instructions and calls to missing helpers stop a path.</summary>
@@ -122,14 +101,14 @@ public static class VerdictEngine
         return poison;
     }
 
-    private static HashSet<int> WalkPoison(ProgramContext ctx)
+    internal static HashSet<int> WalkPoison(ProgramContext ctx)
     {
         var poison = BasePoison(ctx);
         foreach (var insn in ctx.MissingHelperCalls.Keys) poison.Add(insn);
         return poison;
     }
 
-    private static HashSet<int> HostOnly(ProgramContext ctx) =>
+    internal static HashSet<int> HostOnly(ProgramContext ctx) =>
         ctx.Fixups.Where(f => f.Kind == KfuncFixups.KsymAddressLdImm64).Select(f => f.Insn).ToHashSet();
 
     private static Reason ObjectReason(ObjectContext ctx, BpfProgram program, ObjectFailure f)

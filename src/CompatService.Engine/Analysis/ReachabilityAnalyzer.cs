@@ -12,6 +12,16 @@ public sealed record ReachabilityResult(bool[] Visited, IReadOnlyList<int> Reach
 
     /// <summary>The `.rodata` locations (section, offset) whose shipped values the walk read.</summary>
     public IReadOnlyList<(string Section, long Offset)> ShippedReads { get; init; } = [];
+
+    /// <summary>
+    /// When a branch depended on a value the kernel's facts do not decide (a `.kconfig` value without config / release):
+    /// what the walk visits and reaches if those branches go either way. This result itself counts only what is visited
+    /// whatever those values are.
+    /// </summary>
+    public ReachabilityResult? Possible { get; init; }
+
+    /// <summary>`.kconfig` offsets of the undecided values the walk read.</summary>
+    public IReadOnlyList<long> UndecidedReads { get; init; } = [];
 }
 
 /// <summary>
@@ -36,10 +46,17 @@ public static class ReachabilityAnalyzer
     {
         var walker = new ReachabilityWalker(insns, poisonCalls, unknownLdImm64 ?? new HashSet<int>(), memory ?? ConstantMemory.Empty);
         walker.Run(budget, what);
-        return new ReachabilityResult(walker.Visited, walker.ReachedPoison.Order().ToArray(), walker.Widened)
+        var possible = new ReachabilityResult(walker.PossiblyVisited, walker.PossiblyReachedPoison.Order().ToArray(), walker.Widened);
+        // A widened (joined) state may carry the speculative mark onto paths that were not speculative: then nothing is
+        // set apart, every possible path counts (over-approximating, as joins do).
+        var split = walker.Speculated && !walker.Widened;
+        var main = split ? new ReachabilityResult(walker.Visited, walker.ReachedPoison.Order().ToArray(), walker.Widened) : possible;
+        return main with
         {
             ReadShippedData = walker.ShippedReads.Count > 0,
             ShippedReads = walker.ShippedReads.Order().ToArray(),
+            Possible = split ? possible : null,
+            UndecidedReads = walker.UndecidedReads.ToArray(),
         };
     }
 

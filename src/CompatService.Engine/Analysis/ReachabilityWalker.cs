@@ -11,6 +11,12 @@ private const int MaxCallDepth = 8;
 
     public readonly bool[] Visited = new bool[insns.Count];
     public readonly SortedSet<int> ReachedPoison = new();
+    /// <summary>Also visited / reached on speculative paths (through branches undecided values left open).</summary>
+    public readonly bool[] PossiblyVisited = new bool[insns.Count];
+    public readonly SortedSet<int> PossiblyReachedPoison = new();
+    /// <summary>Offsets of undecided `.kconfig` values the walk branched on.</summary>
+    public readonly SortedSet<long> UndecidedReads = new();
+    public bool Speculated;
     public readonly HashSet<(string Section, long Offset)> ShippedReads = new();
     public bool Widened;
     private readonly List<AbstractState>?[] _seen = new List<AbstractState>?[insns.Count];
@@ -66,15 +72,16 @@ private const int MaxCallDepth = 8;
 
     private void Step(int pc, AbstractState s)
     {
-        Visited[pc] = true;
         var insn = insns[pc];
-        if (insn.IsLdImm64 && pc + 1 < insns.Count) Visited[pc + 1] = true;
+        var seen = s.Speculative ? PossiblyVisited : Visited;
+        seen[pc] = PossiblyVisited[pc] = true;
+        if (insn.IsLdImm64 && pc + 1 < insns.Count) seen[pc + 1] = PossiblyVisited[pc + 1] = true;
         // r11–r15 do not exist: the verifier rejects the instruction ("R11 is invalid"), so no path goes on from here.
         if (insn.Dst > 10 || (insn.Src > 10 && !insn.IsCall && !insn.IsLdImm64)) return;
 
         if (insn.IsCall)
         {
-            if (poison.Contains(pc)) { ReachedPoison.Add(pc); return; }
+            if (poison.Contains(pc)) { (s.Speculative ? PossiblyReachedPoison : ReachedPoison).Add(pc); PossiblyReachedPoison.Add(pc); return; }
             if (insn.IsPseudoCall) { EnterCall(pc, insn, s); return; }
             var regs = s.Regs.ToBuilder();
             for (var r = 0; r <= 5; r++) regs[r] = AbstractValue.Unknown;
@@ -149,7 +156,7 @@ private const int MaxCallDepth = 8;
         regs[0] = AbstractValue.Unknown;
         for (var r = 6; r <= 9; r++) regs[r] = AbstractValue.Unknown;
         regs[10] = AbstractValue.Stack(s.Depth + 1, 0);
-        Push(target, new AbstractState(regs.MoveToImmutable(), s.Stack, s.Frames.Push(new CallFrame(pc + 1, saved)), s.Depth + 1));
+        Push(target, new AbstractState(regs.MoveToImmutable(), s.Stack, s.Frames.Push(new CallFrame(pc + 1, saved)), s.Depth + 1, s.Speculative));
     }
 
     private void ExitFrame(AbstractState s)
@@ -160,7 +167,7 @@ private const int MaxCallDepth = 8;
         for (var r = 1; r <= 5; r++) regs[r] = AbstractValue.Unknown;
         for (var r = 6; r <= 10; r++) regs[r] = frame.Saved[r - 6];
         var stack = s.Stack.RemoveRange(s.Stack.Keys.Where(k => k.Frame >= s.Depth).ToArray());
-        Push(frame.ReturnInsn, new AbstractState(regs.MoveToImmutable(), stack, s.Frames.Pop(), s.Depth - 1));
+        Push(frame.ReturnInsn, new AbstractState(regs.MoveToImmutable(), stack, s.Frames.Pop(), s.Depth - 1, s.Speculative));
     }
 
     private void Branch(int pc, Instruction insn, AbstractState s)
@@ -172,6 +179,12 @@ private const int MaxCallDepth = 8;
         var left = s.Regs[insn.Dst & 0xf];
         var right = (insn.OpCode & 0x08) != 0 ? s.Regs[insn.Src & 0xf] : AbstractValue.Const(insn.Imm);
         var outcome = AbstractOps.Compare(op, left, right, is32);
+        if (outcome is null && (left.IsUndecided || right.IsUndecided))
+        {
+            // Which way the kernel goes depends on an input the engine lacks: both ways are only possibly taken.
+            Speculated = true;
+            s = s.AsSpeculative();
+        }
         if (outcome != false) Push(target, AbstractOps.Refine(s, insn, op, taken: true, is32));
         if (outcome != true) Push(pc + 1, AbstractOps.Refine(s, insn, op, taken: false, is32));
     }
@@ -186,11 +199,12 @@ private const int MaxCallDepth = 8;
             var offset = basePtr.Value + insn.Offset;
             var read = memory.Read(basePtr.Frame, offset, size, signExtend: mode == 0x80, out var asShipped);
             if (asShipped) ShippedReads.Add((memory.RegionName(basePtr.Frame), offset));
+            if (read.IsUndecided) UndecidedReads.Add(offset);
             return read;
         }
         if (basePtr.Kind != ValueKind.StackPtr || mode != 0x60) return AbstractValue.Unknown;
         if (!s.Stack.TryGetValue((basePtr.Frame, basePtr.Value + insn.Offset, size), out var v)) return AbstractValue.Unknown;
-        return size == 8 ? v : v.IsConst ? AbstractValue.Const(AbstractOps.ZeroExtend(v.Value, size)) : AbstractValue.Unknown;
+        return size == 8 || v.IsUndecided ? v : v.IsConst ? AbstractValue.Const(AbstractOps.ZeroExtend(v.Value, size)) : AbstractValue.Unknown;
     }
 
     private static AbstractState Store(Instruction insn, AbstractState s, AbstractValue value)
@@ -204,8 +218,8 @@ private const int MaxCallDepth = 8;
             stack = stack.Remove(key);
         var isPlain = (insn.OpCode & 0xe0) == 0x60;
         // Whole registers spill at 8 bytes; narrower spills keep constants (the verifier tracks < 8-byte scalar spills).
-        if (isPlain && value.Kind != ValueKind.Unknown && (size == 8 || value.IsConst))
-            stack = stack.SetItem((basePtr.Frame, addr, size), size == 8 ? value : AbstractValue.Const(AbstractOps.ZeroExtend(value.Value, size)));
+        if (isPlain && value.Kind != ValueKind.Unknown && (size == 8 || value.IsConst || value.IsUndecided))
+            stack = stack.SetItem((basePtr.Frame, addr, size), size == 8 || value.IsUndecided ? value : AbstractValue.Const(AbstractOps.ZeroExtend(value.Value, size)));
         return s.WithStack(stack);
     }
 }

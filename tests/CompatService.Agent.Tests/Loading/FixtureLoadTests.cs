@@ -52,4 +52,30 @@ public class FixtureLoadTests(ITestOutputHelper output)
         foreach (var r in rows) output.WriteLine(r);
         Assert.True(unexplained.Count == 0, string.Join("\n\n", unexplained));
     }
+
+    /// <summary>
+    /// The .rodata gate is what the kernel decides on: the same object with `enable_future` set to 1 before loading (what
+    /// a skeleton's rodata write does) is refused for real (helper 999 reached), and the engine, reading the new value,
+    /// predicts exactly that — while the object as shipped loads (the test above).
+    /// </summary>
+    [BpfFact]
+    public void RodataGate_SetBeforeLoading_IsRefusedByTheKernel_AndPredictedSo()
+    {
+        var session = Host.Session;
+        var bytes = File.ReadAllBytes(Path.Combine(TestPaths.Fixtures, "bpf", "rodata_gate.bpfel.o"));
+        var shipped = CompatEngine.OpenObject(bytes);
+        var rodata = shipped.Elf.Sections.Single(s => s.Name == ".rodata");
+        var symbol = shipped.Elf.Symbols.Single(s => s.Name == "enable_future");
+        bytes[(int)(rodata.Offset + symbol.Value)] = 1;
+        var flipped = CompatEngine.OpenObject(bytes);
+        var index = flipped.Programs.ToList().FindIndex(p => p.Name == "rodata_off");
+        var verdict = CompatEngine.Check(flipped, session.Kernel, "host")[index];
+        using var loaded = new ObjectLoader(session.Bpf).Load(flipped, session.LoadTarget(),
+            new LoadOptions { ObjectName = "rodata_gate", Programs = new HashSet<string> { "rodata_off" } });
+        var outcome = loaded.Programs.Single(x => x.Program == "rodata_off");
+        output.WriteLine($"predicted {verdict.Verdict} ({string.Join("; ", verdict.Reasons.Select(r => r.Code))}); loaded {outcome.Loaded}: {outcome.Message}");
+        Assert.False(outcome.Loaded);
+        Assert.Equal(Verdict.Fails, verdict.Verdict);
+        Assert.Contains(verdict.Reasons, r => r.Code == ReasonCodes.HelperMissing);
+    }
 }

@@ -76,6 +76,19 @@ public static class FixtureExpectations
             // bpf_get_func_ip (id 173, 5.15+): tracing protos only (5.10 lacks the helper altogether: For510).
             "helper_prog_type" => program == "current_task_socket" ? Expected.Loads() : Expected.Fails(ReasonCodes.HelperNotAllowed),
             "kfunc_module_ct" => HasConntrack(kernel) ? Expected.Loads() : Expected.Fails(ReasonCodes.KfuncMissing),
+            // Guards that are constants after relocation / from frozen maps (issue 9 §3): the calls behind them are dead.
+            // bpf_core_enum_value_exists(enum bpf_func_id, ...): helper 160 dead on 5.10 (no such enumerator), 999 everywhere.
+            "helper_enum_guard" => Expected.Loads(disabled: true),
+            // bpf_ksym_exists(present) && bpf_ksym_exists(missing): false everywhere; the ld_imm64 of the present
+            // bpf_key_put is refused before 6.4 (5.10 lacks it too: 0, no ld_imm64 of a FUNC).
+            "kfunc_and_guard" => is61 ? Expected.Fails(ReasonCodes.KsymExistsUnsupported) with { Disabled = true } : Expected.Loads(disabled: true),
+            // LINUX_KERNEL_VERSION from the kernel's release: helper 160 from 5.11 (dead on 5.10), helper 999 from "200.0.0".
+            // (A dead call to a helper the kernel lacks is a disabled path, like a dead poisoned kfunc call.)
+            "kconfig_version_gate" => Expected.Loads(disabled: program == "kver_future" || family == "5.10"),
+            // .rodata as shipped decides: both load, and say a loader may change it.
+            "rodata_gate" => Expected.Loads(disabled: true) with { Notes = [ReasonCodes.RodataAsShipped] },
+            // CONFIG_HZ / CONFIG_BPF_SYSCALL from the kernel's config: dead where it is known, undecided (unknown) where not.
+            "kconfig_config_gate" => kernel.Config is null ? Expected.Unknown(ReasonCodes.KconfigUnknown) with { Disabled = true } : Expected.Loads(disabled: true),
             _ => throw new InvalidOperationException($"no expectation written for fixture '{fixture}' (program '{program}'): add it to FixtureExpectations"),
         };
     }

@@ -72,13 +72,31 @@ public sealed class ReachabilityMemoryTests
     {
         Instruction[] p = [.. Ptr, Ldx(0x00, 2, 1, 2), JeqImm(2, 0, 1), Call(Poison), Ret0, Exit];
         Assert.Equal([4], Run(p, 4, Rodata([0, 0, 0, 0])).ReachedPoisonCalls); // bytes 2..5 of a 4-byte value
-        // .kconfig whose value is unknown (no config for that kernel): both branches stay open, nothing is "as shipped".
+        // .kconfig whose value is unknown (no config for that kernel): both branches stay open but only possibly
+        // (speculative), so a rule can say "unknown" instead of a guessed "fails"; nothing is "as shipped".
         Instruction[] q = [.. Ptr, Ldx(0x00, 2, 1, 0), JeqImm(2, 0, 1), Call(Poison), Ret0, Exit];
         var r = Run(q, 4, Rodata([0, 0, 0, 0], asShipped: false, known: [false, false, false, false]));
-        Assert.Equal([4], r.ReachedPoisonCalls);
+        Assert.Empty(r.ReachedPoisonCalls);
+        Assert.False(r.IsVisited(4));
+        Assert.Equal([4], r.Possible!.ReachedPoisonCalls);
+        Assert.Equal([0L], r.UndecidedReads);
         Assert.False(r.ReadShippedData);
         // Known .kconfig bytes decide like constants.
         Assert.Empty(Run(q, 4, Rodata([0, 0, 0, 0], asShipped: false, known: [true, true, true, true])).ReachedPoisonCalls);
+    }
+
+    [Fact]
+    public void UndecidedValue_ThroughAluAndSpill_StaysSpeculative_WhileOtherPathsStayDefinite()
+    {
+        // r2 = *(u32 *)(r1 + 0) (undecided); r2 &= 1; *(u32 *)(r10 - 4) = r2; r3 = *(u32 *)(r10 - 4);
+        // if r3 == 0 goto +1; call poison (7); call poison (8). Both successors of the undecided branch are speculative —
+        // even insn 8, which either way reaches (a known imprecision: "unknown" there, never a guessed verdict).
+        Instruction[] p = [.. Ptr, Ldx(0x00, 2, 1, 0), new(0x57, 2, 0, 0, 1), new(0x63, 10, 2, -4, 0), Ldx(0x00, 3, 10, -4),
+            JeqImm(3, 0, 1), Call(Poison), Call(Poison + 1), Exit];
+        var r = ReachabilityAnalyzer.Analyze(p, new HashSet<int> { 7, 8 }, null, Rodata([0, 0, 0, 0], asShipped: false, known: [false, false, false, false]));
+        Assert.Empty(r.ReachedPoisonCalls);
+        Assert.True(r.IsVisited(6));
+        Assert.Equal([7, 8], r.Possible!.ReachedPoisonCalls);
     }
 
     [Fact]
