@@ -17,7 +17,12 @@ public static class ReasonCodes
     public const string ExternWithoutBtf = "extern-without-btf";
     public const string NoBtf = "no-btf";
     public const string ObjectOpenFailed = "object-open-failed";
+    /// <summary>A strong typeless ksym on a kernel known only by its BTF: its kallsyms (the image's, or the host's) decide it.</summary>
     public const string TypelessKsymHostOnly = "typeless-ksym-host-only";
+    /// <summary>A strong typeless ksym whose name is not in the kernel's kallsyms (read from its image): libbpf refuses the object.</summary>
+    public const string TypelessKsymMissing = "typeless-ksym-missing";
+    /// <summary>A typeless ksym whose name kallsyms lists at two different addresses: libbpf refuses it as ambiguous.</summary>
+    public const string KsymAmbiguous = "ksym-ambiguous";
     public const string KconfigUnknown = "kconfig-unknown";
     public const string KconfigMissing = "kconfig-missing";
     public const string UnknownProgramType = "unknown-program-type";

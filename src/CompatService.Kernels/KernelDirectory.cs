@@ -8,13 +8,15 @@ namespace CompatService.Kernels;
 /// <summary>
 /// A kernel directory laid out like the corpus's <c>btf/&lt;kernel&gt;/</c>: <c>vmlinux.btf.gz</c> (or <c>vmlinux.btf</c>
 /// or <c>vmlinux</c>), <c>modules/*.btf.gz</c> (or <c>*.btf</c>, <c>*.ko</c>), optional <c>info.json</c> (release, arch,
-/// flavour) and <c>kfuncs-btf_ids.txt</c> (<c>name 0xflags</c>: the KF_* flags recovered from the image's .BTF_ids).
-/// Modules are taken in ordinal file-name order.
+/// flavour) and <c>kfuncs-btf_ids.txt</c> (<c>name 0xflags</c>: the KF_* flags recovered from the image's .BTF_ids),
+/// and optionally the kernel's image (<c>vmlinuz</c>, <c>Image.gz</c> or <c>Image</c>; only its kallsyms are taken, and
+/// only when its BTF is the directory's). Modules are taken in ordinal file-name order.
 /// </summary>
 public static class KernelDirectory
 {
     private static readonly string[] VmlinuxNames = ["vmlinux.btf.gz", "vmlinux.btf", "vmlinux"];
     private static readonly string[] ModuleSuffixes = [".btf.gz", ".btf", ".ko"];
+    private static readonly string[] ImageNames = ["vmlinuz", "Image.gz", "Image"];
 
     /// <summary>Whether <paramref name="dir"/> holds a vmlinux BTF under one of the known names.</summary>
     public static bool IsKernelDirectory(string dir) => Directory.Exists(dir) && FindVmlinux(dir) is not null;
@@ -71,8 +73,20 @@ public static class KernelDirectory
             try { flags = ParseKfuncFlags(File.ReadAllLines(flagsFile)); }
             catch (FormatException e) { throw new BpfFormatException($"{flagsFile}: {e.Message}", inner: e); }
         }
-        return new KernelSource(File.ReadAllBytes(vmlinux), modules, "corpus-dir", release, arch, flavour, distro,
-            KernelConfigFile.TryRead(dir), flags);
+        var vmlinuxBytes = File.ReadAllBytes(vmlinux);
+        return new KernelSource(vmlinuxBytes, modules, "corpus-dir", release, arch, flavour, distro,
+            KernelConfigFile.TryRead(dir), flags, ImageKallsyms(dir, vmlinuxBytes));
+    }
+
+    /// <summary>The kallsyms of the image kept in the directory, or null when there is none (or it is another kernel's).</summary>
+    private static KallsymsTable? ImageKallsyms(string dir, byte[] vmlinux)
+    {
+        var path = ImageNames.Select(n => Path.Combine(dir, n)).FirstOrDefault(File.Exists);
+        if (path is null) return null;
+        var image = KernelImage.Read(File.ReadAllBytes(path));
+        if (!image.Btf.Span.SequenceEqual(KernelBtfReader.ExtractRawBtf(vmlinux, "vmlinux").Span))
+            throw new BpfFormatException($"{path}: its BTF is not the BTF of {dir} (another kernel's image)", 0);
+        return image.DecodeKallsyms(out _);
     }
 
     /// <summary>Parses <c>name 0xflags</c> lines (blank lines and # comments ignored).</summary>

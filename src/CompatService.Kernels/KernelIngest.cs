@@ -31,6 +31,8 @@ public sealed class KernelIngestResult
     public IReadOnlyList<KfuncSetEntry>? VmlinuxKfuncs { get; init; }
     /// <summary>Every kfunc (vmlinux and modules) → KF_* flags, OR'ed across sets; null when no image was present.</summary>
     public IReadOnlyDictionary<string, uint>? KfuncFlags { get; init; }
+    /// <summary>The image's own kallsyms (names, types); null when no image was present or it has none readable.</summary>
+    public KallsymsTable? Kallsyms { get; init; }
     /// <summary>What was skipped and why.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
@@ -106,8 +108,11 @@ public static class KernelIngest
         var spec = BtfSpec.Parse(image.Btf, null, ".BTF");
         var kfuncs = ScanKfuncs(image.BtfIds, image.Endian, spec);
         var release = image.Release ?? nameRelease;
+        var kallsyms = image.DecodeKallsyms(out var why);
         return new KernelIngestResult
         {
+            Kallsyms = kallsyms,
+            Notes = why is null ? [] : [$"kallsyms: {why}"],
             Form = image.Form,
             Compression = image.Compression ?? outerCompression,
             VmlinuxBtf = image.Btf,
@@ -128,6 +133,8 @@ public static class KernelIngest
         var vmlinux = BtfSpec.Parse(image.Btf, null, ".BTF");
         var kfuncs = ScanKfuncs(image.BtfIds, image.Endian, vmlinux);
         var notes = new List<string>(package.Notes);
+        var kallsyms = image.DecodeKallsyms(out var why);
+        if (why is not null) notes.Add($"kallsyms: {why}");
         var modules = new List<IngestedModule>();
         foreach (var m in package.Modules)
         {
@@ -156,6 +163,7 @@ public static class KernelIngest
             Config = package.Config,
             VmlinuxKfuncs = kfuncs,
             KfuncFlags = ToFlags(kfuncs, modules),
+            Kallsyms = kallsyms,
             Notes = notes,
         };
     }

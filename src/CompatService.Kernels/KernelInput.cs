@@ -64,7 +64,7 @@ public static class KernelInput
         r.VmlinuxBtf,
         r.Modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Btf)).ToList(),
         r.Form + (r.Compression is { } c ? "/" + c : ""),
-        r.Release, r.Arch, r.Flavour, r.Form == "deb" ? "debian" : null, r.Config, r.KfuncFlags);
+        r.Release, r.Arch, r.Flavour, r.Form == "deb" ? "debian" : null, r.Config, r.KfuncFlags, r.Kallsyms);
 
     /// <summary>An ELF relocatable (a .ko): loaded as before, by its .BTF alone.</summary>
     private static bool IsModuleElf(ReadOnlySpan<byte> data) =>

@@ -50,7 +50,7 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
     {
         var k = Kernel.Btf;
         var config = Config is null ? k.Config : KernelConfig.Parse(Config);
-        return new KernelBtfSet(k.Vmlinux, [], k.BtfSha256, Release ?? k.Release, k.KfuncFlags, config);
+        return new KernelBtfSet(k.Vmlinux, [], k.BtfSha256, Release ?? k.Release, k.KfuncFlags, config, k.Kallsyms);
     }
 
     private static string? ConfigText(string dir) => KernelConfigFile.TryRead(dir);

@@ -156,6 +156,12 @@ namespace CompatService.Migrations.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("has_kfunc_tags");
 
+                    b.Property<string>("KallsymsSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("kallsyms_sha256")
+                        .IsFixedLength();
+
                     b.Property<int>("KfuncCount")
                         .HasColumnType("integer")
                         .HasColumnName("kfunc_count");

@@ -42,7 +42,7 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
 
     public void Remember(string objectSha256, BpfObject obj) => _objects.Add(objectSha256, obj);
 
-    private static string Key(KernelEntity k) => $"{k.Sha256}/{k.Modules.Count}/{k.KfuncFlagsJson?.Length ?? 0}/{k.HasConfig}/{k.Release}";
+    private static string Key(KernelEntity k) => $"{k.Sha256}/{k.Modules.Count}/{k.KfuncFlagsJson?.Length ?? 0}/{k.HasConfig}/{k.Release}/{k.KallsymsSha256 ?? "-"}";
 
     /// <summary>
     /// Estimated resident size of a parsed kernel: its raw BTF blobs (the parser keeps them) plus the name index and
@@ -51,7 +51,7 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
     public static long SizeOf(KernelBtfSet set)
     {
         long raw = set.Vmlinux.RawBytes.Length + set.Modules.Sum(m => (long)m.Spec.RawBytes.Length);
-        return raw + raw / 3;
+        return raw + raw / 3 + (set.Kallsyms?.SizeInBytes ?? 0);
     }
 
     private static async Task<KernelBtfSet> LoadKernelAsync(CompatDbContext db, KernelEntity k, CancellationToken ct)
@@ -67,10 +67,13 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
         var config = k.HasConfig
             ? await db.KernelConfigs.Where(x => x.KernelId == k.Id).Select(x => x.Text).SingleOrDefaultAsync(ct)
             : null;
+        var kallsyms = k.KallsymsSha256 is { } ks
+            ? KallsymsTable.Parse(await db.KernelBlobs.Where(b => b.Sha256 == ks).Select(b => b.Data).SingleAsync(ct))
+            : null;
         var fetched = Stopwatch.GetTimestamp();
         MatrixProfile.Add(MatrixProfile.Phase.KernelFetch, fetched - t);
         var set = new KernelSource(vmlinux, modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(),
-            "stored", k.Release, Config: config, KfuncFlags: flags).Open();
+            "stored", k.Release, Config: config, KfuncFlags: flags, Kallsyms: kallsyms).Open();
         MatrixProfile.Add(MatrixProfile.Phase.KernelParse, Stopwatch.GetTimestamp() - fetched);
         MatrixProfile.KernelLoaded();
         return set;

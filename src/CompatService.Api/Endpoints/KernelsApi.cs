@@ -107,14 +107,15 @@ public static class KernelsApi
     {
         var k = await db.Kernels.Include(x => x.Modules).SingleOrDefaultAsync(x => x.Id == id, ct);
         if (k is null) return UnknownKernel(id);
-        var blobs = k.Modules.Select(m => m.BlobSha256).Append(k.Sha256).Distinct().ToList();
+        var blobs = k.Modules.Select(m => m.BlobSha256).Append(k.Sha256).Concat(k.KallsymsSha256 is { } ks ? [ks] : []).Distinct().ToList();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         db.Kernels.Remove(k);
         await db.SaveChangesAsync(ct);
         await db.KernelBlobs
             .Where(b => blobs.Contains(b.Sha256)
                         && !db.Kernels.Any(x => x.Sha256 == b.Sha256)
-                        && !db.KernelModules.Any(m => m.BlobSha256 == b.Sha256))
+                        && !db.KernelModules.Any(m => m.BlobSha256 == b.Sha256)
+                        && !db.Kernels.Any(x => x.KallsymsSha256 == b.Sha256))
             .ExecuteDeleteAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.NoContent();

@@ -52,8 +52,10 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
                 Release = release, Arch = meta.Arch ?? input.Arch, Distro = meta.Distro ?? input.Distro,
                 Flavour = meta.Flavour ?? input.Flavour, KfuncFlags = input.KfuncFlags,
             }, ct);
-            return new Result(await AttachConfigAsync(await FindAsync(k => k.Id == existing.Id, ct) ?? existing, config, ct), false);
+            var refreshed = await AttachKallsymsAsync(await FindAsync(k => k.Id == existing.Id, ct) ?? existing, input.Kallsyms, ct);
+            return new Result(await AttachConfigAsync(refreshed, config, ct), false);
         }
+        var kallsyms = input.Kallsyms?.Serialize();
 
         var index = KernelSymbolIndexer.Build(set);
         var now = DateTimeOffset.UtcNow;
@@ -71,6 +73,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
             UploadSize = uploadSize,
             HasConfig = config is not null,
             KfuncFlagsJson = input.KfuncFlags is null ? null : JsonSerializer.Serialize(input.KfuncFlags),
+            KallsymsSha256 = kallsyms is null ? null : Sha.Hex(kallsyms),
             HasKfuncTags = set.HasKfuncTags,
             HasKfuncFlags = input.KfuncFlags is not null,
             TypeCount = index.TypeCount,
@@ -87,6 +90,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             await BlobWriter.KernelBlobAsync(db, kernel.Sha256, set.Vmlinux.RawBytes, ct);
+            if (kallsyms is not null) await BlobWriter.KernelBlobAsync(db, kernel.KallsymsSha256!, kallsyms, ct);
             foreach (var (m, e) in set.Modules.Zip(kernel.Modules))
                 await BlobWriter.KernelBlobAsync(db, e.BlobSha256, m.Spec.RawBytes, ct);
             db.Kernels.Add(kernel);
@@ -121,6 +125,33 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
     {
         if (config is null || kernel.HasConfig) return kernel;
         return await AttachAsync(kernel, config, ct);
+    }
+
+    /// <summary>
+    /// The same kernel again, now from its image or package after a raw-BTF upload: its kallsyms (compact, names and
+    /// types) are stored and its cells recomputed, since typeless and typed ksyms depend on them. Kept once known.
+    /// </summary>
+    private async Task<KernelEntity> AttachKallsymsAsync(KernelEntity kernel, KallsymsTable? kallsyms, CancellationToken ct)
+    {
+        if (kallsyms is null || kernel.KallsymsSha256 is not null) return kernel;
+        var bytes = kallsyms.Serialize();
+        var sha = Sha.Hex(bytes);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            await BlobWriter.KernelBlobAsync(db, sha, bytes, ct);
+            var updated = await db.Kernels.Where(k => k.Id == kernel.Id && k.KallsymsSha256 == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(k => k.KallsymsSha256, sha), ct);
+            if (updated > 0)
+            {
+                await db.MatrixCells.Where(c => c.KernelId == kernel.Id).ExecuteDeleteAsync(ct);
+                JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);
+                await db.SaveChangesAsync(ct);
+            }
+            await tx.CommitAsync(ct);
+        }
+        signal.Notify();
+        log.LogInformation("kernel {Id} {Release}: kallsyms attached ({Count} names), cells recomputed", kernel.Id, kernel.Release, kallsyms.Count);
+        return await FindAsync(k => k.Id == kernel.Id, ct) ?? kernel;
     }
 
     /// <summary>

@@ -40,7 +40,7 @@ public sealed class ModuleStore(CompatDbContext db, EngineCache cache, JobSignal
         var modules = baseSet.Modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Spec.RawBytes)).ToList();
         modules.Add(new(name, raw));
         var set = KernelBtfReader.Open(baseSet.Vmlinux.RawBytes, modules, kernel.Release, baseSet.KfuncFlags, baseSet.Config,
-            options.Value.Budget.ForRequest(ct));
+            options.Value.Budget.ForRequest(ct), baseSet.Kallsyms);
         var added = set.Modules[^1];
         var index = KernelSymbolIndexer.Build(set);
         var existing = await db.KernelSymbols.Where(s => s.KernelId == kernelId).Select(s => new { s.Name, s.Kind }).ToListAsync(ct);

@@ -16,6 +16,7 @@ public sealed class KernelConfiguration : IEntityTypeConfiguration<KernelEntity>
         b.HasIndex(k => k.LabelsJson).HasMethod("gin");
         b.Property(k => k.KfuncFlagsJson).HasColumnName("kfunc_flags").HasColumnType("jsonb");
         b.Property(k => k.Source).HasMaxLength(512);
+        b.Property(k => k.KallsymsSha256).HasColumnName("kallsyms_sha256").HasMaxLength(64).IsFixedLength();
         b.Property(k => k.ReleaseBound).HasMaxLength(64);
         b.HasIndex(k => new { k.Arch, k.Release });
         b.HasMany(k => k.Modules).WithOne().HasForeignKey(m => m.KernelId).OnDelete(DeleteBehavior.Cascade);

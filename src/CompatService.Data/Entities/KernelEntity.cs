@@ -26,6 +26,11 @@ public sealed class KernelEntity
     public bool HasConfig { get; set; }
     /// <summary>jsonb: kfunc name → KF_* flags recovered from .BTF_ids; null when unknown.</summary>
     public string? KfuncFlagsJson { get; set; }
+    /// <summary>
+    /// sha256 of the kernel's kallsyms in stored form (names and types, gzip'd; the blob in kernel_blobs) decoded from the
+    /// image or package it was uploaded as; null when it came as raw BTF (typeless ksyms are then unknown).
+    /// </summary>
+    public string? KallsymsSha256 { get; set; }
     public int TypeCount { get; set; }
     public int FunctionCount { get; set; }
     public int KfuncCount { get; set; }

@@ -12,8 +12,10 @@ public sealed record ModuleBtf(string Name, BtfSpec Spec);
 public sealed class KernelBtfSet
 {
     public KernelBtfSet(BtfSpec vmlinux, IReadOnlyList<ModuleBtf> modules, string btfSha256, string? release,
-        IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null)
+        IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null,
+        KallsymsTable? kallsyms = null)
     {
+        Kallsyms = kallsyms;
         Vmlinux = vmlinux;
         Modules = modules;
         BtfSha256 = btfSha256;
@@ -38,6 +40,11 @@ public sealed class KernelBtfSet
     public IReadOnlyDictionary<string, uint>? KfuncFlags { get; }
     /// <summary>The kernel config (CONFIG_X → value as written: y, m, 100, "str"); null when it is not known.</summary>
     public IReadOnlyDictionary<string, string>? Config { get; }
+    /// <summary>
+    /// The kernel's kallsyms (names and types) from its image's own tables, or null when the kernel came without an
+    /// image (raw BTF): then typeless ksyms stay unknown and typed ones are judged by CONFIG_KALLSYMS_ALL.
+    /// </summary>
+    public KallsymsTable? Kallsyms { get; }
     /// <summary>Whether the BTF carries bpf_kfunc decl tags (pahole ≥ 1.27, kbuild ≥ 6.11).</summary>
     public bool HasKfuncTags { get; }
 }

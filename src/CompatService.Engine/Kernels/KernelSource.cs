@@ -3,7 +3,7 @@ namespace CompatService.Engine.Kernels;
 /// <summary>
 /// A kernel input unpacked to bytes and text, whatever it came from (an upload, a file, a corpus directory, the running
 /// kernel): the vmlinux BTF (raw, gzip'd or ELF), module BTFs in load order, what the input says about release / arch /
-/// flavour / distro, the config text, and the KF_* flags of the image's .BTF_ids. <see cref="Open"/> is the one place a
+/// flavour / distro, the config text, the KF_* flags of the image's .BTF_ids and the image's kallsyms. <see cref="Open"/> is the one place a
 /// config is attached to a kernel.
 /// </summary>
 /// <param name="Form">How it came: "raw-btf", "gzip-raw-btf", "deb", "corpus-dir", "sysfs", ...</param>
@@ -16,9 +16,10 @@ public sealed record KernelSource(
     string? Flavour = null,
     string? Distro = null,
     string? Config = null,
-    IReadOnlyDictionary<string, uint>? KfuncFlags = null)
+    IReadOnlyDictionary<string, uint>? KfuncFlags = null,
+    KallsymsTable? Kallsyms = null)
 {
-    /// <summary>The engine's kernel: BTF set with release, KF_* flags and the parsed config; its BTF types are charged to <paramref name="budget"/>.</summary>
+    /// <summary>The engine's kernel: BTF set with release, KF_* flags, the parsed config and the image's kallsyms; its BTF types are charged to <paramref name="budget"/>.</summary>
     public KernelBtfSet Open(Binary.AnalysisBudget? budget = null) =>
-        KernelBtfReader.Open(Vmlinux, Modules, Release, KfuncFlags, Config is null ? null : KernelConfig.Parse(Config), budget);
+        KernelBtfReader.Open(Vmlinux, Modules, Release, KfuncFlags, Config is null ? null : KernelConfig.Parse(Config), budget, Kallsyms);
 }

@@ -22,18 +22,40 @@ public sealed class WeakKfuncIncompatibleRule : IExternRule
 }
 
 /// <summary>
-/// libbpf <c>bpf_object__read_kallsyms_file</c>: a typeless ksym (<c>extern const void x __ksym</c>) is resolved from
-/// the host's /proc/kallsyms at load time — no BTF can decide it, so a strong one leaves the verdict unknown.
+/// libbpf <c>bpf_object__read_kallsyms_file</c> / <c>kallsyms_cb</c>: a typeless ksym (<c>extern const void x __ksym</c>)
+/// takes its address from kallsyms by the extern's name at load time. With the kernel's kallsyms known (decoded from
+/// its image or package) a present name resolves, a strong missing one fails ("extern x (strong) not resolved"), a weak
+/// missing one becomes 0, and a name listed at two addresses fails ("resolution is ambiguous"). Without them (a kernel
+/// known only by its BTF) a strong one leaves the verdict unknown.
 /// </summary>
 public sealed class TypelessKsymRule : IExternRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.TypelessKsymHostOnly, Severity.Unknown, "the host's /proc/kallsyms (agent)")];
+    public IReadOnlyList<RuleCode> Codes { get; } =
+    [
+        new(ReasonCodes.TypelessKsymHostOnly, Severity.Unknown, "the kernel's kallsyms: upload its image or package (vmlinuz, Image, .deb), or the host's /proc/kallsyms (agent)"),
+        new(ReasonCodes.TypelessKsymMissing, Severity.Fails, "the kernel's kallsyms (from its image or package)"),
+        new(ReasonCodes.KsymAmbiguous, Severity.Fails, "the kernel's kallsyms (from its image or package)"),
+    ];
 
     public void Check(ProgramContext ctx, BpfExtern ext, Findings findings)
     {
-        if (ext.Kind == ExternKind.TypelessKsym && !ext.IsWeak)
-            findings.Add(new Reason(ReasonCodes.TypelessKsymHostOnly, ext.Name, ctx.FirstReference(ext.Name),
-                $"program '{ctx.Name}': ksym '{ext.Name}' is typeless: resolved from the host's /proc/kallsyms at load time, not decidable from BTF"));
+        if (ext.Kind != ExternKind.TypelessKsym) return;
+        var at = ctx.FirstReference(ext.Name);
+        if (ctx.Kernel.Kallsyms is not { } kallsyms)
+        {
+            if (!ext.IsWeak)
+                findings.Add(new Reason(ReasonCodes.TypelessKsymHostOnly, ext.Name, at,
+                    $"program '{ctx.Name}': ksym '{ext.Name}' is typeless: resolved from kallsyms at load time, which {ctx.KernelName}'s BTF does not carry (upload its image or package to decide it)"));
+        }
+        else if (!kallsyms.TryGet(ext.Name, out var symbol))
+        {
+            if (!ext.IsWeak)
+                findings.Add(new Reason(ReasonCodes.TypelessKsymMissing, ext.Name, at,
+                    $"program '{ctx.Name}': typeless ksym '{ext.Name}' is not in {ctx.KernelName}'s kallsyms ({kallsyms.Origin}): extern {ext.Name} (strong) not resolved"));
+        }
+        else if (symbol.Ambiguous)
+            findings.Add(new Reason(ReasonCodes.KsymAmbiguous, ext.Name, at,
+                $"program '{ctx.Name}': typeless ksym '{ext.Name}': {ctx.KernelName}'s kallsyms lists it at more than one address: resolution is ambiguous"));
     }
 }
 

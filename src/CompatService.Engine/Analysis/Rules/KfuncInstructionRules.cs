@@ -1,4 +1,5 @@
 using CompatService.Contracts;
+using CompatService.Engine.Btf;
 
 namespace CompatService.Engine.Analysis.Rules;
 
@@ -21,15 +22,24 @@ public sealed class KfuncRequiresGplRule : IFixupRule
 
 /// <summary>
 /// verifier <c>check_pseudo_btf_id</c>: every ld_imm64 of a BTF id is looked up in kallsyms by name, reachable or not;
-/// data symbols are there only with CONFIG_KALLSYMS_ALL (functions always are).
+/// data symbols are there only with CONFIG_KALLSYMS_ALL (functions always are). Decided by the kernel's own kallsyms
+/// when its image gave them, else by its config.
 /// </summary>
 public sealed class KsymKallsymsRule : IFixupRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KsymNotInKallsyms, Severity.Fails, "kernel config (CONFIG_KALLSYMS_ALL)")];
+    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KsymNotInKallsyms, Severity.Fails, "the kernel's kallsyms (from its image or package), else its config (CONFIG_KALLSYMS_ALL)")];
 
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
-        if (f.Kind == FixupKinds.KsymLdImm64 && ctx.Kernel.Config is { } config && !config.ContainsKey("CONFIG_KALLSYMS_ALL"))
+        if (f.Kind != FixupKinds.KsymLdImm64) return;
+        var name = BtfWalk.EssentialName(f.Symbol); // the kernel's VAR carries the name without a ___flavour
+        if (ctx.Kernel.Kallsyms is { } kallsyms)
+        {
+            if (!kallsyms.Contains(name))
+                findings.Add(new Reason(ReasonCodes.KsymNotInKallsyms, f.Symbol, f.Insn,
+                    $"program '{ctx.Name}': insn {f.Insn}: ksym '{f.Symbol}': not in {ctx.KernelName}'s kallsyms ({kallsyms.Origin}): ldimm64 failed to find the address for kernel symbol '{name}'"));
+        }
+        else if (ctx.Kernel.Config is { } config && !config.ContainsKey("CONFIG_KALLSYMS_ALL"))
             findings.Add(new Reason(ReasonCodes.KsymNotInKallsyms, f.Symbol, f.Insn,
                 $"program '{ctx.Name}': insn {f.Insn}: ksym '{f.Symbol}': {ctx.KernelName} is built without CONFIG_KALLSYMS_ALL, so data symbols are not in kallsyms: ldimm64 failed to find the address for kernel symbol '{f.Symbol}'"));
     }
