@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CompatService.Engine;
+using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
 using CompatService.Kernels;
 using CompatService.Tests.Shared;
@@ -24,6 +25,7 @@ public static class HostileCost
         CompatEngine.Check(CompatEngine.OpenObject(HostileObjects.ManySections(2)), kernel, "warm");
         Measure("big-1M-insns", HostileObjects.BigProgram(1_000_000), kernel, rounds);
         Measure("sections-65529", HostileObjects.ManySections(65_529), kernel, rounds);
+        Budgeted("branchy-1M-insns", HostileObjects.BranchyProgram(1_000_000), kernel);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"peak_working_set_mb={Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:F0}"));
         return 0;
     }
@@ -46,6 +48,46 @@ public static class HostileCost
         string[] phases = ["open", "inspect", "check"];
         var parts = phases.Select((p, i) => string.Create(ci, $"{p} {best[i].Ms:F0} ms {best[i].Bytes / 1048576.0:F0} MiB"));
         Console.WriteLine(string.Create(ci, $"{name}: input {input.Length / 1048576.0:F1} MiB, {string.Join(", ", parts)}, total {best.Sum(b => b.Ms):F0} ms {best.Sum(b => b.Bytes) / 1048576.0:F0} MiB"));
+    }
+
+    /// <summary>The worst case of the reachability walk (many states everywhere) under the default cell budget: steps, or where it stopped.</summary>
+    private static void Budgeted(string name, byte[] input, KernelBtfSet kernel)
+    {
+        var obj = CompatEngine.OpenObject(input);
+        var budget = new AnalysisBudget(AnalysisBudget.DefaultCellWork);
+        var (outcome, cost) = Phase(() =>
+        {
+            try { CompatEngine.Check(obj, kernel, "k", budget); return "checked"; }
+            catch (AnalysisBudgetExceededException e) { return e.Message; }
+        });
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: check under the default cell budget: {cost.Ms:F0} ms {cost.Bytes / 1048576.0:F0} MiB, {budget.Used} steps: {outcome}"));
+    }
+
+    /// <summary>
+    /// `--budget-profile OBJECTS_DIR KERNEL_DIR`: the most steps any real object takes to read and to check (the defaults of
+    /// <see cref="AnalysisBudget"/> must sit far above these).
+    /// </summary>
+    public static int Profile(string[] args)
+    {
+        var kernel = KernelDirectory.Load(args[1]).Btf;
+        long maxRead = 0, maxCheck = 0;
+        string? readName = null, checkName = null;
+        var n = 0;
+        foreach (var f in Directory.GetFiles(args[0], "*.o", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var read = AnalysisBudget.Unlimited();
+            Engine.Object.BpfObject obj;
+            try { obj = CompatEngine.OpenObject(File.ReadAllBytes(f), read); CompatEngine.Inspect(obj, read); }
+            catch (BpfFormatException) { continue; }
+            var check = AnalysisBudget.Unlimited();
+            CompatEngine.Check(obj, kernel, "k", check);
+            n++;
+            if (read.Used > maxRead) (maxRead, readName) = (read.Used, f);
+            if (check.Used > maxCheck) (maxCheck, checkName) = (check.Used, f);
+        }
+        Console.WriteLine($"objects={n} max_read_steps={maxRead} ({readName}) max_check_steps={maxCheck} ({checkName})");
+        return 0;
     }
 
     private static (T Value, (double Ms, long Bytes) Cost) Phase<T>(Func<T> f)

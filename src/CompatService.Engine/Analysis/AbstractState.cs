@@ -23,12 +23,18 @@ internal sealed class AbstractState : IEquatable<AbstractState>
     /// <summary>The path got here through a branch an undecided value (a kernel input the engine lacks) left open.</summary>
     public bool Speculative { get; }
 
-    public static AbstractState Entry(int depth = 0)
+    /// <summary>The state at a program's (or callback's) entry; immutable, so one instance serves every walk.</summary>
+    public static AbstractState Entry() => EntryState;
+
+    private static readonly AbstractState EntryState = NewEntry();
+
+    private static AbstractState NewEntry()
     {
-        var regs = Enumerable.Repeat(AbstractValue.Unknown, RegisterCount).ToArray();
-        regs[1] = AbstractValue.NonNull;          // r1 = context pointer
-        regs[10] = AbstractValue.Stack(depth, 0); // frame pointer
-        return new AbstractState(regs.ToImmutableArray(), ImmutableDictionary<(int, long, int), AbstractValue>.Empty, ImmutableStack<CallFrame>.Empty, depth);
+        var regs = ImmutableArray.CreateBuilder<AbstractValue>(RegisterCount);
+        for (var r = 0; r < RegisterCount; r++) regs.Add(AbstractValue.Unknown);
+        regs[1] = AbstractValue.NonNull;      // r1 = context pointer
+        regs[10] = AbstractValue.Stack(0, 0); // frame pointer
+        return new AbstractState(regs.MoveToImmutable(), ImmutableDictionary<(int, long, int), AbstractValue>.Empty, ImmutableStack<CallFrame>.Empty, 0);
     }
 
     public AbstractState WithReg(int reg, AbstractValue v) => new(Regs.SetItem(reg, v), Stack, Frames, Depth, Speculative);

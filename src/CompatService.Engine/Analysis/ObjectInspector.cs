@@ -23,6 +23,9 @@ public static class ObjectInspector
     public static ProgramSummary Summarize(BpfProgram p)
     {
         var externRefs = p.References.Where(r => r.Kind == InsnReferenceKind.Extern).ToArray();
+        if (externRefs.Length == 0) // the common case (and 65 529 tiny programs): no grouping machinery per program
+            return new ProgramSummary(p.Name, p.SectionName, p.Type, p.SectionInfo.AttachType, p.SectionInfo.AttachTarget,
+                p.SectionInfo.AutoLoad, p.Instructions.Count, [], [], [], Helpers(p));
         var kfuncs = externRefs.Where(r => r.Extern?.Kind == ExternKind.Kfunc)
             .GroupBy(r => r.Extern!)
             .OrderBy(g => g.Key.Name, StringComparer.Ordinal)
@@ -36,9 +39,16 @@ public static class ObjectInspector
             .Select(g => new KsymUse(g.Key.Name, g.Key.IsWeak, g.Key.Kind == ExternKind.TypedKsym, g.Select(r => r.Insn).ToArray()))
             .ToArray();
         var kconfig = externRefs.Where(r => r.Extern?.Kind == ExternKind.Kconfig).Select(r => r.Extern!.Name).Distinct().Order(StringComparer.Ordinal).ToArray();
-        var helpers = p.Instructions.Where(i => i.IsHelperCall).Select(i => i.Imm).Distinct().Order().Select(HelperName).ToArray();
         return new ProgramSummary(p.Name, p.SectionName, p.Type, p.SectionInfo.AttachType, p.SectionInfo.AttachTarget,
-            p.SectionInfo.AutoLoad, p.Instructions.Count, kfuncs, ksyms, kconfig, helpers);
+            p.SectionInfo.AutoLoad, p.Instructions.Count, kfuncs, ksyms, kconfig, Helpers(p));
+    }
+
+    private static string[] Helpers(BpfProgram p)
+    {
+        SortedSet<int>? ids = null;
+        foreach (var i in p.Instructions)
+            if (i.IsHelperCall) (ids ??= new()).Add(i.Imm);
+        return ids is null ? [] : ids.Select(HelperName).ToArray();
     }
 
     internal static string HelperName(int id) => Asm.HelperNames.Name(id) ?? $"helper#{id}";

@@ -22,11 +22,29 @@ private const int MaxCallDepth = 8;
     private readonly List<AbstractState>?[] _seen = new List<AbstractState>?[insns.Count];
     private readonly bool[] _widenedAt = new bool[insns.Count];
     private readonly Stack<(int Pc, AbstractState State)> _work = new();
+    /// <summary>
+    /// Per instruction: the one instruction it was reached from so far (<see cref="NotReached"/>, or <see cref="Joined"/>
+    /// once reached from two places or as an entry). States are remembered (deduplicated, widened) only at such join
+    /// points: an instruction reached from one place sees exactly the states its predecessor passed on, so remembering
+    /// them there too would only hold every state of straight-line code alive (a million for a million instructions).
+    /// Every cycle of the walk has a join point (its entry is reached from outside and from inside), so it terminates.
+    /// </summary>
+    private readonly int[] _from = NewFrom(insns.Count);
+    private int _current = EntryPoint;
+    private const int NotReached = -3, Joined = -2, EntryPoint = -1;
+
+    private static int[] NewFrom(int n)
+    {
+        var a = new int[n];
+        Array.Fill(a, NotReached);
+        return a;
+    }
 
     /// <summary>Walks every path; each (instruction, state) visited is one step of <paramref name="budget"/> (<paramref name="what"/> names the walk).</summary>
     public void Run(Binary.AnalysisBudget? budget = null, string what = "reachability walk")
     {
         if (insns.Count == 0) return;
+        _current = EntryPoint;
         Push(0, AbstractState.Entry());
         // Callbacks (ld_imm64 of a sub-program, e.g. for bpf_loop / timers) are verified as their own entry points.
         for (var i = 0; i < insns.Count; i++)
@@ -36,6 +54,7 @@ private const int MaxCallDepth = 8;
         {
             if (budget is not null && !budget.TryCharge(1)) throw budget.Exceeded(what);
             var (pc, state) = _work.Pop();
+            _current = pc;
             Step(pc, state);
         }
     }
@@ -45,6 +64,18 @@ private const int MaxCallDepth = 8;
     private void Push(int pc, AbstractState state)
     {
         if (pc < 0 || pc >= insns.Count) return;
+        var from = _from[pc];
+        if (from != Joined)
+        {
+            if (from == NotReached && _current != EntryPoint)
+            {
+                _from[pc] = _current;
+                _work.Push((pc, state));
+                return;
+            }
+            if (from == _current) { _work.Push((pc, state)); return; }
+            _from[pc] = Joined; // a second predecessor (or an entry): remember states here from now on
+        }
         var seen = _seen[pc] ??= new List<AbstractState>();
         if (_widenedAt[pc])
         {

@@ -12,11 +12,19 @@ namespace CompatService.Engine.Binary;
 /// </summary>
 public sealed class AnalysisBudget
 {
-    /// <summary>Default for reading one upload (object: ELF + BTF parse, link, inspect; kernel: BTF parse): 64 M steps.</summary>
-    public const long DefaultUploadWork = 64_000_000;
+    /// <summary>
+    /// Default for reading one upload (object: ELF + BTF parse, link, inspect; kernel: BTF parse): 16 M steps. The 159
+    /// readable corpus objects take at most 19 517; one program of a million instructions about 2 M; a vmlinux with all
+    /// its modules well under 2 M types.
+    /// </summary>
+    public const long DefaultUploadWork = 16_000_000;
 
-    /// <summary>Default for one object on one kernel (every program's fixups, rules and reachability walk): 32 M steps.</summary>
-    public const long DefaultCellWork = 32_000_000;
+    /// <summary>
+    /// Default for one object on one kernel (every program's fixups, rules and reachability walk): 4 M steps. The corpus
+    /// objects take at most 14 515 on a real kernel; a straight program of a million instructions about 2 M; the walk's
+    /// worst case (up to 24 states at every instruction) stops here after a few seconds.
+    /// </summary>
+    public const long DefaultCellWork = 4_000_000;
 
     /// <summary>The clock and the token are looked at once per this many steps.</summary>
     private const long ClockEvery = 4096;

@@ -311,14 +311,17 @@ public sealed record ProgramSectionDefinition(
     /// <summary>The pattern without its `+` marker: the name's prefix.</summary>
     public string Prefix => Pattern.EndsWith('+') ? Pattern[..^1] : Pattern;
 
+    /// <summary>The prefix as a span of the pattern: matching a name against the whole table allocates nothing.</summary>
+    private ReadOnlySpan<char> PrefixSpan => Pattern.EndsWith('+') ? Pattern.AsSpan(0, Pattern.Length - 1) : Pattern;
+
     /// <summary>libbpf's sec_def_matches().</summary>
     public bool Matches(string sectionName)
     {
         if (Pattern.EndsWith('/')) return sectionName.StartsWith(Pattern, StringComparison.Ordinal);
         if (Pattern.EndsWith('+'))
         {
-            var prefix = Prefix;
-            if (!sectionName.StartsWith(prefix, StringComparison.Ordinal)) return false;
+            var prefix = PrefixSpan;
+            if (!sectionName.AsSpan().StartsWith(prefix, StringComparison.Ordinal)) return false;
             return sectionName.Length == prefix.Length || sectionName[prefix.Length] == '/';
         }
         return string.Equals(sectionName, Pattern, StringComparison.Ordinal);
@@ -330,7 +333,7 @@ public sealed record ProgramSectionDefinition(
         if (Pattern.EndsWith('/')) return sectionName.Length > Pattern.Length ? sectionName[Pattern.Length..] : null;
         if (Pattern.EndsWith('+'))
         {
-            var prefix = Prefix;
+            var prefix = PrefixSpan;
             return sectionName.Length > prefix.Length + 1 ? sectionName[(prefix.Length + 1)..] : null;
         }
         return null;
