@@ -5,9 +5,18 @@ namespace CompatService.Cli;
 /// <summary>Thrown for bad usage or unreadable input: the CLI prints the message and exits 2.</summary>
 public sealed class CliUsageException(string message) : Exception(message);
 
-/// <summary>A small, predictable argument parser: positional arguments plus `--name value` / `--flag` options (repeatable).</summary>
+/// <summary>
+/// A command's parsed arguments: positional values plus `--name` → values (repeatable). `compat` fills it from
+/// System.CommandLine (<see cref="CompatCommands"/>); the token constructor remains for callers that pass raw tokens.
+/// </summary>
 public sealed class CliArgs
 {
+    public CliArgs(IEnumerable<string> positional, IReadOnlyDictionary<string, List<string>> options)
+    {
+        Positional.AddRange(positional);
+        foreach (var (k, v) in options) _options[k] = v;
+    }
+
     private readonly Dictionary<string, List<string>> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
     private readonly HashSet<string> _missingValue = new(StringComparer.Ordinal);

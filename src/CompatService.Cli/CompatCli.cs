@@ -1,12 +1,8 @@
-using CompatService.Cli.Commands;
-
 namespace CompatService.Cli;
 
 /// <summary>The `compat` command: dispatch, exit codes (0 ok, 1 some program does not load, 2 bad input or usage).</summary>
 public static class CompatCli
 {
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "help", "strict" };
-
     public const string Usage = """
         compat — will this BPF program load on that kernel?
 
@@ -29,25 +25,23 @@ public static class CompatCli
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        if (args.Length == 0)
         {
-            (args.Length == 0 ? stderr : stdout).WriteLine(Usage);
-            return args.Length == 0 ? 2 : 0;
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+        if (args is ["help", ..]) args = [.. args[1..], "--help"];
+        var root = CompatCommands.Root(stdout, stderr);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var message in parse.Errors.Select(e => Explain(e.Message)).Distinct()) stderr.WriteLine($"compat: {message}");
+            stderr.WriteLine("(see compat --help, or compat COMMAND --help)");
+            return 2;
         }
         try
         {
-            var rest = new CliArgs(args.Skip(1), Flags);
-            rest.WorkBudget(); // validated (and known to every command) before the command runs
-            return args[0] switch
-            {
-                "inspect" => InspectCommand.Run(rest, stdout),
-                "kernel" => KernelCommand.Run(rest, stdout),
-                "check" => CheckCommand.Run(rest, stdout),
-                "relocate" => RelocateCommand.Run(rest, stdout),
-                "disasm" => DisasmCommand.Run(rest, stdout),
-                "ci" => CiCommand.Run(rest, stdout, stderr),
-                _ => throw new CliUsageException($"unknown command '{args[0]}'\n{Usage}"),
-            };
+            return parse.Invoke(new System.CommandLine.InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
         }
         catch (CliUsageException e)
         {
@@ -60,5 +54,14 @@ public static class CompatCli
             stderr.WriteLine($"compat: {e.Message}");
             return 2;
         }
+    }
+
+    /// <summary>System.CommandLine's wording, in the words CI scripts grep for ("unknown option", "unknown command").</summary>
+    private static string Explain(string message)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(message, "^Unrecognized command or argument '(.*)'\\.?$");
+        if (!m.Success) return message;
+        var token = m.Groups[1].Value;
+        return token.StartsWith('-') ? $"unknown option {token}" : $"unknown command or extra argument '{token}'";
     }
 }

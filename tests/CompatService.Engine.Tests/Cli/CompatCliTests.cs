@@ -127,6 +127,40 @@ public sealed class CompatCliTests
         finally { File.Delete(path); }
     }
 
+    /// <summary>Issue 12 item 7: System.CommandLine gives help for every command and option, --version and completion.</summary>
+    [Fact]
+    public void CommandLine_HelpForEveryCommand_Version_Completion_UnknownOption()
+    {
+        var options = new Dictionary<string, string[]>
+        {
+            ["inspect"] = ["--format", "--work-budget"], ["kernel"] = ["--format"], ["check"] = ["--kernel", "--format"],
+            ["relocate"] = ["--kernel", "--program", "--format"], ["disasm"] = ["--program", "--kernel"],
+            ["ci"] = ["--server", "--labels", "--release", "--min-release", "--max-release", "--arch", "--strict", "--api-key", "--format"],
+        };
+        foreach (var (command, names) in options)
+        {
+            var (code, output, err) = Run(command, "--help");
+            Assert.True(code == 0, err);
+            foreach (var name in names) Assert.Contains(name, output);
+        }
+        var version = Run("--version");
+        Assert.Equal(0, version.Code);
+        Assert.Matches(@"^\d+\.\d+", version.Out.Trim());
+        var suggest = Run("[suggest:9]", "check --f");
+        Assert.Contains("--format", suggest.Out);
+        var formats = Run("[suggest:19]", "check x.o --format ");
+        Assert.Contains("markdown", formats.Out);
+        var typo = Run("check", TestData.FixturePath("xdp_pass"), "--kernl", TestData.FixturePath("xdp_pass"));
+        Assert.Equal(2, typo.Code);
+        Assert.Contains("unknown option --kernl", typo.Err);
+        var bogus = Run("inspect", TestData.FixturePath("xdp_pass"), "--bogus");
+        Assert.Equal(2, bogus.Code);
+        Assert.Contains("unknown option --bogus", bogus.Err);
+        var badFormat = Run("inspect", TestData.FixturePath("xdp_pass"), "--format", "yaml");
+        Assert.Equal(2, badFormat.Code);
+        Assert.Contains("yaml", badFormat.Err);
+    }
+
     [Fact]
     public void UsageErrors_ExitTwo()
     {
