@@ -40,7 +40,9 @@ public static class KconfigValues
     public static KconfigImage Image(BpfObject obj, IReadOnlyDictionary<string, string>? config, IReadOnlyDictionary<string, string> specials)
     {
         var kconfig = obj.Externs.Where(e => e.Kind == ExternKind.Kconfig).ToList();
-        var size = kconfig.Count == 0 ? 0 : kconfig.Max(e => e.KconfigOffset + e.KconfigSize);
+        var size = kconfig.Count == 0 ? 0 : kconfig.Max(e => (long)e.KconfigOffset + e.KconfigSize);
+        if (size > Object.ExternCollector.MaxKconfigBytes) // the object already fails to open (E2BIG); nothing is known
+            return new KconfigImage([], [], ["the .kconfig area is larger than the kernel accepts"]);
         var value = new byte[size];
         var known = new bool[size];
         var errors = new List<string>();

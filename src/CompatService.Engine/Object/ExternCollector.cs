@@ -78,17 +78,29 @@ internal static class ExternCollector
         });
 
         var result = new List<BpfExtern>(pending.Count);
-        uint kconfigOffset = 0;
+        long kconfigOffset = 0;
+        var kconfigTooLarge = false;
         for (var i = 0; i < pending.Count; i++)
         {
             var p = pending[i];
             uint offset = 0;
-            if (p.Kind == ExternKind.Kconfig)
+            if (p.Kind == ExternKind.Kconfig && !kconfigTooLarge)
             {
-                var align = (uint)Math.Max(1, p.Align);
+                var align = (long)Math.Clamp(p.Align, 1UL, (ulong)MaxKconfigBytes);
                 kconfigOffset = (kconfigOffset + align - 1) / align * align;
-                offset = kconfigOffset;
-                kconfigOffset += (uint)p.Size;
+                var extent = kconfigOffset + (long)Math.Min((ulong)p.Size, (ulong)MaxKconfigBytes + 1);
+                if (extent > MaxKconfigBytes)
+                {
+                    // libbpf creates .kconfig as one array-map value; the kernel refuses values over KMALLOC_MAX_SIZE (E2BIG).
+                    kconfigTooLarge = true;
+                    openErrors.Add(new(ReasonCodes.ObjectOpenFailed, p.Sym.Name,
+                        $"extern '{p.Sym.Name}': the .kconfig area would exceed {MaxKconfigBytes >> 20} MiB, more than the kernel accepts for a map value (E2BIG)"));
+                }
+                else
+                {
+                    offset = (uint)kconfigOffset;
+                    kconfigOffset = extent;
+                }
             }
             result.Add(new BpfExtern
             {
@@ -106,6 +118,9 @@ internal static class ExternCollector
         }
         return result;
     }
+
+    /// <summary>KMALLOC_MAX_SIZE with 4 KiB pages: the largest array-map value the kernel creates.</summary>
+    public const long MaxKconfigBytes = 4L << 20;
 
     /// <summary>libbpf sym_is_extern: undefined, GLOBAL or WEAK, NOTYPE, with a name.</summary>
     public static bool IsExtern(ElfSymbol sym) =>

@@ -74,6 +74,20 @@ public sealed class HostileInputTests
         Assert.All(results, r => Assert.Contains(r.Reasons, x => x.Code == ReasonCodes.KconfigUnknown));
     }
 
+    /// <summary>
+    /// Found by the CI fuzz smoke (check-object): a .kconfig extern whose BTF type is gigabytes large made the engine
+    /// allocate the whole .kconfig value (OverflowException past 2 GiB). libbpf would create it as one map value, which
+    /// the kernel refuses over KMALLOC_MAX_SIZE: the object fails to open, with a clean reason, and nothing is allocated.
+    /// </summary>
+    [Fact]
+    public void KconfigAreaLargerThanAMapValue_FailsToOpen_WithoutAllocatingIt()
+    {
+        var results = Check(File.ReadAllBytes(Repro("kconfig-area-overflow.o")), Kernel61);
+        Assert.NotEmpty(results);
+        Assert.All(results, r => Assert.Equal(Verdict.Fails, r.Verdict));
+        Assert.All(results, r => Assert.Contains(r.Reasons, x => x.Code == ReasonCodes.ObjectOpenFailed && x.Message.Contains(".kconfig area", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void CoreCheckAgainstAKernelWithAnonymousSelfMembers_GetsAVerdict()
     {
