@@ -9,7 +9,10 @@ public sealed record KernelDto(
 {
     /// <summary>How every face names a kernel: its release, else "unnamed kernel 382c4b…" (its BTF sha256's head).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public string DisplayName => Release ?? $"unnamed kernel {Sha256[..Math.Min(6, Sha256.Length)]}…";
+    public string DisplayName => Release ?? UnnamedName(Sha256);
+
+    /// <summary>"unnamed kernel 382c4b…": the one spelling of a kernel without a release (its BTF sha256's head).</summary>
+    public static string UnnamedName(string btfSha256) => $"unnamed kernel {btfSha256[..Math.Min(6, btfSha256.Length)]}…";
 }
 
 /// <summary>One kfunc (or ksym variable when <see cref="Kind"/> is "var") of a kernel.</summary>

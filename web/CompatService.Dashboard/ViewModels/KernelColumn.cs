@@ -5,7 +5,7 @@ namespace CompatService.Dashboard.ViewModels;
 /// <summary>A matrix column: one kernel, with the labels it is grouped by.</summary>
 public sealed record KernelColumn(string Id, long? KernelId, string? Release, string? Distro, string? Arch, string? Flavour, string BtfSha256)
 {
-    public string Name => Release ?? $"unnamed kernel {BtfSha256[..Math.Min(6, BtfSha256.Length)]}…";
+    public string Name => Release ?? KernelDto.UnnamedName(BtfSha256);
     public string ShortName => Release is null ? Name : ReleaseLabel.Short(Release, Flavour, Arch);
     public string GroupKey => $"{Distro ?? "unknown distro"} · {Arch ?? "unknown arch"} · {Flavour ?? "default"}";
 
