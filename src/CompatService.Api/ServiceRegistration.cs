@@ -42,6 +42,11 @@ public static class ServiceRegistration
         services.AddScoped<ObjectStore>();
         services.AddScoped<CellComputer>();
         services.AddScoped<MatrixService>();
+        services.AddScoped<Catalog.KernelCatalog>();
+        services.AddScoped<Catalog.ObjectCatalog>();
+        services.AddScoped<Catalog.ObservedOutcomes>();
+        services.AddScoped<Catalog.StoreHealth>();
+        services.AddScoped<Lab.LabRuns>();
         for (var i = 0; i < compat.Workers; i++)
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<MatrixWorker>(sp));
         services.AddSingleton<Lab.LabSignal>();

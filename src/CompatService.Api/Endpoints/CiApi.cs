@@ -1,4 +1,4 @@
-using CompatService.Api.Caching;
+using CompatService.Api.Catalog;
 using CompatService.Api.Errors;
 using CompatService.Api.Ingest;
 using CompatService.Api.Mapping;
@@ -6,7 +6,6 @@ using CompatService.Api.Matrix;
 using CompatService.Api.Options;
 using CompatService.Api.Security;
 using CompatService.Contracts;
-using CompatService.Data;
 using CompatService.Engine;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -34,13 +33,13 @@ public static class CiApi
     private static async Task<IResult> CheckAsync(
         HttpContext http, IFormFile? file, [FromForm] string? sha256, [FromForm] string? labels, [FromForm] string? release,
         [FromForm] string? minRelease, [FromForm] string? maxRelease, [FromForm] string? arch, [FromForm] bool? strict,
-        [FromQuery] string? format, CompatDbContext db, MatrixService matrix, EngineCache cache, IOptions<CompatOptions> o,
+        [FromQuery] string? format, KernelCatalog kernelCatalog, ObjectCatalog objects, MatrixService matrix, IOptions<CompatOptions> o,
         CancellationToken ct)
     {
         format = QueryCheck.OneOf("format", format, "json", "json", "junit", "markdown", "md");
         var (rel, min, max) = QueryCheck.Releases(release, minRelease, maxRelease);
         var kernelFilter = new MatrixFilter(new Dictionary<string, string>(), Labels.Parse(labels), QueryCheck.Arch("arch", arch), rel, min, max);
-        var kernels = await Selection.KernelsAsync(db, kernelFilter, ct);
+        var kernels = await kernelCatalog.SelectAsync(kernelFilter, ct);
         if (kernels.Count == 0)
             return TypedResults.Problem("no stored kernel matches the selection (labels / release / arch)", statusCode: 422,
                 title: "no kernels selected");
@@ -55,12 +54,12 @@ public static class CiApi
             var entity = ObjectStore.ToEntity(Sha.Hex(bytes), Path.GetFileName(file.FileName), null, bytes.LongLength, summary);
             var results = new Dictionary<(long, long), IReadOnlyList<ProgramResultWithName>>();
             foreach (var k in kernels)
-                results[(0, k.Id)] = CellComputer.Evaluate(obj, await cache.KernelAsync(db, k, ct), MatrixBuilder.Id(k), o.Value.Budget.ForJob(ct));
+                results[(0, k.Id)] = CellComputer.Evaluate(obj, await kernelCatalog.EngineKernelAsync(k, ct), MatrixBuilder.Id(k), o.Value.Budget.ForJob(ct));
             report = MatrixBuilder.Build([entity], kernels, results);
         }
         else if (QueryCheck.Sha256("sha256", sha256) is { } sha)
         {
-            if (!await db.Objects.AnyAsync(x => x.Sha256 == sha, ct))
+            if (!await objects.ExistsAsync(sha, ct))
                 return Problems.NotFound("unknown object", $"no stored object has sha256 {sha}; upload the file instead");
             report = await matrix.BuildAsync(kernelFilter with { ObjectShas = [sha], KernelIds = kernels.Select(k => k.Id).ToList() }, ct);
         }

@@ -1,8 +1,7 @@
 using System.Globalization;
-using CompatService.Api.Caching;
+using CompatService.Api.Catalog;
 using CompatService.Api.Security;
 using CompatService.Contracts;
-using CompatService.Data;
 using CompatService.Engine;
 using CompatService.Engine.Asm;
 using CompatService.Engine.Object;
@@ -20,11 +19,11 @@ public static class DisassemblyApi
     }
 
     private static async Task<Results<Ok<DisassemblyDto>, ProblemHttpResult>> GetAsync(
-        CompatDbContext db, EngineCache cache, long id, string program, long? kernel, CancellationToken ct)
+        ObjectCatalog objects, KernelCatalog kernels, long id, string program, long? kernel, CancellationToken ct)
     {
-        var o = await db.Objects.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        var o = await objects.FindRowAsync(id, ct);
         if (o is null) return ObjectsApi.UnknownObject(id);
-        var obj = await cache.ObjectAsync(db, o.Sha256, ct);
+        var obj = await objects.EngineObjectAsync(o.Sha256, ct);
         var p = obj.Programs.FirstOrDefault(x => x.Name == program);
         if (p is null) return Errors.Problems.NotFound("unknown program", $"object {id} has no program '{program}'");
 
@@ -32,9 +31,9 @@ public static class DisassemblyApi
         IReadOnlyList<Fixup> fixups = [];
         if (kernel is { } kid)
         {
-            var k = await db.Kernels.AsNoTracking().Include(x => x.Modules).SingleOrDefaultAsync(x => x.Id == kid, ct);
+            var k = await kernels.FindAsync(kid, ct);
             if (k is null) return KernelsApi.UnknownKernel(kid);
-            var analysis = CompatEngine.Analyze(obj, await cache.KernelAsync(db, k, ct), kid.ToString(CultureInfo.InvariantCulture))
+            var analysis = CompatEngine.Analyze(obj, await kernels.EngineKernelAsync(k, ct), kid.ToString(CultureInfo.InvariantCulture))
                 .First(a => a.Program.Name == program);
             insns = analysis.Relocated;
             fixups = analysis.Fixups.ToContract();

@@ -1,5 +1,5 @@
 using CompatService.Contracts;
-using CompatService.Data;
+using CompatService.Api.Catalog;
 
 namespace CompatService.Api.Endpoints;
 
@@ -14,11 +14,11 @@ public static class HealthApi
     }
 
     /// <summary>200 when the database answers, 503 ProblemDetails otherwise.</summary>
-    private static async Task<Results<Ok<Health>, ProblemHttpResult>> CheckAsync(CompatDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<Health>, ProblemHttpResult>> CheckAsync(StoreHealth store, CancellationToken ct)
     {
         try
         {
-            await db.Database.ExecuteSqlRawAsync("SELECT 1", ct);
+            await store.PingAsync(ct);
             return TypedResults.Ok(new Health("healthy", CompatService.Engine.CompatEngine.Version));
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -1,3 +1,4 @@
+using CompatService.Api.Catalog;
 using CompatService.Api.Errors;
 using CompatService.Api.Ingest;
 using CompatService.Api.Mapping;
@@ -5,7 +6,6 @@ using CompatService.Api.Matrix;
 using CompatService.Api.Options;
 using CompatService.Api.Security;
 using CompatService.Contracts;
-using CompatService.Data;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -34,17 +34,17 @@ public static class KernelsApi
         return app;
     }
 
-    private static async Task<Ok<List<KernelDto>>> ListAsync(CompatDbContext db, [FromQuery(Name = "label")] string[]? label,
+    private static async Task<Ok<List<KernelDto>>> ListAsync(KernelCatalog kernels, [FromQuery(Name = "label")] string[]? label,
         string? release, string? arch, string? minRelease, string? maxRelease, CancellationToken ct)
     {
         var (rel, min, max) = QueryCheck.Releases(release, minRelease, maxRelease);
         var f = new MatrixFilter(new Dictionary<string, string>(), Labels.ParseQuery(label), QueryCheck.Arch("arch", arch), rel, min, max);
-        var list = await Selection.KernelsAsync(db, f, ct);
+        var list = await kernels.SelectAsync(f, ct);
         return TypedResults.Ok(list.Select(k => k.ToDto()).ToList());
     }
 
-    private static async Task<Results<Ok<KernelDto>, ProblemHttpResult>> GetAsync(CompatDbContext db, long id, CancellationToken ct) =>
-        await db.Kernels.AsNoTracking().Include(k => k.Modules).SingleOrDefaultAsync(k => k.Id == id, ct) is { } k
+    private static async Task<Results<Ok<KernelDto>, ProblemHttpResult>> GetAsync(KernelCatalog kernels, long id, CancellationToken ct) =>
+        await kernels.FindAsync(id, ct) is { } k
             ? TypedResults.Ok(k.ToDto())
             : UnknownKernel(id);
 
@@ -72,10 +72,10 @@ public static class KernelsApi
         return r.Created ? TypedResults.Created($"/api/kernels/{dto.Id}", dto) : TypedResults.Ok(dto);
     }
 
-    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ConfigAsync(CompatDbContext db, long id, CancellationToken ct)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ConfigAsync(KernelCatalog kernels, long id, CancellationToken ct)
     {
-        if (!await db.Kernels.AnyAsync(k => k.Id == id, ct)) return UnknownKernel(id);
-        var text = await db.KernelConfigs.AsNoTracking().Where(c => c.KernelId == id).Select(c => c.Text).SingleOrDefaultAsync(ct);
+        var (found, text) = await kernels.ConfigAsync(id, ct);
+        if (!found) return UnknownKernel(id);
         return text is null
             ? Problems.NotFound("no config", $"kernel {id} came without a config: POST one (plain or gzip'd) to {ApiRoutes.KernelConfig.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture))}")
             : TypedResults.Text(text, "text/plain; charset=utf-8");
@@ -103,47 +103,27 @@ public static class KernelsApi
         return await naming.SetAsync(id, facts, ct) is { } k ? TypedResults.Ok(k.ToDto()) : UnknownKernel(id);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(CompatDbContext db, long id, CancellationToken ct)
-    {
-        var k = await db.Kernels.Include(x => x.Modules).SingleOrDefaultAsync(x => x.Id == id, ct);
-        if (k is null) return UnknownKernel(id);
-        var blobs = k.Modules.Select(m => m.BlobSha256).Append(k.Sha256).Concat(k.KallsymsSha256 is { } ks ? [ks] : []).Distinct().ToList();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Kernels.Remove(k);
-        await db.SaveChangesAsync(ct);
-        await db.KernelBlobs
-            .Where(b => blobs.Contains(b.Sha256)
-                        && !db.Kernels.Any(x => x.Sha256 == b.Sha256)
-                        && !db.KernelModules.Any(m => m.BlobSha256 == b.Sha256)
-                        && !db.Kernels.Any(x => x.KallsymsSha256 == b.Sha256))
-            .ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(KernelCatalog kernels, long id, CancellationToken ct) =>
+        await kernels.DeleteAsync(id, ct) ? TypedResults.NoContent() : UnknownKernel(id);
 
     private static async Task<Results<Ok<List<KernelKfuncDto>>, ProblemHttpResult>> KfuncsAsync(
-        CompatDbContext db, long id, string? kind, CancellationToken ct)
+        KernelCatalog kernels, long id, string? kind, CancellationToken ct)
     {
         kind = QueryCheck.OneOf("kind", kind, "func", "func", "var", "all");
-        if (!await db.Kernels.AnyAsync(k => k.Id == id, ct)) return UnknownKernel(id);
-        var q = db.KernelSymbols.AsNoTracking().Where(s => s.KernelId == id);
-        if (kind != "all") q = q.Where(s => s.Kind == kind);
-        var rows = await q.OrderBy(s => s.Kind).ThenBy(s => s.Name).ToListAsync(ct);
+        if (await kernels.SymbolsAsync(id, kind, ct) is not { } rows) return UnknownKernel(id);
         return TypedResults.Ok(rows.Select(s => s.ToDto()).ToList());
     }
 
     private static async Task<Results<Ok<KernelDiffDto>, ProblemHttpResult>> DiffAsync(
-        CompatDbContext db, long id, long otherId, CancellationToken ct)
+        KernelCatalog kernels, long id, long otherId, CancellationToken ct)
     {
-        var kernels = await db.Kernels.AsNoTracking().Include(k => k.Modules).Where(k => k.Id == id || k.Id == otherId).ToListAsync(ct);
-        var from = kernels.FirstOrDefault(k => k.Id == id);
-        var to = kernels.FirstOrDefault(k => k.Id == otherId);
+        var pair = await kernels.FindManyAsync([id, otherId], ct);
+        var from = pair.FirstOrDefault(k => k.Id == id);
+        var to = pair.FirstOrDefault(k => k.Id == otherId);
         if (from is null) return UnknownKernel(id);
         if (to is null) return UnknownKernel(otherId);
-        var a = (await db.KernelSymbols.AsNoTracking().Where(s => s.KernelId == id && s.Kind == "func").ToListAsync(ct))
-            .ToDictionary(s => s.Name);
-        var b = (await db.KernelSymbols.AsNoTracking().Where(s => s.KernelId == otherId && s.Kind == "func").ToListAsync(ct))
-            .ToDictionary(s => s.Name);
+        var a = (await kernels.SymbolsAsync(id, "func", ct) ?? []).ToDictionary(s => s.Name);
+        var b = (await kernels.SymbolsAsync(otherId, "func", ct) ?? []).ToDictionary(s => s.Name);
         var added = b.Values.Where(s => !a.ContainsKey(s.Name)).OrderBy(s => s.Name).Select(s => s.ToDto()).ToList();
         var removed = a.Values.Where(s => !b.ContainsKey(s.Name)).OrderBy(s => s.Name).Select(s => s.ToDto()).ToList();
         var changed = a.Values.Where(s => b.TryGetValue(s.Name, out var t) && t.Prototype != s.Prototype).OrderBy(s => s.Name)

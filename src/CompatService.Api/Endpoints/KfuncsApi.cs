@@ -1,6 +1,6 @@
+using CompatService.Api.Catalog;
 using CompatService.Api.Security;
 using CompatService.Contracts;
-using CompatService.Data;
 
 namespace CompatService.Api.Endpoints;
 
@@ -13,15 +13,6 @@ public static class KfuncsApi
     }
 
     /// <summary>One kfunc across every kernel: present or not, prototype, tagged, flags, module.</summary>
-    private static async Task<Ok<KfuncHistoryDto>> GetAsync(CompatDbContext db, string name, CancellationToken ct)
-    {
-        var kernels = await db.Kernels.AsNoTracking().OrderBy(k => k.Id)
-            .Select(k => new { k.Id, k.Release, k.Arch, k.Flavour, k.Distro }).ToListAsync(ct);
-        var rows = await db.KernelSymbols.AsNoTracking().Where(s => s.Name == name && s.Kind == "func").ToListAsync(ct);
-        var byKernel = rows.GroupBy(r => r.KernelId).ToDictionary(g => g.Key, g => g.First());
-        var presence = kernels.Select(k => byKernel.TryGetValue(k.Id, out var s)
-            ? new KfuncPresence(k.Id, k.Release, k.Arch, k.Flavour, k.Distro, true, s.Prototype, s.Tagged, (uint?)s.Flags, s.Module)
-            : new KfuncPresence(k.Id, k.Release, k.Arch, k.Flavour, k.Distro, false, null, false, null, null)).ToList();
-        return TypedResults.Ok(new KfuncHistoryDto(name, presence));
-    }
+    private static async Task<Ok<KfuncHistoryDto>> GetAsync(KernelCatalog kernels, string name, CancellationToken ct) =>
+        TypedResults.Ok(await kernels.KfuncHistoryAsync(name, ct));
 }

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using CompatService.Api.Caching;
+using CompatService.Api.Catalog;
 using CompatService.Api.Errors;
-using CompatService.Data;
 using CompatService.Api.Mapping;
 using CompatService.Api.Matrix;
 using CompatService.Api.Security;
@@ -20,7 +20,7 @@ public static class MatrixApi
         return app;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, CompatDbContext db, ResponseCache cache, MatrixService matrix, string? format,
+    private static async Task<IResult> GetAsync(HttpContext http, StoreHealth store, ResponseCache cache, MatrixService matrix, string? format,
         [FromQuery(Name = "objectLabel")] string[]? objectLabel, [FromQuery(Name = "kernelLabel")] string[]? kernelLabel,
         string? arch, string? release, string? minRelease, string? maxRelease,
         [FromQuery(Name = "object")] string[]? @object, [FromQuery(Name = "kernel")] long[]? kernel, CancellationToken ct)
@@ -30,7 +30,7 @@ public static class MatrixApi
         var f = new MatrixFilter(Labels.ParseQuery(objectLabel), Labels.ParseQuery(kernelLabel), QueryCheck.Arch("arch", arch), rel, min, max,
             @object?.Select(s => QueryCheck.Sha256("object", s)!).ToList(), kernel);
         var key = "matrix" + http.Request.QueryString.Value;
-        var generation = await DataGeneration.ReadAsync(db, ct);
+        var generation = await store.GenerationAsync(ct);
         if (cache.Get(key, generation) is not { } entry)
         {
             var report = await matrix.BuildAsync(f, ct);

@@ -1,3 +1,4 @@
+using CompatService.Api.Catalog;
 using CompatService.Api.Errors;
 using CompatService.Api.Ingest;
 using CompatService.Api.Mapping;
@@ -5,7 +6,6 @@ using CompatService.Api.Matrix;
 using CompatService.Api.Options;
 using CompatService.Api.Security;
 using CompatService.Contracts;
-using CompatService.Data;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -25,18 +25,17 @@ public static class ObjectsApi
         return app;
     }
 
-    private static async Task<Ok<List<ObjectDto>>> ListAsync(CompatDbContext db, [FromQuery(Name = "label")] string[]? label,
+    private static async Task<Ok<List<ObjectDto>>> ListAsync(ObjectCatalog objects, [FromQuery(Name = "label")] string[]? label,
         string? sha256, CancellationToken ct)
     {
         var f = new MatrixFilter(Labels.ParseQuery(label), new Dictionary<string, string>(),
             ObjectShas: QueryCheck.Sha256("sha256", sha256) is { } sha ? [sha] : null);
-        var list = await Selection.ObjectsAsync(db, f, ct);
+        var list = await objects.SelectAsync(f, ct);
         return TypedResults.Ok(list.Select(o => o.ToDto()).ToList());
     }
 
-    private static async Task<Results<Ok<ObjectDto>, ProblemHttpResult>> GetAsync(CompatDbContext db, long id, CancellationToken ct) =>
-        await db.Objects.AsNoTracking().Include(o => o.Programs).ThenInclude(p => p.Requirements).AsSplitQuery()
-            .SingleOrDefaultAsync(o => o.Id == id, ct) is { } o
+    private static async Task<Results<Ok<ObjectDto>, ProblemHttpResult>> GetAsync(ObjectCatalog objects, long id, CancellationToken ct) =>
+        await objects.FindAsync(id, ct) is { } o
             ? TypedResults.Ok(o.ToDto())
             : UnknownObject(id);
 
@@ -52,15 +51,6 @@ public static class ObjectsApi
         return r.Created ? TypedResults.Created($"/api/objects/{dto.Id}", dto) : TypedResults.Ok(dto);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(CompatDbContext db, long id, CancellationToken ct)
-    {
-        var obj = await db.Objects.SingleOrDefaultAsync(x => x.Id == id, ct);
-        if (obj is null) return UnknownObject(id);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        db.Objects.Remove(obj);
-        await db.SaveChangesAsync(ct);
-        await db.ObjectBlobs.Where(b => b.Sha256 == obj.Sha256 && !db.Objects.Any(x => x.Sha256 == b.Sha256)).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
-    }
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(ObjectCatalog objects, long id, CancellationToken ct) =>
+        await objects.DeleteAsync(id, ct) ? TypedResults.NoContent() : UnknownObject(id);
 }

@@ -1,8 +1,8 @@
 using System.Text.Json;
+using CompatService.Api.Catalog;
 using CompatService.Api.Errors;
 using CompatService.Api.Security;
 using CompatService.Contracts;
-using CompatService.Data;
 using CompatService.Data.Entities;
 
 namespace CompatService.Api.Lab;
@@ -24,49 +24,32 @@ public static class LabApi
     }
 
     private static async Task<Results<Accepted<LabRunDto>, ProblemHttpResult>> QueueAsync(
-        CompatDbContext db, LabSignal signal, long id, LabRunRequest? request, CancellationToken ct)
+        KernelCatalog kernels, ObjectCatalog objects, LabRuns runs, LabSignal signal, long id, LabRunRequest? request, CancellationToken ct)
     {
-        if (!await db.Kernels.AnyAsync(k => k.Id == id, ct)) return Endpoints.KernelsApi.UnknownKernel(id);
-        if (!await db.KernelImages.AnyAsync(i => i.KernelId == id, ct))
+        if (!await kernels.ExistsAsync(id, ct)) return Endpoints.KernelsApi.UnknownKernel(id);
+        if (!await kernels.HasImageAsync(id, ct))
             return Problem(409, "no kernel image",
                 $"kernel {id} has no bootable image stored: upload it as a bzImage/vmlinuz or a Debian linux-image package to run the lab");
         var wanted = (request?.Objects ?? []).Select(s => (s ?? "").Trim().ToLowerInvariant()).Distinct().ToList();
         if (wanted.Count > 0)
         {
-            var known = await db.Objects.Where(o => wanted.Contains(o.Sha256)).Select(o => o.Sha256).ToListAsync(ct);
+            var known = (await objects.FindByShasAsync(wanted, ct)).Select(o => o.Sha256).ToList();
             if (wanted.Except(known).ToList() is { Count: > 0 } missing)
                 return Problem(422, "unknown objects", $"no stored object with sha256 {string.Join(", ", missing)}");
         }
-        var run = new LabRunEntity
-        {
-            KernelId = id, ObjectsJson = wanted.Count == 0 ? null : JsonSerializer.Serialize(wanted), CreatedAt = DateTimeOffset.UtcNow,
-        };
-        db.LabRuns.Add(run);
-        await db.SaveChangesAsync(ct);
+        var run = await runs.QueueAsync(id, wanted, ct);
         signal.Notify();
         return TypedResults.Accepted(ApiRoutes.KernelLab.Replace("{id}", id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), ToDto(run));
     }
 
-    private static async Task<Results<Ok<List<LabRunDto>>, ProblemHttpResult>> RunsAsync(CompatDbContext db, long id, CancellationToken ct)
+    private static async Task<Results<Ok<List<LabRunDto>>, ProblemHttpResult>> RunsAsync(KernelCatalog kernels, LabRuns runs, long id, CancellationToken ct)
     {
-        if (!await db.Kernels.AnyAsync(k => k.Id == id, ct)) return Endpoints.KernelsApi.UnknownKernel(id);
-        var runs = await db.LabRuns.AsNoTracking().Where(r => r.KernelId == id).OrderByDescending(r => r.Id).Take(50).ToListAsync(ct);
-        return TypedResults.Ok(runs.Select(ToDto).ToList());
+        if (!await kernels.ExistsAsync(id, ct)) return Endpoints.KernelsApi.UnknownKernel(id);
+        return TypedResults.Ok((await runs.OfKernelAsync(id, ct)).Select(ToDto).ToList());
     }
 
-    private static async Task<Ok<List<LabAgreementDto>>> AgreementAsync(CompatDbContext db, CancellationToken ct) =>
-        TypedResults.Ok(await LatestAsync(db, ct));
-
-    /// <summary>Per kernel, its latest finished (done) lab run.</summary>
-    public static async Task<List<LabAgreementDto>> LatestAsync(CompatDbContext db, CancellationToken ct)
-    {
-        var latest = await db.LabRuns.AsNoTracking().Where(r => r.State == LabRunStates.Done)
-            .GroupBy(r => r.KernelId).Select(g => g.Max(r => r.Id)).ToListAsync(ct);
-        var rows = await db.LabRuns.AsNoTracking().Where(r => latest.Contains(r.Id))
-            .Join(db.Kernels, r => r.KernelId, k => k.Id, (r, k) => new { r, k.Release, k.Arch }).ToListAsync(ct);
-        return rows.OrderBy(x => x.r.KernelId).Select(x => new LabAgreementDto(x.r.KernelId, x.Release, x.Arch, x.r.Id, x.r.Cells, x.r.Agreed,
-            x.r.Unknown, x.r.NotObserved, Counts(x.r.DisagreementsJson), x.r.FinishedAt)).ToList();
-    }
+    private static async Task<Ok<List<LabAgreementDto>>> AgreementAsync(LabRuns runs, CancellationToken ct) =>
+        TypedResults.Ok(await runs.LatestAgreementAsync(ct));
 
     private static ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(detail, statusCode: status, title: title);
@@ -75,7 +58,7 @@ public static class LabApi
         r.ObjectsJson is null ? null : JsonSerializer.Deserialize<List<string>>(r.ObjectsJson), r.Accel, r.Error, r.Programs, r.Cells,
         r.Agreed, r.Unknown, r.NotObserved, Counts(r.DisagreementsJson), r.CreatedAt, r.StartedAt, r.FinishedAt);
 
-    private static Dictionary<string, int> Counts(string json) => JsonSerializer.Deserialize<Dictionary<string, int>>(json) ?? [];
+    internal static Dictionary<string, int> Counts(string json) => JsonSerializer.Deserialize<Dictionary<string, int>>(json) ?? [];
 }
 
 /// <summary>Wakes this process's lab workers when a run was queued here.</summary>
