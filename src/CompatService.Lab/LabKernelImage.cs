@@ -29,29 +29,34 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
         if (image.Btf.IsEmpty) throw new LabException($"{imagePath}: the image has no BTF (CONFIG_DEBUG_INFO_BTF); the lab cannot check the guest is that kernel");
         var sha = Convert.ToHexStringLower(SHA256.HashData(image.Btf.Span));
 
+        KernelSource source;
         LoadedKernel kernel;
         if (kernelDirectory is not null)
         {
-            kernel = KernelDirectory.Load(kernelDirectory);
+            source = KernelDirectory.Read(kernelDirectory);
+            kernel = new LoadedKernel(source.Open(), Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(kernelDirectory))),
+                kernelDirectory, source.Arch, source.Flavour);
             if (kernel.Btf.BtfSha256 != sha)
                 throw new LabException($"{imagePath} (BTF {sha[..12]}) is not the kernel of {kernelDirectory} (BTF {kernel.Btf.BtfSha256[..12]})");
             config ??= ConfigText(kernelDirectory);
         }
         else
         {
-            var source = KernelInput.FromIngest(KernelIngest.Read(bytes, Path.GetFileName(imagePath)));
+            source = KernelInput.FromIngest(KernelIngest.Read(bytes, Path.GetFileName(imagePath)));
             kernel = new LoadedKernel(source.Open(), Path.GetFileName(imagePath), imagePath, source.Arch, source.Flavour);
         }
-        return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel);
+        return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel) { Source = source };
     }
 
-    /// <summary>The kernel as the guest has it: vmlinux BTF and config, no modules (the lab inserts none).</summary>
-    public KernelBtfSet GuestKernel()
-    {
-        var k = Kernel.Btf;
-        var config = Config is null ? k.Config : KernelConfig.Parse(Config);
-        return new KernelBtfSet(k.Vmlinux, [], k.BtfSha256, Release ?? k.Release, k.KfuncFlags, config, k.Kallsyms);
-    }
+    /// <summary>The kernel input the image was opened from (the one door: <see cref="KernelSource.Open"/>).</summary>
+    public required KernelSource Source { get; init; }
+
+    /// <summary>
+    /// The kernel as the guest has it: vmlinux BTF and config, no modules (the lab inserts none), opened through the one
+    /// door (<see cref="KernelSource.Open"/>, the one place a config meets a kernel).
+    /// </summary>
+    public KernelBtfSet GuestKernel() =>
+        (Source with { Modules = [], Release = Release ?? Source.Release, Config = Config ?? Source.Config }).Open();
 
     private static string? ConfigText(string dir) => KernelConfigFile.TryRead(dir);
 }

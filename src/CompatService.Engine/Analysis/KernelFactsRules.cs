@@ -74,17 +74,15 @@ public static class KernelFactsRules
     };
 
     /// <summary>Every reachable helper call the program type may not make (or may only under conditions that cannot be told).</summary>
-    public static IEnumerable<Reason> Helpers(BpfProgram program, IReadOnlyList<Instruction> relocated, ReachabilityResult reach,
+    public static IEnumerable<Reason> Helpers(BpfProgram program, IReadOnlyList<Rules.HelperCall> helperCalls, ReachabilityResult reach,
         IReadOnlySet<int> poisoned, KernelBtfSet kernel, string kernelName, KernelFactsChoice choice)
     {
         var seen = new HashSet<int>();
         var calls = new List<(int Insn, int Id)>();
-        for (var i = 0; i < relocated.Count; i++)
+        foreach (var call in helperCalls)
         {
-            var insn = relocated[i];
-            if (insn.IsLdImm64) { i++; continue; }
-            if (!insn.IsHelperCall || poisoned.Contains(i) || insn.Imm <= 0 || insn.Imm >= KfuncFixups.PoisonCallKfuncBase || insn.Imm == CoreInsnPatcher.PoisonImm) continue;
-            if (reach.IsVisited(i) && seen.Add(insn.Imm)) calls.Add((i, insn.Imm));
+            if (poisoned.Contains(call.Insn) || call.Id == CoreInsnPatcher.PoisonImm) continue;
+            if (reach.IsVisited(call.Insn) && seen.Add(call.Id)) calls.Add((call.Insn, call.Id));
         }
         if (calls.Count == 0 || program.Type == "ext" || program.Type == "struct_ops") yield break;
         if (choice.Deciding is null)

@@ -1,6 +1,6 @@
 using CompatService.Engine.Analysis;
+using System.Runtime.CompilerServices;
 using CompatService.Engine.Object;
-
 
 namespace CompatService.Engine.Analysis.Rules;
 
@@ -21,10 +21,21 @@ public sealed class CallGraphRule : IProgramRule
         new(ReasonCodes.TooManySubprograms, Severity.Fails, "object"),
     ];
 
+    /// <summary>
+    /// The call graph depends on the object alone, not on the kernel: computed once per object (for all its programs,
+    /// on first use) and kept for the object's lifetime, however many kernels it is checked against.
+    /// </summary>
+    private static readonly ConditionalWeakTable<BpfObject, Dictionary<BpfProgram, Reason[]>> PerObject = new();
+
     public void Check(ProgramContext ctx, Findings findings)
     {
-        foreach (var r in ForProgram(ctx.Program)) findings.Add(r);
+        var reasons = PerObject.GetValue(ctx.Obj.Object, ForObject);
+        foreach (var r in reasons.TryGetValue(ctx.Program, out var found) ? found : ForProgram(ctx.Program)) findings.Add(r);
     }
+
+    /// <summary>Every program's call-graph reasons, by program (reference identity).</summary>
+    public static Dictionary<BpfProgram, Reason[]> ForObject(BpfObject obj) =>
+        obj.Programs.Distinct().ToDictionary<BpfProgram, BpfProgram, Reason[]>(p => p, p => ForProgram(p).ToArray(), ReferenceEqualityComparer.Instance);
 
     /// <summary>MAX_CALL_FRAMES of the kernel.</summary>
     public const int MaxCallFrames = 8;

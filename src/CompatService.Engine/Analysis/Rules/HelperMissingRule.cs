@@ -25,13 +25,11 @@ public sealed class HelperMissingRule : IProgramRule
         var missing = new Dictionary<int, int>();
         var enums = ctx.Kernel.Enums;
         if (enums.Helpers is null) return missing;
-        for (var i = 0; i < ctx.Relocated.Count; i++)
+        foreach (var call in ctx.HelperCalls)
         {
-            var insn = ctx.Relocated[i];
-            if (insn.IsLdImm64) { i++; continue; }
-            if (!insn.IsHelperCall || poisoned.Contains(i) || insn.Imm <= 0 || insn.Imm >= KfuncFixups.PoisonCallKfuncBase) continue;
-            var id = AfterSanitize(insn.Imm, enums);
-            if (enums.HasHelper(id) == false) missing[i] = id;
+            if (poisoned.Contains(call.Insn)) continue;
+            var id = AfterSanitize(call.Id, enums);
+            if (enums.HasHelper(id) == false) missing[call.Insn] = id;
         }
         return missing;
     }
@@ -53,12 +51,9 @@ public sealed class HelperMissingRule : IProgramRule
         foreach (var (insn, id) in ctx.MissingHelperCalls.OrderBy(p => p.Key))
         {
             var name = HelperNames.Name(id) ?? $"helper {id}";
-            if (ctx.Reach!.ReachedPoisonCalls.Contains(insn))
-                findings.Add(new Reason(ReasonCodes.HelperMissing, name, insn,
-                    $"program '{ctx.Name}': insn {insn}: needs helper {name} (id {id}), which {ctx.KernelName}'s enum bpf_func_id lacks, and the call is reachable: invalid func unknown#{id}"));
-            else
-                findings.Disable(new DisabledPath(name, insn,
-                    $"helper {name} (id {id}) is missing on {ctx.KernelName}: the call at insn {insn} is dead code the verifier removes"));
+            findings.PoisonedInsn(ctx, name, insn, ReasonCodes.HelperMissing,
+                $"program '{ctx.Name}': insn {insn}: needs helper {name} (id {id}), which {ctx.KernelName}'s enum bpf_func_id lacks, and the call is reachable: invalid func unknown#{id}",
+                $"helper {name} (id {id}) is missing on {ctx.KernelName}: the call at insn {insn} is dead code the verifier removes");
         }
     }
 }

@@ -21,7 +21,7 @@ public sealed class HelperNotAllowedRule : IProgramRule
         if (ctx.Reach is null) return;
         var skip = ctx.Fixups.Where(f => f.Kind == FixupKind.PoisonCall).Select(f => f.Insn).ToHashSet();
         skip.UnionWith(ctx.MissingHelperCalls.Keys);
-        foreach (var reason in KernelFactsRules.Helpers(ctx.Program, ctx.Relocated, ctx.Reach, skip, ctx.Kernel, ctx.KernelName, ctx.Obj.Facts))
+        foreach (var reason in KernelFactsRules.Helpers(ctx.Program, ctx.HelperCalls, ctx.Reach, skip, ctx.Kernel, ctx.KernelName, ctx.Obj.Facts))
             findings.Add(reason);
     }
 }

@@ -19,14 +19,9 @@ public sealed class WeakKfuncReachRule : IProgramRule
     public void Check(ProgramContext ctx, Findings findings)
     {
         foreach (var f in ctx.Fixups.Where(f => f.Kind == FixupKind.PoisonCall))
-        {
-            if (ctx.Reach!.ReachedPoisonCalls.Contains(f.Insn))
-                findings.Add(new Reason(ReasonCodes.WeakKfuncUnguarded, f.Symbol, f.Insn,
-                    $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': not found in {ctx.KernelName} and the call is reachable (not guarded by bpf_ksym_exists): kfunc '{f.Symbol}' is referenced but wasn't resolved"));
-            else
-                findings.Disable(new DisabledPath(f.Symbol, f.Insn,
-                    $"weak kfunc '{f.Symbol}' is missing on {ctx.KernelName}: the call at insn {f.Insn} is dead code the verifier removes"));
-        }
+            findings.PoisonedInsn(ctx, f.Symbol, f.Insn, ReasonCodes.WeakKfuncUnguarded,
+                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': not found in {ctx.KernelName} and the call is reachable (not guarded by bpf_ksym_exists): kfunc '{f.Symbol}' is referenced but wasn't resolved",
+                $"weak kfunc '{f.Symbol}' is missing on {ctx.KernelName}: the call at insn {f.Insn} is dead code the verifier removes");
     }
 }
 
@@ -51,13 +46,8 @@ public sealed class CoreRelocationRule : IProgramRule
     public void Check(ProgramContext ctx, Findings findings)
     {
         foreach (var c in ctx.Core.Where(c => c.Status == CoreRelocationStatus.Poisoned))
-        {
-            if (ctx.Reach!.ReachedPoisonCalls.Contains(c.Insn))
-                findings.Add(new Reason(ReasonCodes.CoreRelocationFailed, c.Path, c.Insn,
-                    $"program '{ctx.Name}': insn {c.Insn}: CO-RE relocation {CoreReloKinds.Name(c.Kind)} of '{c.Path}' failed on {ctx.KernelName} (no matching type or field in its BTF) and the poisoned instruction is reachable: invalid func unknown#195896080"));
-            else
-                findings.Disable(new DisabledPath(c.Path, c.Insn,
-                    $"CO-RE relocation {CoreReloKinds.Name(c.Kind)} of '{c.Path}' has no target on {ctx.KernelName}: the poisoned insn {c.Insn} is dead code the verifier removes"));
-        }
+            findings.PoisonedInsn(ctx, c.Path, c.Insn, ReasonCodes.CoreRelocationFailed,
+                $"program '{ctx.Name}': insn {c.Insn}: CO-RE relocation {CoreReloKinds.Name(c.Kind)} of '{c.Path}' failed on {ctx.KernelName} (no matching type or field in its BTF) and the poisoned instruction is reachable: invalid func unknown#195896080",
+                $"CO-RE relocation {CoreReloKinds.Name(c.Kind)} of '{c.Path}' has no target on {ctx.KernelName}: the poisoned insn {c.Insn} is dead code the verifier removes");
     }
 }

@@ -44,6 +44,27 @@ public sealed class ProgramContext(ObjectContext obj, BpfProgram program, IReadO
     /// <summary>Helper calls the kernel lacks (instruction → helper id), found before the walk so it can stop at them.</summary>
     public IReadOnlyDictionary<int, int> MissingHelperCalls { get; internal set; } = new Dictionary<int, int>();
 
+    private IReadOnlyList<HelperCall>? _helperCalls;
+
+    /// <summary>
+    /// Every helper call of the relocated program (ld_imm64 second halves skipped; poisoned kfunc calls, whose imm is at
+    /// or above <see cref="KfuncFixups.PoisonCallKfuncBase"/>, and non-positive ids left out), in instruction order: the one
+    /// scan <see cref="HelperMissingRule"/> and <see cref="HelperNotAllowedRule"/> share.
+    /// </summary>
+    public IReadOnlyList<HelperCall> HelperCalls => _helperCalls ??= ScanHelperCalls(Relocated);
+
+    private static List<HelperCall> ScanHelperCalls(IReadOnlyList<Instruction> relocated)
+    {
+        var calls = new List<HelperCall>();
+        for (var i = 0; i < relocated.Count; i++)
+        {
+            var insn = relocated[i];
+            if (insn.IsLdImm64) { i++; continue; }
+            if (insn.IsHelperCall && insn.Imm > 0 && insn.Imm < KfuncFixups.PoisonCallKfuncBase) calls.Add(new HelperCall(i, insn.Imm));
+        }
+        return calls;
+    }
+
     public KernelBtfSet Kernel => Obj.Kernel;
     public string KernelName => Obj.KernelName;
     public string Name => Program.Name;
@@ -58,3 +79,6 @@ public sealed class ProgramContext(ObjectContext obj, BpfProgram program, IReadO
         return null;
     }
 }
+
+/// <summary>A helper call site: the instruction index and the helper id (its imm).</summary>
+public readonly record struct HelperCall(int Insn, int Id);

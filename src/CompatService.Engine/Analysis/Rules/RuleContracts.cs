@@ -61,4 +61,14 @@ public sealed class Findings
     public void Disable(DisabledPath path) => Disabled.Add(path);
     /// <summary>True the first time <paramref name="key"/> is seen: for notes said once per program.</summary>
     public bool FirstTime(string key) => _noted.Add(key);
+
+    /// <summary>
+    /// A poisoned instruction (missing weak kfunc, missing helper, CO-RE relocation without target) fails the load only
+    /// when the verifier reaches it; a dead one is removed with the dead code and its path noted as disabled.
+    /// </summary>
+    public void PoisonedInsn(ProgramContext ctx, string symbol, int insn, string reachedCode, string reachedMessage, string deadMessage)
+    {
+        if (ctx.Reach!.ReachedPoisonCalls.Contains(insn)) Add(new Reason(reachedCode, symbol, insn, reachedMessage));
+        else Disable(new DisabledPath(symbol, insn, deadMessage));
+    }
 }

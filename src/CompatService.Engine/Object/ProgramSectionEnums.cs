@@ -1,0 +1,117 @@
+namespace CompatService.Engine.Object;
+
+/// <summary>
+/// The kernel's UAPI enums behind section names: enum bpf_prog_type and enum bpf_attach_type values and their names
+/// (lower-cased, without the `BPF_PROG_TYPE_` / `BPF_` prefix), read from the BTF of Debian kernel 7.2.13. Its own type so
+/// it is initialised before <see cref="ProgramSections"/>' table, which is built from it.
+/// </summary>
+public static class ProgramSectionEnums
+{
+    /// <summary>enum bpf_prog_type value → name ("socket_filter", "kprobe", "sched_cls", ...).</summary>
+    public static IReadOnlyDictionary<uint, string> ProgramTypeNames { get; } = new Dictionary<uint, string>
+    {
+        [0] = "unspec",
+        [1] = "socket_filter",
+        [2] = "kprobe",
+        [3] = "sched_cls",
+        [4] = "sched_act",
+        [5] = "tracepoint",
+        [6] = "xdp",
+        [7] = "perf_event",
+        [8] = "cgroup_skb",
+        [9] = "cgroup_sock",
+        [10] = "lwt_in",
+        [11] = "lwt_out",
+        [12] = "lwt_xmit",
+        [13] = "sock_ops",
+        [14] = "sk_skb",
+        [15] = "cgroup_device",
+        [16] = "sk_msg",
+        [17] = "raw_tracepoint",
+        [18] = "cgroup_sock_addr",
+        [19] = "lwt_seg6local",
+        [20] = "lirc_mode2",
+        [21] = "sk_reuseport",
+        [22] = "flow_dissector",
+        [23] = "cgroup_sysctl",
+        [24] = "raw_tracepoint_writable",
+        [25] = "cgroup_sockopt",
+        [26] = "tracing",
+        [27] = "struct_ops",
+        [28] = "ext",
+        [29] = "lsm",
+        [30] = "sk_lookup",
+        [31] = "syscall",
+        [32] = "netfilter",
+    };
+
+    /// <summary>enum bpf_attach_type value → name ("cgroup_inet_ingress", "trace_fentry", "xdp", ...).</summary>
+    public static IReadOnlyDictionary<uint, string> AttachTypeNames { get; } = new Dictionary<uint, string>
+    {
+        [0] = "cgroup_inet_ingress",
+        [1] = "cgroup_inet_egress",
+        [2] = "cgroup_inet_sock_create",
+        [3] = "cgroup_sock_ops",
+        [4] = "sk_skb_stream_parser",
+        [5] = "sk_skb_stream_verdict",
+        [6] = "cgroup_device",
+        [7] = "sk_msg_verdict",
+        [8] = "cgroup_inet4_bind",
+        [9] = "cgroup_inet6_bind",
+        [10] = "cgroup_inet4_connect",
+        [11] = "cgroup_inet6_connect",
+        [12] = "cgroup_inet4_post_bind",
+        [13] = "cgroup_inet6_post_bind",
+        [14] = "cgroup_udp4_sendmsg",
+        [15] = "cgroup_udp6_sendmsg",
+        [16] = "lirc_mode2",
+        [17] = "flow_dissector",
+        [18] = "cgroup_sysctl",
+        [19] = "cgroup_udp4_recvmsg",
+        [20] = "cgroup_udp6_recvmsg",
+        [21] = "cgroup_getsockopt",
+        [22] = "cgroup_setsockopt",
+        [23] = "trace_raw_tp",
+        [24] = "trace_fentry",
+        [25] = "trace_fexit",
+        [26] = "modify_return",
+        [27] = "lsm_mac",
+        [28] = "trace_iter",
+        [29] = "cgroup_inet4_getpeername",
+        [30] = "cgroup_inet6_getpeername",
+        [31] = "cgroup_inet4_getsockname",
+        [32] = "cgroup_inet6_getsockname",
+        [33] = "xdp_devmap",
+        [34] = "cgroup_inet_sock_release",
+        [35] = "xdp_cpumap",
+        [36] = "sk_lookup",
+        [37] = "xdp",
+        [38] = "sk_skb_verdict",
+        [39] = "sk_reuseport_select",
+        [40] = "sk_reuseport_select_or_migrate",
+        [41] = "perf_event",
+        [42] = "trace_kprobe_multi",
+        [43] = "lsm_cgroup",
+        [44] = "struct_ops",
+        [45] = "netfilter",
+        [46] = "tcx_ingress",
+        [47] = "tcx_egress",
+        [48] = "trace_uprobe_multi",
+        [49] = "cgroup_unix_connect",
+        [50] = "cgroup_unix_sendmsg",
+        [51] = "cgroup_unix_recvmsg",
+        [52] = "cgroup_unix_getpeername",
+        [53] = "cgroup_unix_getsockname",
+        [54] = "netkit_primary",
+        [55] = "netkit_peer",
+        [56] = "trace_kprobe_session",
+        [57] = "trace_uprobe_session",
+        [58] = "trace_fsession",
+        [59] = "trace_fentry_multi",
+        [60] = "trace_fexit_multi",
+        [61] = "trace_fsession_multi",
+    };
+
+    internal static readonly Dictionary<string, uint> ProgramTypeIds = ProgramTypeNames.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+    internal static readonly Dictionary<string, uint> AttachTypeIds = AttachTypeNames.ToDictionary(kv => kv.Value, kv => kv.Key, StringComparer.Ordinal);
+}
