@@ -31,6 +31,7 @@ public sealed record AgentArgs
           lab --image VMLINUZ|DEB [--kernel DIR] OBJECT...   boot the kernel under QEMU, load every program there, compare
               [--agent NATIVE] [--accel auto|kvm|tcg] [--boot-timeout S] [--program-timeout S] [--output-cap BYTES]
               [--memory MB] [--work DIR] [--busybox PATH] [--qemu PATH] [--skip-bad-objects] [--quiet]
+              [--replay RESULTS.LOG]   compare a kept run's results.log (its --work DIR) again, without booting
 
         options:
           --format text|json  output format (default text)
