@@ -34,11 +34,29 @@ public static class ContractMapping
         results.Select(ToContract).ToArray();
 
     public static Contracts.ObjectSummary ToContract(this E.ObjectSummary s) => new(
-        s.License, s.GplCompatible, s.HasBtf, s.Programs.Select(ToContract).ToArray(), s.Maps, s.OpenErrors);
+        s.License, s.GplCompatible, s.HasBtf, s.Programs.Select(ToContract).ToArray(), s.Maps, s.OpenErrors)
+    {
+        MapTypes = s.MapTypes.Select(ToContract).ToArray(),
+    };
 
     public static Contracts.ProgramSummary ToContract(this E.ProgramSummary p) => new(
         p.Name, p.Section, p.Type, p.AttachType, p.AttachTarget, p.AutoLoad, p.Insns, p.Kfuncs.ToContract(),
-        p.Ksyms.Select(k => new Contracts.KsymUse(k.Name, k.Weak, k.Typed, k.Insns)).ToArray(), p.Kconfig, p.Helpers);
+        p.Ksyms.Select(k => new Contracts.KsymUse(k.Name, k.Weak, k.Typed, k.Insns)).ToArray(), p.Kconfig, p.Helpers)
+    {
+        Requirements = p.Requirements?.ToContract(),
+    };
+
+    public static Contracts.ProgramRequirements ToContract(this E.ProgramRequirements r) => new(
+        r.ProgramType, r.ProgramTypeEnum, r.AttachType, r.AttachTypeEnum,
+        r.Helpers.Select(h => new Contracts.HelperRequirement(h.Name, h.Id, h.CallSites)).ToArray(),
+        r.Maps.Select(ToContract).ToArray(),
+        r.Kfuncs.Select(ToContract).ToArray(), r.Ksyms.Select(ToContract).ToArray(),
+        new Contracts.IsaRequirement($"v{r.Isa.Cpu}",
+            r.Isa.Features.Select(f => new Contracts.IsaFeature(f.What, f.Since.ToString(), f.FirstInsn)).ToArray()));
+
+    public static Contracts.MapRequirement ToContract(this E.MapRequirement m) => new(m.Name, m.Type, m.TypeId);
+
+    public static Contracts.ExternRequirement ToContract(this E.ExternRequirement e) => new(e.Name, e.Weak, e.Typed, e.Guarded);
 
     public static IReadOnlyList<Contracts.KfuncUse> ToContract(this IEnumerable<E.KfuncUse> kfuncs) =>
         kfuncs.Select(k => new Contracts.KfuncUse(k.Name, k.Weak, k.CallSites, k.ExistenceChecks)).ToArray();

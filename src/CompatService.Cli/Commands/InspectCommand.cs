@@ -34,7 +34,28 @@ public static class InspectCommand
                 sb.Append($"  ksym {k.Name} {(k.Weak ? "weak" : "strong")} {(k.Typed ? "typed" : "typeless")}: insns [{string.Join(", ", k.Insns)}]\n");
             foreach (var k in p.Kconfig) sb.Append($"  kconfig {k}\n");
             if (p.Helpers.Count > 0) sb.Append($"  helpers: {string.Join(", ", p.Helpers)}\n");
+            if (p.Requirements is { } r) Requirements(sb, r);
         }
+        if (s.MapTypes.Count > 0)
+            sb.Append($"maps created (libbpf creates all before loading any program): {string.Join(", ", s.MapTypes.Select(m => $"{m.Name} ({m.Type})"))}\n");
         return sb.ToString();
+    }
+
+    /// <summary>The "needs" block of a program: what a kernel must have for it.</summary>
+    private static void Requirements(StringBuilder sb, ProgramRequirements r)
+    {
+        sb.Append($"  needs program type {r.ProgramTypeEnum}{(r.AttachTypeEnum is null ? "" : $", attach type {r.AttachTypeEnum}")}\n");
+        if (r.Helpers.Count > 0)
+            sb.Append($"  needs helpers: {string.Join(", ", r.Helpers.Select(h => $"{h.Name} ({h.Id})"))}\n");
+        if (r.Maps.Count > 0)
+            sb.Append($"  needs maps: {string.Join(", ", r.Maps.Select(m => $"{m.Name} ({m.Type})"))}\n");
+        foreach (var k in r.Kfuncs)
+            sb.Append($"  needs kfunc {k.Name}: {(k.Weak ? "weak" : "strong")}, {(k.Guarded ? "guarded" : "unguarded")}\n");
+        foreach (var k in r.Ksyms)
+            sb.Append($"  needs ksym {k.Name}: {(k.Weak ? "weak" : "strong")}, {(k.Typed ? "typed" : "typeless")}, {(k.Guarded ? "guarded" : "unguarded")}\n");
+        sb.Append($"  isa: cpu {r.Isa.Cpu}");
+        if (r.Isa.Features.Count > 0)
+            sb.Append($"; {string.Join("; ", r.Isa.Features.Select(f => $"{f.What} (Linux ≥ {f.Since}, first at insn {f.FirstInsn})"))}");
+        sb.Append('\n');
     }
 }

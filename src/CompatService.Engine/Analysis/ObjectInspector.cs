@@ -14,10 +14,10 @@ public static class ObjectInspector
         {
             if (budget is not null && !budget.TryCharge(p.Instructions.Count + (long)p.References.Count))
                 throw budget.Exceeded($"object: inspecting program '{p.Name}'");
-            return Summarize(p);
+            return Summarize(p) with { Requirements = RequirementExtractor.Of(p) };
         }).ToArray(),
         obj.Maps.Select(m => m.Name).ToArray(),
-        obj.OpenErrors.Select(e => e.Message).ToArray());
+        obj.OpenErrors.Select(e => e.Message).ToArray()) { MapTypes = RequirementExtractor.ObjectMaps(obj) };
 
     public static ProgramSummary Summarize(BpfProgram p)
     {

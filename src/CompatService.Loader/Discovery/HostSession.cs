@@ -1,6 +1,7 @@
 using CompatService.Engine.Linking;
 using CompatService.Engine.Kernels;
 using CompatService.HostKernels;
+using CompatService.Engine.Preparation;
 using CompatService.Loader.Btf;
 using CompatService.Loader.Loading;
 using CompatService.Loader.Syscalls;
@@ -25,7 +26,7 @@ public sealed class HostSession : IDisposable
         _kernel = new(host.OpenEngineKernel);
         _btfObjects = new(() => KernelBtfObjects.Discover(bpf));
         _kallsyms = new(() => Kallsyms.Load());
-        _features = new(() => KernelBtfFeatures.Probe(bpf));
+        _features = new(() => BtfFeatureProbe.Probe(bpf));
     }
 
     public HostKernel Host { get; }

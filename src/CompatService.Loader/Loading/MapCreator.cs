@@ -1,3 +1,4 @@
+using CompatService.Engine.Preparation;
 using CompatService.Engine.Object;
 using CompatService.Loader.Syscalls;
 
@@ -62,7 +63,7 @@ public sealed class MapCreator(BpfApi bpf)
                 var fd = bpf.MapCreate(new MapCreateRequest
                 {
                     Type = BpfConst.MapTypeArray, KeySize = 4, ValueSize = (uint)kconfigValue.Length, MaxEntries = 1,
-                    Flags = BpfConst.FRdonlyProg, Name = InternalName(options.ObjectName, ".kconfig"),
+                    Flags = BpfConst.FRdonlyProg, Name = MapPreparation.InternalName(options.ObjectName, ".kconfig"),
                     BtfFd = btfFd, BtfValueTypeId = btfFd > 0 ? datasecId(".kconfig") : 0,
                 });
                 result.Kconfig = fd;
@@ -114,14 +115,14 @@ public sealed class MapCreator(BpfApi bpf)
         if (NoBtfTypes.Contains(map.Type)) keyId = valueId = 0;
         var maxEntries = map.MaxEntries;
         var valueSize = map.ValueSize;
-        if (map.Type == BpfConst.MapTypePerfEventArray && maxEntries == 0) maxEntries = (uint)HostCpus.Possible;
-        if (map.Type == BpfConst.MapTypeRingbuf) maxEntries = RingbufSize(maxEntries);
+        if (map.Type == BpfConst.MapTypePerfEventArray && maxEntries == 0) maxEntries = (uint)HostKernels.HostCpus.Possible;
+        if (map.Type == BpfConst.MapTypeRingbuf) maxEntries = MapPreparation.RingbufSize(maxEntries, (uint)Environment.SystemPageSize);
         if (options.SizeUnsizedMaps)
         {
             if (maxEntries == 0) maxEntries = (uint)options.UnsizedMaxEntries;
             if (map.Type == BpfConst.MapTypeStackTrace && valueSize == 0) valueSize = 127 * 8; // PERF_MAX_STACK_DEPTH frames
         }
-        var name = map.Origin == MapOrigin.GlobalData ? InternalName(options.ObjectName, map.SectionName) : map.Name;
+        var name = map.Origin == MapOrigin.GlobalData ? MapPreparation.InternalName(options.ObjectName, map.SectionName) : map.Name;
         var flags = map.Flags;
         if (map.Origin == MapOrigin.GlobalData && map.IsReadOnly) flags |= BpfConst.FRdonlyProg;
         return new MapCreateRequest
@@ -130,48 +131,4 @@ public sealed class MapCreator(BpfApi bpf)
             BtfFd = keyId != 0 || valueId != 0 ? btfFd : 0, BtfKeyTypeId = keyId, BtfValueTypeId = valueId,
         };
     }
-
-    /// <summary>libbpf's internal map name: up to 8 characters of the object name, then the section name (".rodata").</summary>
-    public static string InternalName(string objectName, string section)
-    {
-        var prefixLen = Math.Min(Math.Max(0, BpfConst.ObjNameLen - 1 - section.Length), objectName.Length);
-        prefixLen = Math.Min(prefixLen, 8);
-        return objectName[..prefixLen] + section;
-    }
-
-    /// <summary>Ring buffer size rounded up to a power-of-two multiple of the page size (libbpf adjust_ringbuf_sz).</summary>
-    public static uint RingbufSize(uint size)
-    {
-        var page = (uint)Environment.SystemPageSize;
-        if (size != 0 && size % page == 0 && (size & (size - 1)) == 0) return size;
-        var mul = Math.Max(1u, (size + page - 1) / page);
-        var pow = 1u;
-        while (pow < mul) pow <<= 1;
-        return pow * page;
-    }
-}
-
-/// <summary>Possible CPUs of the host (/sys/devices/system/cpu/possible), for per-CPU sized maps.</summary>
-public static class HostCpus
-{
-    private static readonly Lazy<int> Count = new(() =>
-    {
-        try
-        {
-            var text = File.ReadAllText("/sys/devices/system/cpu/possible").Trim();
-            var n = 0;
-            foreach (var part in text.Split(','))
-            {
-                var r = part.Split('-');
-                n += r.Length == 2 ? int.Parse(r[1]) - int.Parse(r[0]) + 1 : 1;
-            }
-            return Math.Max(1, n);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
-        {
-            return Environment.ProcessorCount;
-        }
-    });
-
-    public static int Possible => Count.Value;
 }

@@ -4,7 +4,7 @@ using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
-using CompatService.Loader.Btf;
+using CompatService.Engine.Preparation;
 using CompatService.Loader.Syscalls;
 
 namespace CompatService.Loader.Loading;
@@ -104,7 +104,7 @@ public sealed class ObjectLoader(BpfApi bpf)
         var r = bpf.BtfLoad(raw.ToArray(), options.Log);
         if (r.Succeeded) return (r.Fd, null, raw);
         // libbpf: "Error loading .BTF into kernel ... BTF is optional, ignoring" (programs load without func/line info).
-        return (null, $"object BTF rejected by the kernel: {Errno.Name(r.Errno)}: {LastLine(r.Log)}", null);
+        return (null, $"object BTF rejected by the kernel: {Errno.Name(r.Errno)}: {VerifierLogMapper.LastLine(r.Log)}", null);
     }
 
     private ProgramLoadOutcome LoadProgram(BpfObject obj, BpfProgram program, IReadOnlyList<Fixup> fixups,
@@ -149,7 +149,7 @@ public sealed class ObjectLoader(BpfApi bpf)
         var log = VerifierLogMapper.Rewrite(r.Log, obj.Externs);
         var message = VerifierLogMapper.FindPoisonedKfunc(r.Log, obj.Externs) is { } poison
             ? $"prog '{program.Name}': {VerifierLogMapper.Message(poison.Name)}"
-            : $"prog '{program.Name}': BPF_PROG_LOAD: {Errno.Name(r.Errno)}" + (LastLine(log) is { Length: > 0 } last ? $": {last}" : "");
+            : $"prog '{program.Name}': BPF_PROG_LOAD: {Errno.Name(r.Errno)}" + (VerifierLogMapper.LastLine(log) is { Length: > 0 } last ? $": {last}" : "");
         return new ProgramLoadOutcome(program.Name, false, r.Errno, message, log, null);
     }
 
@@ -160,15 +160,4 @@ public sealed class ObjectLoader(BpfApi bpf)
         Programs = programs.Select(p => new ProgramLoadOutcome(p.Name, false, errno, message, "", null)).ToArray(),
         Maps = new Dictionary<string, BpfFd>(),
     };
-
-    /// <summary>The verifier's last non-empty line that says something (skips "processed N insns" statistics).</summary>
-    public static string LastLine(string log)
-    {
-        var lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        for (var i = lines.Length - 1; i >= 0; i--)
-            if (!lines[i].StartsWith("processed ", StringComparison.Ordinal) && !lines[i].StartsWith("verification time", StringComparison.Ordinal) &&
-                !lines[i].StartsWith("stack depth", StringComparison.Ordinal) && lines[i] != "\0")
-                return lines[i];
-        return "";
-    }
 }

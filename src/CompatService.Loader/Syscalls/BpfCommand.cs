@@ -29,7 +29,7 @@ public static class BpfConst
         MapTypeArrayOfMaps = 12, MapTypeHashOfMaps = 13, MapTypeDevmap = 14, MapTypeSockmap = 15, MapTypeCpumap = 16,
         MapTypeXskmap = 17, MapTypeSockhash = 18, MapTypeQueue = 22, MapTypeStack = 23, MapTypeStructOps = 26,
         MapTypeRingbuf = 27, MapTypeDevmapHash = 25, MapTypeArena = 33;
-    public const int ObjNameLen = 16;
+    public const int ObjNameLen = CompatService.Engine.Preparation.MapPreparation.ObjNameLen;
 }
 
 /// <summary>errno values the loader reacts to (Linux, all architectures we target).</summary>

@@ -186,7 +186,7 @@ public class AgentPermissionTests
     [HostBtfFact]
     public async Task Load_WithoutBpfPermission_ExitsThreeAndSaysWhy()
     {
-        var fake = new CompatService.Loader.Syscalls.FakeBpfSyscalls();
+        var fake = new CompatService.Agent.Tests.Support.FakeBpfSyscalls();
         fake.Handlers[CompatService.Loader.Syscalls.BpfCommand.BtfGetNextId] = _ => -CompatService.Loader.Syscalls.Errno.EPERM;
         var session = new CompatService.Loader.Discovery.HostSession(Support.Host.Session.Host, new CompatService.Loader.Syscalls.BpfApi(fake));
         var err = new StringWriter();

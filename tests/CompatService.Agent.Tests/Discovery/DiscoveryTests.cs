@@ -1,3 +1,4 @@
+using CompatService.Engine.Preparation;
 using CompatService.Engine.Linking;
 using System.IO.Compression;
 using System.Security.Cryptography;

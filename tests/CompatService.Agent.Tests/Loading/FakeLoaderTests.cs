@@ -1,3 +1,5 @@
+using CompatService.Engine.Preparation;
+using CompatService.Agent.Tests.Support;
 using System.Buffers.Binary;
 using CompatService.Engine;
 using CompatService.Engine.Asm;
@@ -155,9 +157,9 @@ public class FakeLoaderTests
         Assert.Equal((uint)sub.StartInsn, BinaryPrimitives.ReadUInt32LittleEndian(fi.AsSpan(8)));
         Assert.True(call.U32(BpfAttr.ProgLoad.LineInfoCnt) > 0);
         // extern FUNCs in .ksyms are rewritten (the kernel rejects extern linkage)
-        var raw = CompatService.Loader.Btf.RawBtf.Parse(btf.Btf);
+        var raw = RawBtf.Parse(btf.Btf);
         for (uint id = 1; id < raw.Count; id++)
-            if (raw.Kind(id) == CompatService.Loader.Btf.RawBtfKind.Func) Assert.NotEqual(2, raw.Vlen(id));
+            if (raw.Kind(id) == RawBtfKind.Func) Assert.NotEqual(2, raw.Vlen(id));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using CompatService.Engine.Preparation;
 using System.Runtime.InteropServices;
 using CompatService.Agent.Tests.Support;
 using CompatService.Engine.Asm;
@@ -139,7 +140,7 @@ public class RealBpfTests
     [BpfFact]
     public void FeatureProbe_Kernel618_SupportsEveryBtfKind()
     {
-        var f = KernelBtfFeatures.Probe(Api);
+        var f = CompatService.Loader.Btf.BtfFeatureProbe.Probe(Api);
         Assert.Equal(KernelBtfFeatures.All, f);
     }
 }

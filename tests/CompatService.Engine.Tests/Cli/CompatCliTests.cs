@@ -190,6 +190,35 @@ public sealed class CompatCliTests
     }
 
     [Fact]
+    public void Inspect_ListsRequirements_InJsonAndText_KeepingTheExistingFields()
+    {
+        var asm = Path.Combine(TestPaths.Fixtures, "asm", "ops.bpfel.o");
+        var (code, output, err) = Run("inspect", asm, "--format", "json");
+        Assert.True(code == 0, err);
+        using var doc = JsonDocument.Parse(output);
+        var p = doc.RootElement.GetProperty("programs")[0];
+        foreach (var field in new[] { "name", "section", "type", "attachType", "attachTarget", "autoLoad", "insns", "kfuncs", "ksyms", "kconfig", "helpers" })
+            Assert.True(p.TryGetProperty(field, out _), field);
+        var r = p.GetProperty("requirements");
+        Assert.Equal("BPF_PROG_TYPE_TRACEPOINT", r.GetProperty("programTypeEnum").GetString());
+        Assert.Equal("v3", r.GetProperty("isa").GetProperty("cpu").GetString());
+        Assert.Contains(r.GetProperty("isa").GetProperty("features").EnumerateArray(),
+            f => f.GetProperty("what").GetString() == "jmp32 (cpu v3)" && f.GetProperty("since").GetString() == "5.1");
+        Assert.Contains(r.GetProperty("helpers").EnumerateArray(), h => h.GetProperty("name").GetString() == "bpf_ktime_get_ns" && h.GetProperty("id").GetInt32() == 5);
+        Assert.Equal("hash", r.GetProperty("maps")[0].GetProperty("type").GetString());
+        var unlock = r.GetProperty("kfuncs").EnumerateArray().Single(k => k.GetProperty("name").GetString() == "bpf_rcu_read_unlock");
+        Assert.True(unlock.GetProperty("weak").GetBoolean() && unlock.GetProperty("guarded").GetBoolean());
+        Assert.Equal("counters", doc.RootElement.GetProperty("mapTypes")[0].GetProperty("name").GetString());
+
+        var (textCode, text, _) = Run("inspect", asm);
+        Assert.Equal(0, textCode);
+        Assert.Contains("  needs helpers: bpf_map_lookup_elem (1), bpf_map_update_elem (2), bpf_ktime_get_ns (5)\n", text);
+        Assert.Contains("  needs kfunc bpf_rcu_read_unlock: weak, guarded\n", text);
+        Assert.Contains("  isa: cpu v3; ", text);
+        Assert.Contains("  needs program type BPF_PROG_TYPE_SOCKET_FILTER\n  isa: cpu v1\n", text);
+    }
+
+    [Fact]
     public void Relocate_Json_ListsFixupsAndHexInstructions()
     {
         var (code, output, err) = Run("relocate", TestData.FixturePath("kfunc_weak_missing_guarded"), "--kernel", Kernel72, "--program", "weak_missing_guarded", "--format", "json");

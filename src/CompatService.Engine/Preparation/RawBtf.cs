@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using CompatService.Engine.Binary;
 
-namespace CompatService.Loader.Btf;
+namespace CompatService.Engine.Preparation;
 
 /// <summary>BTF kinds as encoded in btf_type.info bits 24-28.</summary>
 public enum RawBtfKind

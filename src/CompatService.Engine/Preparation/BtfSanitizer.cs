@@ -1,4 +1,4 @@
-namespace CompatService.Loader.Btf;
+namespace CompatService.Engine.Preparation;
 
 /// <summary>
 /// Rewrites BTF kinds the kernel lacks into ones it accepts, in place and length-preserving (libbpf

@@ -1,6 +1,4 @@
-using CompatService.Loader.Syscalls;
-
-namespace CompatService.Loader.Btf;
+namespace CompatService.Engine.Preparation;
 
 /// <summary>Which BTF kinds / encodings the running kernel accepts (libbpf's FEAT_BTF_*).</summary>
 public sealed record KernelBtfFeatures(
@@ -11,16 +9,17 @@ public sealed record KernelBtfFeatures(
 
     public bool NeedsSanitizing => this != All;
 
-    /// <summary>Probes each feature by loading a tiny BTF blob, as libbpf does.</summary>
-    public static KernelBtfFeatures Probe(BpfApi bpf)
+    /// <summary>
+    /// Probes each feature with a tiny BTF blob, as libbpf does; <paramref name="kernelAccepts"/> is the host's
+    /// BTF_LOAD of the blob (the loader's bpf(2)), so the blobs stay here and the syscall stays in the Loader.
+    /// </summary>
+    public static KernelBtfFeatures Probe(Func<byte[], bool> kernelAccepts)
     {
         bool Loads(Action<BtfBuilder> build)
         {
             var b = new BtfBuilder();
             build(b);
-            var r = bpf.BtfLoad(b.Build(), new LogOptions { InitialSize = 4096, MaxSize = 4096 });
-            r.Fd?.Dispose();
-            return r.Succeeded;
+            return kernelAccepts(b.Build());
         }
 
         return new KernelBtfFeatures(

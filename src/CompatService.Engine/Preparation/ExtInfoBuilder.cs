@@ -3,7 +3,7 @@ using CompatService.Engine.Btf;
 using CompatService.Engine.Elf;
 using CompatService.Engine.Object;
 
-namespace CompatService.Loader.Loading;
+namespace CompatService.Engine.Preparation;
 
 /// <summary>func_info / line_info records for one linked program, in the kernel's layout (insn_off in instructions).</summary>
 public sealed record ExtInfo(byte[] FuncInfo, uint FuncInfoCount, byte[] LineInfo, uint LineInfoCount)

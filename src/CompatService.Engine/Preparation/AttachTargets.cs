@@ -2,7 +2,7 @@ using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
 
-namespace CompatService.Loader.Loading;
+namespace CompatService.Engine.Preparation;
 
 /// <summary>attach_btf_id (and the module BTF fd when the target lives in a module) for BTF-attached programs.</summary>
 public sealed record AttachTarget(uint BtfId, string? Module, string? Error);

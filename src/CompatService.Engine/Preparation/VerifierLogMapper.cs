@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
 
-namespace CompatService.Loader.Loading;
+namespace CompatService.Engine.Preparation;
 
 /// <summary>
 /// Maps the kernel's message for a reached poisoned call (`invalid func unknown#2002000NNN`) back to the kfunc's name,
@@ -41,4 +41,15 @@ public static partial class VerifierLogMapper
         var prefix = m.Groups["insn"].Success ? $"{m.Groups["insn"].Value}: <invalid kfunc call>\n" : "";
         return prefix + Message(ext.Name) + "\n";
     });
+
+    /// <summary>The verifier's last non-empty line that says something (skips "processed N insns" statistics).</summary>
+    public static string LastLine(string log)
+    {
+        var lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        for (var i = lines.Length - 1; i >= 0; i--)
+            if (!lines[i].StartsWith("processed ", StringComparison.Ordinal) && !lines[i].StartsWith("verification time", StringComparison.Ordinal) &&
+                !lines[i].StartsWith("stack depth", StringComparison.Ordinal) && lines[i] != "\0")
+                return lines[i];
+        return "";
+    }
 }

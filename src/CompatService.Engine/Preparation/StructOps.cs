@@ -2,7 +2,7 @@ using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
 
-namespace CompatService.Loader.Loading;
+namespace CompatService.Engine.Preparation;
 
 /// <summary>
 /// struct_ops maps (`.struct_ops` / `.struct_ops.link` sections): libbpf fails the whole object at load when the

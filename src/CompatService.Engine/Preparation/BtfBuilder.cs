@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace CompatService.Loader.Btf;
+namespace CompatService.Engine.Preparation;
 
 /// <summary>
 /// Writes small raw BTF blobs (little-endian): the kernel feature probes and tests use it. Ids start at 1.

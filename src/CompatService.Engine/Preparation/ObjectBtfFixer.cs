@@ -1,7 +1,7 @@
 using CompatService.Engine.Elf;
 using CompatService.Engine.Object;
 
-namespace CompatService.Loader.Btf;
+namespace CompatService.Engine.Preparation;
 
 /// <summary>
 /// The BTF rewrites libbpf makes to an object's BTF before loading it into the kernel:

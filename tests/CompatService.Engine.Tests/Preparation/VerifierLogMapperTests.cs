@@ -1,9 +1,9 @@
+using CompatService.Engine.Preparation;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Elf;
 using CompatService.Engine.Object;
-using CompatService.Loader.Loading;
 
-namespace CompatService.Agent.Tests.Loading;
+namespace CompatService.Engine.Tests.Preparation;
 
 public class VerifierLogMapperTests
 {
@@ -37,6 +37,6 @@ public class VerifierLogMapperTests
     [Fact]
     public void LastLine_SkipsVerifierStatistics()
     {
-        Assert.Equal("R2 !read_ok", ObjectLoader.LastLine("0: (bf) r0 = r2\nR2 !read_ok\nprocessed 1 insns (limit 1000000)\n"));
+        Assert.Equal("R2 !read_ok", VerifierLogMapper.LastLine("0: (bf) r0 = r2\nR2 !read_ok\nprocessed 1 insns (limit 1000000)\n"));
     }
 }

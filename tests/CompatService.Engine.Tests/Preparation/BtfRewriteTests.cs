@@ -1,6 +1,6 @@
-using CompatService.Loader.Btf;
+using CompatService.Engine.Preparation;
 
-namespace CompatService.Agent.Tests.Btf;
+namespace CompatService.Engine.Tests.Preparation;
 
 public class BtfRewriteTests
 {

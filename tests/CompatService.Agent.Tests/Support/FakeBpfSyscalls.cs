@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using CompatService.Engine.Asm;
+using CompatService.Loader.Syscalls;
 
-namespace CompatService.Loader.Syscalls;
+namespace CompatService.Agent.Tests.Support;
 
 /// <summary>One recorded bpf(2) call: the attr bytes as passed and copies of what its pointers pointed to.</summary>
 public sealed class FakeBpfCall
