@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using CompatService.Engine;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
@@ -23,6 +24,8 @@ public static class CellProfile
         var objects = Directory.GetFiles(args[1], "*.o", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(f => { try { return CompatEngine.OpenObject(File.ReadAllBytes(f)); } catch (BpfFormatException) { return null; } })
             .OfType<BpfObject>().Take(50).ToList();
+        // COMPAT_WALK_MEMO=0: walk every time (compare with the memo, which serves a walk seen on another kernel).
+        WalkMemo.Enabled = Environment.GetEnvironmentVariable("COMPAT_WALK_MEMO") != "0";
         var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
         double open = 0, first = 0, fresh = 0, warm = 0;
         int nOpen = 0, nFresh = 0, nWarm = 0;
@@ -56,6 +59,7 @@ public static class CellProfile
         Console.WriteLine(string.Create(ci, $"first_check_us={first / nOpen:F0}"));
         Console.WriteLine(string.Create(ci, $"fresh_check_us={fresh / nFresh:F1}"));
         Console.WriteLine(string.Create(ci, $"warm_check_us={warm / nWarm:F1}"));
+        Console.WriteLine($"walk_memo={(WalkMemo.Enabled ? "on" : "off")} hits={WalkMemo.Stats.Hits} misses={WalkMemo.Stats.Misses}");
         return 0;
     }
 }

@@ -14,12 +14,13 @@ namespace CompatService.Api.Caching;
 /// <summary>
 /// Parsed kernels and objects kept in memory (bounded): CompatEngine.Check needs them parsed, and parsing a 5 MB
 /// vmlinux BTF per request would dominate. Keyed by content (sha256 + module set), so a stale entry is never wrong.
-/// Kernels are bounded by size (<c>Compat:KernelCacheMiB</c>, the raw BTF plus the parser's index) as well as by
-/// count, least recently used out first: a fleet of 1000 kernels does not fit, and a parsed kernel is 2–8 MiB.
+/// Kernels are bounded by size only (<c>Compat:KernelCacheMiB</c>, the raw BTF plus the parser's index), least recently
+/// used out first: a fleet of 1000 kernels does not fit, and a parsed kernel is 2–8 MiB, so a count cap would evict long
+/// before the memory budget is used.
 /// </summary>
 public sealed class EngineCache(IOptions<CompatOptions> options)
 {
-    private readonly BoundedCache<KernelBtfSet> _kernels = new(() => options.Value.KernelCacheSize,
+    private readonly BoundedCache<KernelBtfSet> _kernels = new(() => int.MaxValue,
         () => (long)options.Value.KernelCacheMiB << 20, SizeOf);
     private readonly BoundedCache<BpfObject> _objects = new(() => options.Value.ObjectCacheSize, () => long.MaxValue, _ => 0);
 

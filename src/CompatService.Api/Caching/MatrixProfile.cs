@@ -26,13 +26,14 @@ public static class MatrixProfile
 
     public static long Cells => Interlocked.Read(ref _cells);
 
-    /// <summary>"cells=N batches=B kernel_loads=L kernel_cache=count/MiB/evicted queue_ms=.. missing_ms=.. kernel_fetch_ms=.. ..." (milliseconds summed over workers).</summary>
+    /// <summary>"cells=N batches=B kernel_loads=L kernel_cache=count/MiB/evicted walk_memo=Hhit/Wwalked queue_ms=.. missing_ms=.. kernel_fetch_ms=.. ..." (milliseconds summed over workers).</summary>
     public static string Describe((int Count, long Bytes, long Evictions) cache)
     {
         var parts = new List<string>
         {
             $"cells={Interlocked.Read(ref _cells)}", $"batches={Interlocked.Read(ref _batches)}",
             $"kernel_loads={Interlocked.Read(ref _kernelLoads)}", $"kernel_cache={cache.Count}/{cache.Bytes >> 20}MiB/{cache.Evictions}evicted",
+            $"walk_memo={CompatService.Engine.Analysis.WalkMemo.Stats.Hits}hit/{CompatService.Engine.Analysis.WalkMemo.Stats.Misses}walked",
         };
         foreach (var p in Enum.GetValues<Phase>())
         {

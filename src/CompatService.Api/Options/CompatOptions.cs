@@ -34,8 +34,12 @@ public sealed class CompatOptions : IValidatableObject
     [Range(1, 100)]
     public int JobMaxAttempts { get; set; } = 5;
 
-    /// <summary>Parsed kernels kept in memory for Check (each is a parsed vmlinux BTF).</summary>
-    [Range(1, 1024)]
+    /// <summary>
+    /// No longer bounds the kernel cache (kept so configurations that set it still start): parsed kernels are bounded by
+    /// <see cref="KernelCacheMiB"/> only. A count cap evicted before the byte budget (32 kernels ≈ 200 MiB of a 512 MiB
+    /// budget), so a fleet of 40 kernels cycling through it never hit (issue 13).
+    /// </summary>
+    [Range(1, 1 << 20)]
     public int KernelCacheSize { get; set; } = 32;
 
     /// <summary>Estimated memory for parsed kernels (MiB; raw BTF + index): the kernel cache evicts the least recently used beyond it.</summary>

@@ -137,6 +137,27 @@ public sealed class ConstantMemory
         return AbstractValue.Const(v);
     }
 
+    /// <summary>Everything a walk reads of this memory, hashed into <paramref name="h"/> (the <see cref="WalkMemo"/> key).</summary>
+    internal void AddTo(System.Security.Cryptography.IncrementalHash h)
+    {
+        WalkMemo.Add(h, _regions.Count);
+        WalkMemo.Add(h, (IgnoresShipped ? 1 : 0) | (_endian.IsBig ? 2 : 0));
+        foreach (var r in _regions)
+        {
+            WalkMemo.Add(h, ((r.ReadOnly ? 1L : 0) | (r.AsShipped ? 2L : 0) | (r.Known is null ? 4L : 0)) + ((long)r.Bytes.Length << 8));
+            h.AppendData(System.Text.Encoding.UTF8.GetBytes(r.Name + "\0"));
+            h.AppendData(r.Bytes.Span);
+            if (r.Known is { } known) h.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(known.AsSpan()));
+        }
+        WalkMemo.Add(h, _pointers.Count);
+        foreach (var (insn, (region, offset)) in _pointers.OrderBy(p => p.Key))
+        {
+            WalkMemo.Add(h, insn);
+            WalkMemo.Add(h, region);
+            WalkMemo.Add(h, offset);
+        }
+    }
+
     /// <summary>The region's section name (for messages).</summary>
     internal string RegionName(int region) => region >= 0 && region < _regions.Count ? _regions[region].Name : "?";
 

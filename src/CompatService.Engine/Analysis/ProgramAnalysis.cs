@@ -89,7 +89,7 @@ public static class VerdictEngine
     {
         ctx.MissingHelperCalls = HelperMissingRule.MissingCalls(ctx, BasePoison(ctx));
         var memory = ConstantMemory.For(ctx.Obj.Object, ctx.Program, ctx.Fixups, ctx.Kernel);
-        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, WalkPoison(ctx), HostOnly(ctx), memory, budget, $"program '{ctx.Name}': reachability walk");
+        ctx.Reach = ctx.Obj.Object.Walks.Analyze(ctx.Relocated, WalkPoison(ctx), HostOnly(ctx), memory, budget, $"program '{ctx.Name}': reachability walk");
         return memory;
     }
 

@@ -44,7 +44,7 @@ internal static class WalkCounterfactuals
     {
         var reach = ctx.Reach!;
         if (!reach.ReadShippedData) return;
-        ctx.Reach = ReachabilityAnalyzer.Analyze(ctx.Relocated, VerdictEngine.WalkPoison(ctx), VerdictEngine.HostOnly(ctx), memory.WithoutShipped(), budget,
+        ctx.Reach = ctx.Obj.Object.Walks.Analyze(ctx.Relocated, VerdictEngine.WalkPoison(ctx), VerdictEngine.HostOnly(ctx), memory.WithoutShipped(), budget,
             $"program '{ctx.Name}': reachability walk with .rodata unknown");
         var alternative = new Findings();
         VerdictEngine.PostWalk(ctx, alternative);

@@ -55,6 +55,19 @@ public sealed class BoundedMemoryTests
         Assert.Equal(2, cache.Stats.Count);
     }
 
+    [Fact]
+    public void EngineCache_BoundsKernelsByBytesOnly_NotByKernelCacheSize()
+    {
+        // KernelCacheSize 1 used to cap the kernel cache at one entry: a fleet cycling through it never hit.
+        var options = Microsoft.Extensions.Options.Options.Create(new CompatService.Api.Options.CompatOptions { KernelCacheSize = 1, KernelCacheMiB = 512 });
+        var cache = new EngineCache(options);
+        for (var i = 0; i < Dirs.Length; i++)
+            cache.Remember(new CompatService.Data.Entities.KernelEntity { Id = i + 1, Sha256 = $"k{i}", Source = "test", Release = "6.1.0" }, KernelDirectory.Load(Dirs[i]).Btf);
+        Assert.True(Dirs.Length >= 2, "needs two fixture kernels");
+        Assert.Equal(Dirs.Length, cache.KernelStats.Count);
+        Assert.Equal(0, cache.KernelStats.Evictions);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static async Task<WeakReference> LoadThroughAsync(BoundedCache<KernelBtfSet> cache, string key, string dir)
     {
