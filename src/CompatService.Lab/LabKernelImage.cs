@@ -45,18 +45,25 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
             source = KernelInput.FromIngest(KernelIngest.Read(bytes, Path.GetFileName(imagePath)));
             kernel = new LoadedKernel(source.Open(), Path.GetFileName(imagePath), imagePath, source.Arch, source.Flavour);
         }
-        return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel) { Source = source };
+        // the guest runs this image: its kallsyms are a fact about the guest even when the directory kept no image
+        return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel)
+            { Source = source, Kallsyms = kernel.Btf.Kallsyms ?? image.DecodeKallsyms(out _) };
     }
 
     /// <summary>The kernel input the image was opened from (the one door: <see cref="KernelSource.Open"/>).</summary>
     public required KernelSource Source { get; init; }
 
+    /// <summary>The image's kallsyms (typeless ksyms resolve against them), or null when the image's table cannot be decoded.</summary>
+    public KallsymsTable? Kallsyms { get; init; }
+
     /// <summary>
-    /// The kernel as the guest has it: vmlinux BTF and config, no modules (the lab inserts none), opened through the one
-    /// door (<see cref="KernelSource.Open"/>, the one place a config meets a kernel).
+    /// The kernel as the guest has it: vmlinux BTF, config and the image's kallsyms, no modules (the lab inserts none),
+    /// opened through the one door (<see cref="KernelSource.Open"/>, the one place a config meets a kernel).
     /// </summary>
-    public KernelBtfSet GuestKernel() =>
-        (Source with { Modules = [], Release = Release ?? Source.Release, Config = Config ?? Source.Config }).Open();
+    public KernelBtfSet GuestKernel() => (Source with
+    {
+        Modules = [], Release = Release ?? Source.Release, Config = Config ?? Source.Config, Kallsyms = Kallsyms ?? Source.Kallsyms,
+    }).Open();
 
     private static string? ConfigText(string dir) => KernelConfigFile.TryRead(dir);
 }
