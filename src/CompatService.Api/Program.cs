@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using CompatService.Api;
 using CompatService.Api.Commands;
 using CompatService.Api.Endpoints;
@@ -6,26 +5,13 @@ using CompatService.Api.Errors;
 using CompatService.Api.OpenApi;
 using CompatService.Dashboard;
 
-// dotnet CompatService.Api.dll            → serve (API, Swagger at /swagger, dashboard)
-// dotnet CompatService.Api.dll migrate    → apply EF migrations and exit
-// dotnet CompatService.Api.dll import PATH [--label k=v]...  → import kernels with a progress bar, then exit
-var command = args.Length > 0 && !args[0].StartsWith('-') && !args[0].Contains('=') ? args[0] : null;
-var hostArgs = command is null ? args : args[1..];
-if (command is not (null or "migrate" or "import"))
-{
-    Console.Error.WriteLine($"unknown command '{command}'; use: (no command) | migrate | import PATH");
-    return 2;
-}
+// dotnet CompatService.Api.dll [ASP.NET Core options]  → serve (API, Swagger at /swagger, dashboard)
+// dotnet CompatService.Api.dll migrate | import PATH ... | --help | --version  → ServiceCommands (System.CommandLine)
+if (ServiceCommands.Handles(args)) return await ServiceCommands.RunAsync(args);
 
-var builder = WebApplication.CreateBuilder(command == "import" ? [] : hostArgs);
+var builder = WebApplication.CreateBuilder(args);
 if (!builder.Environment.IsDevelopment()) builder.Logging.AddJsonConsole();
 builder.AddCompatService();
-if (command is not null)
-{
-    builder.Services.RemoveAll<IHostedService>(); // commands run no workers
-    // EF logs its probe of a not-yet-existing history table as a failed command on a fresh database: not an error
-    builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
-}
 // ───── DASHBOARD (services): web/CompatService.Dashboard; Compat:Dashboard:* (ApiBaseAddress, ApiKey) ─────
 builder.Services.AddCompatDashboard(o =>
 {
@@ -36,24 +22,7 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 // ─────────────────────────────────────────────────────────────────────────────────────
 
 var app = builder.Build();
-// Every face needs the database: without it, one line and exit 2 (not a 500 on every request, not a stack trace).
-if (string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString(CompatService.Data.CompatDb.ConnectionStringName)))
-{
-    Console.Error.WriteLine($"{command ?? "serve"}: ConnectionStrings:Compat is not set (env ConnectionStrings__Compat=\"Host=...;Database=...;Username=...\"); scripts/run.sh starts a private PostgreSQL");
-    return 2;
-}
-if (command is not null)
-{
-    try
-    {
-        return command == "migrate" ? await MigrateCommand.RunAsync(app.Services) : await ImportCommand.RunAsync(app.Services, hostArgs);
-    }
-    catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
-    {
-        Console.Error.WriteLine($"{command}: the database is unavailable: {e.Message}");
-        return 3;
-    }
-}
+if (!ServiceCommands.HasDatabase(app.Configuration, "serve")) return 2;
 
 app.UseCompatProblems();
 app.UseCompatSwagger();

@@ -35,7 +35,8 @@ internal static class CompatCommands
         Add(root, "check", "The matrix: does each program of each object load on each kernel, and if not, why",
             [Objects(2)],
             [new Option<string[]>("--kernel") { Description = "A kernel to check against (repeat for several)", HelpName = "KERNEL", AllowMultipleArgumentsPerToken = false },
-             Format("text", "json", "markdown")],
+             Format("text", "json", "markdown"),
+             new Option<bool>("--minimum-kernel") { Description = "Add, per program and kernel stream (distro · arch · flavour), the oldest kernel it loads from and why it fails on the one before (json: \"minimumKernels\")" }],
             a => CheckCommand.Run(a, stdout));
         Add(root, "relocate", "The instructions a loader sends for one program on one kernel, with every fixup (kfunc calls, poisoned calls, CO-RE)",
             [Objects(1)], [kernelOne(), program(), Format("json", "text")], a => RelocateCommand.Run(a, stdout));

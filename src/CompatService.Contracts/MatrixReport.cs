@@ -7,7 +7,16 @@ namespace CompatService.Contracts;
 
 public sealed record MatrixReport(
     [property: JsonPropertyName("kernels")] IReadOnlyList<MatrixKernel> Kernels,
-    [property: JsonPropertyName("objects")] IReadOnlyList<MatrixObject> Objects);
+    [property: JsonPropertyName("objects")] IReadOnlyList<MatrixObject> Objects)
+{
+    /// <summary>
+    /// Per program and stream, the oldest kernel it loads from and why not before (`compat check --minimum-kernel`).
+    /// Only when asked for: left out of the JSON when null, so every existing output stays byte-identical.
+    /// </summary>
+    [JsonPropertyName("minimumKernels")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ProgramMinimumKernels>? MinimumKernels { get; init; }
+}
 
 public sealed record MatrixKernel(
     [property: JsonPropertyName("id")] string Id,

@@ -26,7 +26,7 @@ public static class KernelDirectory
     {
         var source = Read(dir);
         return new LoadedKernel(source.Open(), Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir))), dir,
-            source.Arch, source.Flavour);
+            source.Arch, source.Flavour, source.Distro);
     }
 
     /// <summary>The file holding the vmlinux BTF (its bytes identify an import), or null when there is none.</summary>

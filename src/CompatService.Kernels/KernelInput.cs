@@ -17,7 +17,7 @@ public static class KernelInput
     public static LoadedKernel Load(string path)
     {
         var (source, name) = Read(path);
-        return new LoadedKernel(source.Open(), name, path, source.Arch, source.Flavour);
+        return new LoadedKernel(source.Open(), name, path, source.Arch, source.Flavour, source.Distro);
     }
 
     /// <summary>The running kernel under <paramref name="root"/> (tests point it at a fake tree).</summary>

@@ -44,14 +44,19 @@ public sealed class AgentApp(TextWriter stdout, TextWriter stderr, Func<HttpClie
 
     public async Task<int> RunAsync(string[] argv, CancellationToken ct = default)
     {
-        var (args, error) = AgentArgs.Parse(argv);
-        if (args is null)
+        if (argv.Length == 0)
         {
-            if (error is null) { Out.WriteLine(AgentArgs.Usage); return argv.Length == 0 ? BadInput : Ok; }
-            Err.WriteLine($"compat-agent: {error}");
-            Err.WriteLine(AgentArgs.Usage);
+            Err.Write(AgentCommandLine.Help());
             return BadInput;
         }
+        var (args, error, parse) = AgentCommandLine.Parse(argv);
+        if (error is not null)
+        {
+            foreach (var line in error.Split('\n')) Err.WriteLine($"compat-agent: {line}");
+            Err.WriteLine($"(see compat-agent --help{(parse.CommandResult.Command is { } c && c != parse.RootCommandResult.Command ? $", or compat-agent {c.Name} --help" : "")})");
+            return BadInput;
+        }
+        if (args is null) return await parse.InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = Out, Error = Err }, ct);
         try
         {
             return args.Command switch

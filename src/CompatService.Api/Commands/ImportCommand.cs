@@ -6,62 +6,46 @@ using CompatService.Kernels;
 namespace CompatService.Api.Commands;
 
 /// <summary>
-/// `dotnet CompatService.Api.dll import PATH [--label k=v]...`: imports kernels with a progress bar.
+/// `dotnet CompatService.Api.dll import PATH [--label k=v]...`: imports kernels, with progress on a terminal (<see cref="ImportProgress"/>).
 /// PATH may be a corpus-style directory of kernel directories (each with vmlinux.btf.gz, optional modules/*.btf.gz,
 /// config.gz, kfuncs-btf_ids.txt ("name 0xflags") and info.json (release / arch / flavour / distro)), a directory
 /// of kernel files in any uploadable form, or one file (e.g. /sys/kernel/btf/vmlinux).
 /// </summary>
 public static class ImportCommand
 {
-    public static async Task<int> RunAsync(IServiceProvider services, string[] args)
-    {
-        if (args.Length < 1)
-        {
-            Console.Error.WriteLine("usage: CompatService.Api import PATH [--label k=v]... [--release R] [--arch A] [--distro D] [--flavour F]");
-            return 2;
-        }
-        var path = args[0];
-        var labels = new Dictionary<string, string>();
-        string? release = null, arch = null, distro = null, flavour = null;
-        for (var i = 1; i + 1 < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--label": foreach (var kv in Labels.ParseQuery([args[++i]])) labels[kv.Key] = kv.Value; break;
-                case "--release": release = args[++i]; break;
-                case "--arch": arch = args[++i]; break;
-                case "--distro": distro = args[++i]; break;
-                case "--flavour": flavour = args[++i]; break;
-            }
-        }
+    /// <summary>What `import` was asked for (parsed by <see cref="ServiceCommands"/>).</summary>
+    public sealed record Request(string Path, IReadOnlyDictionary<string, string> Labels, string? Release = null, string? Arch = null,
+        string? Distro = null, string? Flavour = null);
 
-        var items = Enumerate(path).ToList();
+    public static async Task<int> RunAsync(IServiceProvider services, Request request, CancellationToken ct = default)
+    {
+        var items = Enumerate(request.Path).ToList();
         if (items.Count == 0)
         {
-            Console.Error.WriteLine($"nothing to import under {path}");
+            Console.Error.WriteLine($"nothing to import under {request.Path}");
             return 1;
         }
-        var bar = new ProgressBar(items.Count);
         int created = 0, existing = 0, failed = 0;
-        foreach (var item in items)
+        await ImportProgress.RunAsync(items, async (item, report) =>
         {
             await using var scope = services.CreateAsyncScope();
             var store = scope.ServiceProvider.GetRequiredService<KernelStore>();
+            var name = Path.GetFileName(item.TrimEnd('/'));
             try
             {
-                var meta = new KernelUploadMeta(release, arch, flavour, distro, Labels: labels, Source: item);
+                var meta = new KernelUploadMeta(request.Release, request.Arch, request.Flavour, request.Distro, Labels: request.Labels, Source: item);
                 var r = HostKernel.IsHostBtfPath(item) ? await ImportHostAsync(store, meta)
-                    : Directory.Exists(item) ? await ImportCorpusDirAsync(store, item, labels)
-                    : await store.IngestAsync(await File.ReadAllBytesAsync(item), item, meta, default);
+                    : Directory.Exists(item) ? await ImportCorpusDirAsync(store, item, request.Labels)
+                    : await store.IngestAsync(await File.ReadAllBytesAsync(item, ct), item, meta, ct);
                 if (r.Created) created++; else existing++;
-                bar.Step(Path.GetFileName(item.TrimEnd('/')), $"{(r.Created ? "stored" : "already stored")} as #{r.Kernel.Id} ({r.Kernel.KfuncCount} kfuncs)");
+                report(name, $"{(r.Created ? "stored" : "already stored")} as #{r.Kernel.Id} ({r.Kernel.KfuncCount} kfuncs)", true);
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not (OperationCanceledException or Npgsql.NpgsqlException or TimeoutException))
             {
                 failed++;
-                bar.Step(Path.GetFileName(item.TrimEnd('/')), "FAILED: " + e.Message);
+                report(name, "FAILED: " + e.Message, false);
             }
-        }
+        });
         Console.Error.WriteLine($"import: {created} stored, {existing} already present, {failed} failed");
         return failed == 0 ? 0 : 1;
     }

@@ -1,3 +1,5 @@
+using CompatService.Api.Tests.Infrastructure;
+using CompatService.Tests.Shared;
 using System.Diagnostics;
 using CompatService.Data;
 using Npgsql;
@@ -11,6 +13,12 @@ public sealed class CommandLineTests
 
     private static (int Code, string StdErr) Run(string? connectionString, params string[] args)
     {
+        var (code, stderr, _) = RunAll(connectionString, args);
+        return (code, stderr);
+    }
+
+    private static (int Code, string StdErr, string StdOut) RunAll(string? connectionString, params string[] args)
+    {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = AppContext.BaseDirectory };
         psi.ArgumentList.Add(ApiDll);
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -19,9 +27,9 @@ public sealed class CommandLineTests
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
-        _ = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException("CompatService.Api.dll " + string.Join(' ', args) + " did not exit"); }
-        return (p.ExitCode, stderr.Result);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException("CompatService.Api.dll " + string.Join(' ', args) + " did not exit"); }
+        return (p.ExitCode, stderr.Result, stdout.Result);
     }
 
     [Fact]
@@ -40,6 +48,57 @@ public sealed class CommandLineTests
         Assert.Equal(3, code);
         Assert.Contains("the database is unavailable", err);
         Assert.DoesNotContain("Unhandled exception", err);
+    }
+
+    [Fact]
+    public void Help_ListsTheCommands_AndEachCommandsOptions()
+    {
+        var (code, _, stdout) = RunAll(null, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains("migrate", stdout);
+        Assert.Contains("import", stdout);
+        (code, _, stdout) = RunAll(null, "import", "--help");
+        Assert.Equal(0, code);
+        foreach (var o in new[] { "PATH", "--label", "--release", "--arch", "--distro", "--flavour" }) Assert.Contains(o, stdout);
+        (code, _, stdout) = RunAll(null, "--version");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^\d+\.\d+\.\d+", stdout.Trim());
+    }
+
+    [Theory]
+    [InlineData(new[] { "import" }, "Required argument missing")]            // PATH is required
+    [InlineData(new[] { "import", "/x", "--label", "novalue" }, "k=v")]      // labels are validated before the database is touched
+    [InlineData(new[] { "import", "/x", "--bogus", "1" }, "--bogus")]
+    [InlineData(new[] { "frobnicate" }, "frobnicate")]
+    public void BadUsage_Exit2_NamesTheProblem_NoStackTrace(string[] args, string expected)
+    {
+        var (code, err) = Run("Host=127.0.0.1;Port=1;Database=none;Username=postgres;Timeout=3", args);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, err);
+        Assert.Contains("--help", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+
+    [PgFact]
+    public async Task Import_StoresAKernelDirectory_OneLinePerItem_WithoutTerminalCodes()
+    {
+        var server = PostgresServer.Instance ?? throw new InvalidOperationException(PostgresServer.WhyUnavailable);
+        var cs = await server.CreateDatabaseAsync("import");
+        Assert.Equal(0, Run(cs, "migrate").Code);
+        var dir = Path.Combine(TestPaths.Fixtures, "kernels", "debian-6.1.0-47-amd64");
+        var (code, err) = Run(cs, "import", dir, "--label", "team=net,source=fixture");
+        Assert.Equal(0, code);
+        Assert.Contains("[1/1] debian-6.1.0-47-amd64: stored as #", err);
+        Assert.Contains("import: 1 stored, 0 already present, 0 failed", err);
+        Assert.DoesNotContain("\r", err);
+        Assert.DoesNotContain("\u001b[", err); // stderr is not a terminal here: no ANSI escapes
+        (code, err) = Run(cs, "import", dir);
+        Assert.Equal(0, code);
+        Assert.Contains("already stored", err);
+        await using var db = new NpgsqlConnection(cs);
+        await db.OpenAsync();
+        await using var q = new NpgsqlCommand("select count(*) from kernels", db);
+        Assert.Equal(1L, (long)(await q.ExecuteScalarAsync())!);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CompatService.Cli;
+using CompatService.Engine.Analysis;
 using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 
@@ -216,6 +217,49 @@ public sealed class CompatCliTests
         Assert.Contains("  needs kfunc bpf_rcu_read_unlock: weak, guarded\n", text);
         Assert.Contains("  isa: cpu v3; ", text);
         Assert.Contains("  needs program type BPF_PROG_TYPE_SOCKET_FILTER\n  isa: cpu v1\n", text);
+    }
+
+    [Fact]
+    public void Check_MinimumKernel_AddsTheSection_InEveryFormat_AndNothingWithoutTheOption()
+    {
+        var obj = TestData.FixturePath("ksym_exists_present");
+        var k612 = TestData.FixtureKernelDir("debian-6.12.117+deb13-amd64");
+        var (code, json, err) = Run("check", obj, "--kernel", Kernel72, "--kernel", Kernel61, "--kernel", k612, "--format", "json", "--minimum-kernel");
+        Assert.True(code == 1, err); // fails on 6.1
+        using var doc = JsonDocument.Parse(json);
+        var program = doc.RootElement.GetProperty("minimumKernels")[0];
+        Assert.Equal("ksym_exists_present", program.GetProperty("program").GetString());
+        var stream = program.GetProperty("streams")[0];
+        Assert.Equal(("debian", "amd64", "amd64"), (stream.GetProperty("distro").GetString(), stream.GetProperty("arch").GetString(), stream.GetProperty("flavour").GetString()));
+        Assert.Equal("6.12.117+deb13-amd64", stream.GetProperty("oldestLoads").GetProperty("release").GetString());
+        var before = stream.GetProperty("before");
+        Assert.Equal(("6.1.0-47-amd64", "fails"), (before.GetProperty("release").GetString(), before.GetProperty("verdict").GetString()));
+        Assert.Equal(ReasonCodes.KsymExistsUnsupported, before.GetProperty("needs")[0].GetProperty("code").GetString());
+
+        var (_, plain, _) = Run("check", obj, "--kernel", Kernel72, "--kernel", Kernel61, "--format", "json");
+        Assert.DoesNotContain("minimumKernels", plain);
+        var (_, text, _) = Run("check", obj, "--kernel", Kernel72, "--kernel", Kernel61, "--kernel", k612, "--minimum-kernel");
+        Assert.Contains("    debian · amd64 · amd64               loads from 6.12.117+deb13-amd64; 6.1.0-47-amd64: fails, bpf_ksym_exists(`bpf_kfunc_call_test_release`) needs Linux ≥ 6.4\n", text);
+        var (_, md, _) = Run("check", obj, "--kernel", Kernel72, "--kernel", Kernel61, "--kernel", k612, "--format", "markdown", "--minimum-kernel");
+        var (_, mdPlain, _) = Run("check", obj, "--kernel", Kernel72, "--kernel", Kernel61, "--kernel", k612, "--format", "markdown");
+        Assert.StartsWith(mdPlain, md);
+        Assert.Contains("| ksym_exists_present.bpfel.o | ksym_exists_present | debian · amd64 · amd64 | 6.12.117+deb13-amd64 | 6.1.0-47-amd64: fails, ", md);
+    }
+
+    [CorpusFact]
+    public void Check_MinimumKernel_NamesTheMissingHelper_OfARealProgram()
+    {
+        var obj = Path.Combine(TestPaths.Corpus, "objects", "xdp-tools", "sid", "usr", "sbin", "xdp-bench@0x2d0e0.bpf.o");
+        var (_, json, err) = Run("check", obj, "--kernel", TestData.CorpusKernelDir("debian-5.10.0-46-amd64"),
+            "--kernel", TestData.CorpusKernelDir("debian-6.1.0-56-amd64"), "--format", "json", "--minimum-kernel");
+        using var doc = JsonDocument.Parse(json);
+        var program = doc.RootElement.GetProperty("minimumKernels").EnumerateArray()
+            .Single(p => p.GetProperty("program").GetString() == "xdp_redirect_load_bytes_prog");
+        var stream = program.GetProperty("streams").EnumerateArray().Single();
+        Assert.True(stream.GetProperty("oldestLoads").ValueKind == JsonValueKind.Object, err + stream);
+        Assert.Equal("6.1.0-56-amd64", stream.GetProperty("oldestLoads").GetProperty("release").GetString());
+        Assert.Contains(stream.GetProperty("before").GetProperty("needs").EnumerateArray(),
+            n => n.GetProperty("text").GetString() == "needs `bpf_xdp_load_bytes` (helper 189)");
     }
 
     [Fact]
