@@ -41,8 +41,12 @@ public static class ReleaseOrder
         if (release is not null)
             return (min is null || CompareTo(release, min) >= 0) && (max is null || CompareTo(release, max) <= 0);
         if (Engine.Kernels.VersionBound.Parse(bound) is not { } b) return true;
-        if (min is not null && b.Below is { } below && CompareTo(below.ToString(), min) <= 0) return false;
+        // min "6" means 6.0 and up: the lowest release it admits (zero-padded) is what the bound must reach.
+        if (min is not null && Numbers(min) is { Length: > 0 } lo && !b.MayBeAtLeast(Lowest(lo))) return false;
+        // max "6.12" admits every 6.12.x: compared on max's own length, like a release.
         if (max is not null && b.AtLeast is { } atLeast && CompareTo(atLeast.ToString(), max) > 0) return false;
         return true;
     }
+
+    private static Version Lowest(int[] n) => new(n[0], n.Length > 1 ? n[1] : 0, n.Length > 2 ? n[2] : 0, n.Length > 3 ? n[3] : 0);
 }

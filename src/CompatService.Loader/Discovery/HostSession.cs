@@ -16,7 +16,6 @@ public sealed class HostSession : IDisposable
 {
     private readonly Lazy<KernelBtfSet> _kernel;
     private readonly Lazy<KernelBtfObjects> _btfObjects;
-    private readonly Lazy<Kallsyms> _kallsyms;
     private readonly Lazy<KernelBtfFeatures> _features;
 
     public HostSession(HostKernel host, BpfApi bpf)
@@ -25,7 +24,6 @@ public sealed class HostSession : IDisposable
         Bpf = bpf;
         _kernel = new(host.OpenEngineKernel);
         _btfObjects = new(() => KernelBtfObjects.Discover(bpf));
-        _kallsyms = new(() => Kallsyms.Load());
         _features = new(() => BtfFeatureProbe.Probe(bpf));
     }
 
@@ -38,7 +36,7 @@ public sealed class HostSession : IDisposable
     {
         Kernel = Kernel,
         ModuleBtfFds = BtfObjects.ModuleFds,
-        Kallsyms = name => _kallsyms.Value.Find(name),
+        Kallsyms = name => Host.Kallsyms is { } k && k.TryGet(name, out var s) && s.Address is { } a && a != 0 ? a : null,
         Features = _features.Value,
         KernelVersionCode = KconfigValues.VersionCode(Host.Release),
     };

@@ -74,13 +74,37 @@ public class DiscoveryTests
     }
 
     [Fact]
-    public void Kallsyms_ParsesFirstOccurrence_ZeroMeansHidden()
+    public void HostKallsyms_ParsesModulesToo_FirstAddressWins_TwoAddressesAreAmbiguous()
     {
-        var k = Kallsyms.Parse(new StringReader("ffffffff81000000 T _stext\nffffffff81000010 t dup\nffffffff81000020 t dup\t[mod]\n0000000000000000 D hidden\n"));
-        Assert.Equal(0xffffffff81000000UL, k.Find("_stext"));
-        Assert.Equal(0xffffffff81000010UL, k.Find("dup"));
-        Assert.Null(k.Find("hidden"));
-        Assert.Null(k.Find("absent"));
+        var k = CompatService.HostKernels.HostKallsyms.Parse(new StringReader(
+            "ffffffff81000000 T _stext\nffffffff81000010 t dup\nffffffff81000020 t dup\t[mod]\nffffffffc0000000 t modonly\t[fou]\n"), "test");
+        Assert.True(k.TryGet("_stext", out var s) && s.Address == 0xffffffff81000000UL && !s.Ambiguous);
+        Assert.True(k.TryGet("dup", out var d) && d.Ambiguous);          // libbpf: "resolution is ambiguous"
+        Assert.True(k.TryGet("modonly", out var m) && m.Type == 't');    // a loaded module's symbol counts (libbpf_kallsyms_parse)
+        Assert.False(k.Contains("absent"));
+    }
+
+    [Fact]
+    public void HostKallsyms_ZeroAddresses_AreNamesOnly()
+    {
+        var k = CompatService.HostKernels.HostKallsyms.Parse(new StringReader("0000000000000000 T a\n0000000000000000 D b\n"), "kptr_restrict");
+        Assert.False(k.HasAddresses);
+        Assert.True(k.TryGet("b", out var b) && b.Address is null);
+    }
+
+    [Fact]
+    public void HostKernel_ReadsKallsyms_IntoTheEngineKernel_UnreadableMeansUndecided()
+    {
+        var root = Directory.CreateTempSubdirectory("hostroot-").FullName;
+        Directory.CreateDirectory(Path.Combine(root, "sys/kernel/btf"));
+        var b = new BtfBuilder();
+        b.Int("int", 4, true);
+        File.WriteAllBytes(Path.Combine(root, "sys/kernel/btf/vmlinux"), b.Build());
+        Assert.Null(CompatService.HostKernels.HostKernel.Discover(root).OpenEngineKernel().Kallsyms);
+        Directory.CreateDirectory(Path.Combine(root, "proc"));
+        File.WriteAllText(Path.Combine(root, "proc/kallsyms"), "ffffffff81000000 T bpf_prog_put\n");
+        var kernel = CompatService.HostKernels.HostKernel.Discover(root).OpenEngineKernel();
+        Assert.True(kernel.Kallsyms!.Contains("bpf_prog_put"));
     }
 
     [Theory]

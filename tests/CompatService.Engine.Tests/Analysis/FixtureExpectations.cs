@@ -89,6 +89,13 @@ public static class FixtureExpectations
             "rodata_gate" => Expected.Loads(disabled: true) with { Notes = [ReasonCodes.RodataAsShipped] },
             // CONFIG_HZ / CONFIG_BPF_SYSCALL from the kernel's config: dead where it is known, undecided (unknown) where not.
             "kconfig_config_gate" => kernel.Config is null ? Expected.Unknown(ReasonCodes.KconfigUnknown) with { Disabled = true } : Expected.Loads(disabled: true),
+            // Typeless ksyms resolve from kallsyms at load time (libbpf): decided where the kernel's kallsyms are known
+            // (its image or package, the host's /proc/kallsyms), unknown from BTF alone; bpf_prog_put is a global function
+            // (listed even without CONFIG_KALLSYMS_ALL), bpf_compat_no_such_symbol is in no kernel.
+            "ksym_typeless_present" => kernel.Kallsyms is null ? Expected.Unknown(ReasonCodes.TypelessKsymHostOnly) : Expected.Loads(),
+            "ksym_typeless_strong_missing" => kernel.Kallsyms is null
+                ? Expected.Unknown(ReasonCodes.TypelessKsymHostOnly) : Expected.Fails(ReasonCodes.TypelessKsymMissing),
+            "ksym_typeless_weak_missing" => Expected.Loads(),
             _ => throw new InvalidOperationException($"no expectation written for fixture '{fixture}' (program '{program}'): add it to FixtureExpectations"),
         };
     }
