@@ -3,7 +3,8 @@
 # and every fixture program alone inside, writes one JSON per kernel, then the agreement table (scripts/lab-table.py).
 # usage: scripts/lab-corpus.sh OUTDIR [KERNEL-DIR-NAME...]
 #   env: COMPAT_CORPUS (default ../shared/corpus), COMPAT_NATIVE_AGENT (the AOT agent put into the guest),
-#        LAB="dotnet run --project src/CompatService.Agent --" (the host side; default the native agent itself)
+#        LAB="dotnet run --project src/CompatService.Agent --" (the host side; default the native agent itself),
+#        LAB_WORK (keep each run's work directory, console.log and results.log, under LAB_WORK/KERNEL)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 corpus=${COMPAT_CORPUS:-../shared/corpus}
@@ -24,7 +25,7 @@ for k in "${kernels[@]}"; do
   [ -f "$image" ] || { echo "$k: no image, skipped"; continue; }
   echo "== $k: ${#objects[@]} objects ($(date -u +%H:%M:%S))"
   $lab lab --image "$image" --kernel "$corpus/btf/$k" --agent "$agent" --format json --skip-bad-objects \
-    --boot-timeout 300 --program-timeout 60 "${objects[@]}" >"$out/$k.json" 2>"$out/$k.log"
+    --boot-timeout 300 --program-timeout 60 ${LAB_WORK:+--work "$LAB_WORK/$k"} "${objects[@]}" >"$out/$k.json" 2>"$out/$k.log"
   echo "$k: exit $? ($(date -u +%H:%M:%S))"
 done
 python3 scripts/lab-table.py "$out"/*.json

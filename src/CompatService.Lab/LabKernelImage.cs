@@ -42,15 +42,20 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
             var source = KernelInput.FromIngest(KernelIngest.Read(bytes, Path.GetFileName(imagePath)));
             kernel = new LoadedKernel(source.Open(), Path.GetFileName(imagePath), imagePath, source.Arch, source.Flavour);
         }
-        return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel);
+        // the guest runs this image: its kallsyms are a fact about the guest even when the directory kept no image
+        return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel)
+            { Kallsyms = kernel.Btf.Kallsyms ?? image.DecodeKallsyms(out _) };
     }
 
-    /// <summary>The kernel as the guest has it: vmlinux BTF and config, no modules (the lab inserts none).</summary>
+    /// <summary>The image's kallsyms (typeless ksyms resolve against them), or null when the image's table cannot be decoded.</summary>
+    public KallsymsTable? Kallsyms { get; init; }
+
+    /// <summary>The kernel as the guest has it: vmlinux BTF, config and the image's kallsyms, no modules (the lab inserts none).</summary>
     public KernelBtfSet GuestKernel()
     {
         var k = Kernel.Btf;
         var config = Config is null ? k.Config : KernelConfig.Parse(Config);
-        return new KernelBtfSet(k.Vmlinux, [], k.BtfSha256, Release ?? k.Release, k.KfuncFlags, config, k.Kallsyms);
+        return new KernelBtfSet(k.Vmlinux, [], k.BtfSha256, Release ?? k.Release, k.KfuncFlags, config, Kallsyms ?? k.Kallsyms);
     }
 
     private static string? ConfigText(string dir) => KernelConfigFile.TryRead(dir);

@@ -22,6 +22,8 @@ public sealed record LabRunOptions
     public long OutputCap { get; init; } = 256L * 1024 * 1024;
     /// <summary>Where the initramfs and serial logs are written (a fresh temp directory when null; kept when given).</summary>
     public string? WorkDirectory { get; init; }
+    /// <summary>A kept run's results.log: compare it again with this engine instead of booting (<see cref="LabReplay"/>).</summary>
+    public string? Replay { get; init; }
     /// <summary>Called with progress lines (boot, each finished program).</summary>
     public Action<string>? Progress { get; init; }
 }

@@ -10,7 +10,11 @@ public enum LabStatus { Loaded, Failed, Timeout, Crashed, NotRun }
 /// <summary>One program's real outcome in the guest (from the agent's JSON between the frame markers).</summary>
 public sealed record LabProgramResult(
     int Index, string Object, string Program, LabStatus Status, bool? Loaded, int? Errno, string? VerifierTail,
-    string? GuestPredicted, int? ExitCode, string? Stderr);
+    string? GuestPredicted, int? ExitCode, string? Stderr)
+{
+    /// <summary>The object path the guest's agent answered for (its JSON's `object`), when it answered.</summary>
+    public string? GuestObject { get; init; }
+}
 
 /// <summary>
 /// The guest's results port (ttyS1): "@@LAB-READY sha release", then per plan entry "@@LAB-BEGIN n", the agent's JSON,
@@ -68,18 +72,21 @@ public static class LabSerial
     internal static LabProgramResult Result(LabPlanEntry e, string json, string stderr, int? rc)
     {
         var err = stderr.Length == 0 ? null : stderr;
+        string? answeredFor = null;
         try
         {
             using var doc = JsonDocument.Parse(json);
             foreach (var p in doc.RootElement.GetProperty("programs").EnumerateArray())
             {
+                answeredFor ??= p.TryGetProperty("object", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
                 if (p.GetProperty("name").GetString() != e.Program) continue;
                 bool? loaded = p.TryGetProperty("loaded", out var l) && l.ValueKind is JsonValueKind.True or JsonValueKind.False ? l.GetBoolean() : null;
                 int? errno = p.TryGetProperty("errno", out var en) && en.ValueKind == JsonValueKind.Number ? en.GetInt32() : null;
                 var tail = p.TryGetProperty("verifierTail", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
                 var predicted = p.TryGetProperty("predicted", out var pr) && pr.ValueKind == JsonValueKind.String ? pr.GetString() : null;
                 var status = loaded switch { true => LabStatus.Loaded, false => LabStatus.Failed, null => LabStatus.NotRun };
-                return new LabProgramResult(e.Index, e.ObjectFile, e.Program, status, loaded, errno, tail, predicted, rc, err);
+                var obj = p.TryGetProperty("object", out var ob) && ob.ValueKind == JsonValueKind.String ? ob.GetString() : null;
+                return new LabProgramResult(e.Index, e.ObjectFile, e.Program, status, loaded, errno, tail, predicted, rc, err) { GuestObject = obj };
             }
         }
         catch (Exception x) when (x is JsonException or KeyNotFoundException or InvalidOperationException)
@@ -88,6 +95,7 @@ public static class LabSerial
         }
         var killed = rc is 137 or 124 or 143;
         return new LabProgramResult(e.Index, e.ObjectFile, e.Program, killed ? LabStatus.Timeout : LabStatus.Crashed, null, null,
-            killed ? "killed by the per-program timeout" : err ?? $"the agent exited {rc} without an answer", null, rc, err);
+            killed ? "killed by the per-program timeout" : err ?? $"the agent exited {rc} without an answer", null, rc, err)
+            { GuestObject = answeredFor };
     }
 }

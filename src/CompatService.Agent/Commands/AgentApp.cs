@@ -34,7 +34,10 @@ public sealed class AgentApp(TextWriter stdout, TextWriter stderr, Func<HttpClie
         lock (SessionsLock)
         {
             if (!Sessions.TryGetValue(root, out var s))
+            {
+                if (LinuxBpfSyscalls.IsSupportedPlatform) LinuxBpfSyscalls.RaiseMemlockLimit(); // as libbpf does before maps (pre-5.11 kernels)
                 Sessions[root] = s = new HostSession(HostKernel.Discover(root), new BpfApi(LinuxBpfSyscalls.Instance));
+            }
             return s;
         }
     }

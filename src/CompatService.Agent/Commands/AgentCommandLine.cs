@@ -33,6 +33,7 @@ public static class AgentCommandLine
         ("--program-timeout", "S", "Seconds per program load (default 60)", true),
         ("--output-cap", "BYTES", "Most console output read from the guest (default 256 MiB)", true),
         ("--work", "DIR", "Keep the initramfs and the console log here", false),
+        ("--replay", "RESULTS.LOG", "Compare a kept run's results.log (in its --work DIR) again with this engine, without booting", false),
     ];
 
     public static RootCommand Root()

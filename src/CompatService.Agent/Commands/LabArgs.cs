@@ -7,7 +7,7 @@ namespace CompatService.Agent.Commands;
 public static class LabArgs
 {
     private static readonly string[] ValueOptions =
-        ["--image", "--kernel", "--agent", "--busybox", "--qemu", "--accel", "--memory", "--boot-timeout", "--program-timeout", "--output-cap", "--work"];
+        ["--image", "--kernel", "--agent", "--busybox", "--qemu", "--accel", "--memory", "--boot-timeout", "--program-timeout", "--output-cap", "--work", "--replay"];
 
     public static bool TakesValue(string arg) => ValueOptions.Contains(arg);
     public static bool IsFlag(string arg) => arg is "--quiet" or "--skip-bad-objects";
@@ -25,7 +25,7 @@ public static class LabArgs
             Image = image,
             KernelDirectory = v.GetValueOrDefault("--kernel"),
             Objects = args.Objects,
-            Agent = v.GetValueOrDefault("--agent") ?? SelfIfNative() ?? throw new InputException(
+            Agent = v.GetValueOrDefault("--agent") ?? SelfIfNative() ?? (v.ContainsKey("--replay") ? "" : null) ?? throw new InputException(
                 "lab needs --agent PATH to the native agent (dotnet publish src/CompatService.Agent -r linux-x64 -p:PublishAot=true), or run the native agent itself"),
             Busybox = v.GetValueOrDefault("--busybox", "/bin/busybox"),
             Qemu = v.GetValueOrDefault("--qemu", "qemu-system-x86_64"),
@@ -35,6 +35,7 @@ public static class LabArgs
             ProgramTimeout = TimeSpan.FromSeconds(Int(v, "--program-timeout", 60)),
             OutputCap = Int(v, "--output-cap", 256 << 20),
             WorkDirectory = v.GetValueOrDefault("--work"),
+            Replay = v.GetValueOrDefault("--replay"),
             Progress = args.LabOptions.Contains("--quiet") ? null : progress,
         };
     }

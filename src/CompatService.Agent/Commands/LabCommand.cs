@@ -6,7 +6,8 @@ namespace CompatService.Agent.Commands;
 
 /// <summary>
 /// `lab --image VMLINUZ|DEB [--kernel DIR] OBJECT...`: boots the kernel under QEMU with this agent inside, loads every
-/// program alone (`load --force`), compares each real outcome with the engine's verdict for that kernel.
+/// program alone (`load --force`), compares each real outcome with the engine's verdict for that kernel. With
+/// `--replay RESULTS.LOG` (a kept run's serial output) the same real outcomes are compared again without booting.
 /// </summary>
 public static class LabCommand
 {
@@ -25,7 +26,11 @@ public static class LabCommand
         catch (Exception e) when (e is Engine.Binary.BpfFormatException or FileNotFoundException) { throw new InputException($"{options.Image}: {e.Message}"); }
 
         LabRunResult run;
-        try { run = await LabRunner.RunAsync(options, kernel, objects, ct); }
+        try
+        {
+            run = options.Replay is { } log ? LabReplay.Run(kernel, objects, log, options.OutputCap)
+                : await LabRunner.RunAsync(options, kernel, objects, ct);
+        }
         catch (LabException e) { app.Err.WriteLine($"compat-agent lab: {e.Message}"); return AgentApp.ServiceError; }
 
         var cells = run.Refused is null ? LabComparison.Compare(kernel, objects, run) : [];

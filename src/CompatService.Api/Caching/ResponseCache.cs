@@ -8,7 +8,11 @@ namespace CompatService.Api.Caching;
 /// </summary>
 public sealed class ResponseCache
 {
-    public sealed record Entry(string Generation, byte[] Body, string ContentType);
+    public sealed record Entry(string Generation, byte[] Body, string ContentType)
+    {
+        /// <summary>Response headers that go with the body (the matrix's X-Total-Kernels / X-Total-Objects).</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+    }
 
     private const int MaxEntries = 512;
     private readonly ConcurrentDictionary<string, Entry> _entries = new();

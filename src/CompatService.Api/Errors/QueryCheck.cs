@@ -70,6 +70,13 @@ public static partial class QueryCheck
         throw new InvalidParameterException(parameter, $"{parameter} '{value}' is not one of {string.Join(", ", allowed)}");
     }
 
+    /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>] (null when absent).</summary>
+    public static int? Range(string parameter, int? value, int min, int max)
+    {
+        if (value is null || (value >= min && value <= max)) return value;
+        throw new InvalidParameterException(parameter, $"{parameter} {value} is out of range: expected {min} to {max}");
+    }
+
     /// <summary>The three release parameters of a selection.</summary>
     public static (string? Release, string? Min, string? Max) Releases(string? release, string? minRelease, string? maxRelease) =>
         (Release("release", release), ReleaseBound("minRelease", minRelease), ReleaseBound("maxRelease", maxRelease));

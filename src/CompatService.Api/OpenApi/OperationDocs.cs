@@ -41,7 +41,7 @@ public static class OperationDocs
         ["GetDisassembly"] = new("A program's instructions",
             "The engine's disassembly; with kernel=id the program is relocated for that kernel and the fixups are marked.", 404),
         ["GetMatrix"] = new("Verdicts of every program on every kernel",
-            "format=json (default), csv or markdown; objectLabel / kernelLabel=k=v (repeatable), arch, release, minRelease, maxRelease, object=sha256 (repeatable), kernel=id (repeatable)."),
+            "format=json (default), csv or markdown; objectLabel / kernelLabel=k=v (repeatable), arch, release, minRelease, maxRelease, object=sha256 (repeatable), kernel=id (repeatable); paging for large fleets: kernelOffset / kernelLimit (columns, by kernel id) and objectOffset / objectLimit (rows, by object id), the totals in the X-Total-Kernels / X-Total-Objects headers."),
         ["GetKfunc"] = new("One kfunc across every stored kernel", "Where it exists, its prototype per kernel and where it changed."),
         ["CiCheck"] = new("CI gate: check an object against the selected kernels",
             "multipart/form-data: file = the object (or sha256 of a stored one); optional labels, release, minRelease, maxRelease, arch, strict. ?format=json|junit|markdown. ok is false when a program fails (or is unknown, with strict).",

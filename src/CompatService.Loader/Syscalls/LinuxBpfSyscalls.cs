@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace CompatService.Loader.Syscalls;
 
-/// <summary>The real bpf(2) through libc's syscall(3). The only P/Invoke in the repository.</summary>
+/// <summary>The real bpf(2) through libc's syscall(3), and setrlimit(2) for RLIMIT_MEMLOCK. The only P/Invokes in the repository.</summary>
 public sealed partial class LinuxBpfSyscalls : IBpfSyscalls
 {
     public static readonly LinuxBpfSyscalls Instance = new();
@@ -31,8 +31,24 @@ public sealed partial class LinuxBpfSyscalls : IBpfSyscalls
 
     public void Close(int fd) => CloseFd(fd);
 
+    /// <summary>
+    /// Lifts RLIMIT_MEMLOCK to infinity, as libbpf 1.x does before it creates maps on a kernel that charges BPF memory
+    /// to the locked-memory limit (before 5.11's memcg accounting): without it a 5.10 kernel refuses a map of a few
+    /// hundred KiB with EPERM under the default 64 KiB limit, and every loader built on libbpf would not see that.
+    /// Harmless on newer kernels (they ignore the limit for BPF). Returns false when the limit could not be lifted.
+    /// </summary>
+    public static unsafe bool RaiseMemlockLimit()
+    {
+        const int RlimitMemlock = 8; // x86_64 and arm64
+        var limit = stackalloc ulong[2] { ulong.MaxValue, ulong.MaxValue };
+        return SetRlimit(RlimitMemlock, (nint)limit) == 0;
+    }
+
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, long cmd, nint attr, long size);
+
+    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    private static partial int SetRlimit(int resource, nint rlimit);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     private static partial int CloseFd(int fd);

@@ -119,4 +119,39 @@ public sealed class LabUnitTests
         Assert.Equal(["p", "q"], AgentArgs.Parse(["load", "--program", "p", "--program", "q", "x.o"]).Args!.Programs);
         Assert.Throws<InputException>(() => LabArgs.Parse(AgentArgs.Parse(["lab", "x.o"]).Args!, null));
     }
+
+    [Fact]
+    public void Replay_ReadsAKeptResultsLogForTheSameObjectsAndRefusesAnotherKernelOrPlan()
+    {
+        var files = new[] { "helper_enum_guard.bpfel.o", "rodata_gate.bpfel.o" }
+            .Select(f => Path.Combine(CompatService.Tests.Shared.TestPaths.Fixtures, "bpf", f)).ToList();
+        var objects = LabRunner.ReadObjects(files);
+        var plan = LabRunner.Plan(objects);
+        string Log(IEnumerable<LabPlanEntry> entries, bool done) =>
+            "@@LAB-READY abc 5.10.0-46-amd64\n" + string.Concat(entries.Select(e =>
+                $"@@LAB-BEGIN {e.Index}\n{{\"programs\":[{{\"object\":\"/lab/obj/{e.GuestObject}\",\"name\":\"{e.Program}\",\"loaded\":{(e.Index % 2 == 0 ? "true" : "false")},\"errno\":null}}]}}\n@@LAB-STDERR {e.Index}\n\n@@LAB-END {e.Index} 0\n"))
+            + (done ? "@@LAB-DONE\n" : "");
+        var dir = Directory.CreateTempSubdirectory("lab-replay-").FullName;
+        try
+        {
+            var log = Path.Combine(dir, "results.log");
+            File.WriteAllText(log, Log(plan, done: true));
+            var run = LabReplay.Run("abc", null, objects, log, 1 << 20);
+            Assert.True(run.Completed);
+            Assert.Null(run.Aborted);
+            Assert.Equal("5.10.0-46-amd64", run.Release);
+            Assert.Equal(plan.Select(e => e.Index % 2 == 0 ? LabStatus.Loaded : LabStatus.Failed), run.Programs.Select(p => p.Status));
+
+            Assert.Contains("is not this kernel's", Assert.Throws<LabException>(() => LabReplay.Run("def", null, objects, log, 1 << 20)).Message, StringComparison.Ordinal);
+            var reversed = LabRunner.ReadObjects(files.AsEnumerable().Reverse());
+            Assert.Contains("other objects or order", Assert.Throws<LabException>(() => LabReplay.Run("abc", null, reversed, log, 1 << 20)).Message, StringComparison.Ordinal);
+
+            File.WriteAllText(log, Log(plan.Take(1), done: false));
+            var partial = LabReplay.Run("abc", null, objects, log, 1 << 20);
+            Assert.False(partial.Completed);
+            Assert.NotNull(partial.Aborted);
+            Assert.All(partial.Programs.Skip(1), p => Assert.Equal(LabStatus.NotRun, p.Status));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }

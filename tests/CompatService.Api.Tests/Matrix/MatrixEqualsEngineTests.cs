@@ -44,6 +44,36 @@ public sealed class MatrixEqualsEngineTests(CorpusApiFactory api) : IClassFixtur
     }
 
     [PgCorpusFact]
+    public async Task MatrixPages_AreTheFullMatrixSliced_WithTotalsInHeaders()
+    {
+        await api.EnsureSeededAsync();
+        using var c = api.CreateClient();
+        var full = (await c.GetFromJsonAsync<MatrixReport>($"{ApiRoutes.Matrix}?format=json", ContractJson.Options))!;
+        Assert.True(full.Kernels.Count >= 3 && full.Objects.Count >= 2, "needs 3 kernels and 2 objects");
+
+        var r = await c.GetAsync($"{ApiRoutes.Matrix}?format=json&kernelOffset=1&kernelLimit=2&objectLimit=1");
+        r.EnsureSuccessStatusCode();
+        Assert.Equal(full.Kernels.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(r.Headers.GetValues("X-Total-Kernels")));
+        Assert.Equal(full.Objects.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(r.Headers.GetValues("X-Total-Objects")));
+        var page = JsonSerializer.Deserialize<MatrixReport>(await r.Content.ReadAsStringAsync(), ContractJson.Options)!;
+        Assert.Equal(full.Kernels.Skip(1).Take(2).Select(k => k.Id), page.Kernels.Select(k => k.Id));
+        var row = Assert.Single(page.Objects);
+        Assert.Equal(full.Objects[0].Sha256, row.Sha256);
+        var ids = page.Kernels.Select(k => k.Id).ToHashSet();
+        // every cell of the page is the full matrix's cell for that program and kernel
+        var expected = full.Objects[0].Programs.Select(p => p with { Results = p.Results.Where(x => ids.Contains(x.Kernel)).ToList() });
+        Assert.Equal(JsonSerializer.Serialize(expected, ContractJson.Options), JsonSerializer.Serialize(row.Programs, ContractJson.Options));
+
+        // the same page again comes from the response cache with its headers
+        var again = await c.GetAsync($"{ApiRoutes.Matrix}?format=json&kernelOffset=1&kernelLimit=2&objectLimit=1");
+        Assert.Equal(full.Kernels.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(again.Headers.GetValues("X-Total-Kernels")));
+        var past = (await c.GetFromJsonAsync<MatrixReport>($"{ApiRoutes.Matrix}?kernelOffset={full.Kernels.Count}", ContractJson.Options))!;
+        Assert.Empty(past.Kernels);
+        foreach (var bad in new[] { "kernelLimit=0", "kernelOffset=-1", "objectLimit=100001", "kernelLimit=x" })
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await c.GetAsync($"{ApiRoutes.Matrix}?{bad}")).StatusCode);
+    }
+
+    [PgCorpusFact]
     public async Task MatrixFilters_ByArchReleaseRangeAndLabels()
     {
         await api.EnsureSeededAsync();

@@ -49,3 +49,37 @@ public class LargeMatrixTests(ITestOutputHelper output) : DashboardTestContext(L
         Assert.InRange(cells, 50, 25_000 / 2);
     }
 }
+
+/// <summary>A fleet of 1000 kernels: the grid shows a page of kernel columns at a time, the pager moves through them.</summary>
+public class FleetMatrixColumnPagingTests() : DashboardTestContext(LargeMatrix.Create(kernels: 1000, objects: 2, programsPerObject: 2))
+{
+    [Fact]
+    public void Grid_RendersOnePageOfKernelColumns_AndThePagerMovesThroughAll()
+    {
+        var cut = Render<MatrixPage>();
+        var page = CompatService.Dashboard.Components.MatrixGrid.ColumnPage;
+        Assert.Equal(page, cut.FindAll("th.kernel").Count);
+        Assert.Equal("kernels 1–60 of 1000", cut.Find(".column-range").TextContent);
+        Assert.True(cut.Find("button.prev-columns").HasAttribute("disabled"));
+        Assert.All(cut.FindAll("tr.program-row"), r => Assert.Equal(page, r.QuerySelectorAll("button.cell").Length));
+
+        var model = MatrixViewModel.Build(Api.Matrix, Api.Kernels, Api.Objects);
+        var firstPage = cut.FindAll("th.kernel").Select(t => t.GetAttribute("title")).ToList();
+        Assert.Equal(model.Columns.Take(page).Select(c => $"{c.Name} ({c.GroupKey})"), firstPage);
+
+        cut.Find("button.next-columns").Click();
+        Assert.Equal("kernels 61–120 of 1000", cut.Find(".column-range").TextContent);
+        Assert.Equal(model.Columns.Skip(page).Take(page).Select(c => $"{c.Name} ({c.GroupKey})"), cut.FindAll("th.kernel").Select(t => t.GetAttribute("title")));
+        // a cell of the second page is the cell of that program on that page's kernel
+        var second = model.Columns[page];
+        var programRow = model.Rows.OfType<ProgramRow>().First();
+        var expected = programRow.Cells[page];
+        Assert.Equal(second.Name, expected.Kernel);
+        Assert.Contains(cut.FindAll("button.cell"), b => b.GetAttribute("aria-label")!.Contains($"on kernel {second.Name}:", StringComparison.Ordinal));
+
+        for (var i = 0; i < 20; i++) cut.Find("button.next-columns").Click();
+        Assert.Equal("kernels 961–1000 of 1000", cut.Find(".column-range").TextContent);
+        Assert.Equal(40, cut.FindAll("th.kernel").Count);
+        Assert.True(cut.Find("button.next-columns").HasAttribute("disabled"));
+    }
+}

@@ -70,6 +70,26 @@ public sealed class MatrixViewModel
         return new MatrixViewModel(columns, groups, rows, report.Objects.Count);
     }
 
+    /// <summary>
+    /// <paramref name="count"/> columns from <paramref name="first"/> (clamped), with their groups and each row's cells:
+    /// the grid of a 1000-kernel fleet renders a page of columns, not 1000 (issue 13). Rows and totals stay whole.
+    /// </summary>
+    public MatrixViewModel Page(int first, int count)
+    {
+        first = Math.Clamp(first, 0, Math.Max(0, Columns.Count - 1));
+        count = Math.Clamp(count, 0, Columns.Count - first);
+        if (first == 0 && count == Columns.Count) return this;
+        var columns = Columns.Skip(first).Take(count).ToList();
+        var groups = new List<KernelGroup>();
+        foreach (var c in columns)
+        {
+            if (groups.Count > 0 && groups[^1].Key == c.GroupKey) groups[^1] = groups[^1] with { Span = groups[^1].Span + 1 };
+            else groups.Add(new KernelGroup(c.GroupKey, 1));
+        }
+        var rows = Rows.Select(r => r is ProgramRow p ? p with { Cells = p.Cells.Skip(first).Take(count).ToList() } : r).ToList();
+        return new MatrixViewModel(columns, groups, rows, ObjectCount);
+    }
+
     /// <summary>True for the first column of a group (a heavier rule separates groups).</summary>
     public bool StartsGroup(int column) => column == 0 || Columns[column].GroupKey != Columns[column - 1].GroupKey;
 
