@@ -4,8 +4,9 @@ using System.Text.Json;
 
 namespace CompatService.Lab;
 
-/// <summary>What happened to one program in the guest.</summary>
-public enum LabStatus { Loaded, Failed, Timeout, Crashed, NotRun }
+/// <summary>What happened to one program in the guest (Unsupported: the agent's own loader cannot load it — struct_ops,
+/// freplace — so the kernel was never asked).</summary>
+public enum LabStatus { Loaded, Failed, Timeout, Crashed, NotRun, Unsupported }
 
 /// <summary>One program's real outcome in the guest (from the agent's JSON between the frame markers).</summary>
 public sealed record LabProgramResult(
@@ -85,6 +86,8 @@ public static class LabSerial
                 var tail = p.TryGetProperty("verifierTail", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
                 var predicted = p.TryGetProperty("predicted", out var pr) && pr.ValueKind == JsonValueKind.String ? pr.GetString() : null;
                 var status = loaded switch { true => LabStatus.Loaded, false => LabStatus.Failed, null => LabStatus.NotRun };
+                // the agent's own loader refused (struct_ops, freplace): the kernel was never asked, nothing was observed
+                if (loaded == false && CompatService.Engine.Preparation.LoaderLimits.IsLoaderLimit(tail)) (status, loaded) = (LabStatus.Unsupported, null);
                 var obj = p.TryGetProperty("object", out var ob) && ob.ValueKind == JsonValueKind.String ? ob.GetString() : null;
                 return new LabProgramResult(e.Index, e.ObjectFile, e.Program, status, loaded, errno, tail, predicted, rc, err) { GuestObject = obj };
             }

@@ -23,10 +23,10 @@ public static class AttachTargets
         var def = ProgramSections.FindDefinition(program.SectionName.TrimStart('?'));
         var needsBtf = def?.AttachBtf == true || info.ProgramTypeId is ProgTypeTracing or ProgTypeLsm or ProgTypeExt;
         if (info.ProgramTypeId == ProgTypeStructOps)
-            return new AttachTarget(0, null, "struct_ops programs need their struct_ops map, which the agent's loader does not support");
+            return new AttachTarget(0, null, LoaderLimits.StructOpsPrograms);
         if (!needsBtf) return null;
         if (info.ProgramTypeId == ProgTypeExt)
-            return new AttachTarget(0, null, "freplace programs need a target program fd, which the agent's loader does not take");
+            return new AttachTarget(0, null, LoaderLimits.FreplacePrograms);
         var target = info.AttachTarget;
         if (string.IsNullOrEmpty(target))
             return new AttachTarget(0, null, $"prog '{program.Name}': section '{program.SectionName}' names no attach target");

@@ -29,6 +29,6 @@ public static class StructOps
                     return $"struct_ops init_kern: struct {kernelType} is not found in kernel BTF";
             }
         }
-        return "struct_ops maps are not supported by the agent's loader (they need registration through the struct_ops map)";
+        return LoaderLimits.StructOpsMaps;
     }
 }

@@ -87,7 +87,7 @@ public sealed class MapCreator(BpfApi bpf)
             if (map.Inner is { } innerDef) inner = CreateOne(innerDef, obj, btfFd, datasecId, options);
             var req = Request(map, btfFd, datasecId, options) with { InnerMapFd = inner?.Value ?? 0 };
             if (map.Type == BpfConst.MapTypeStructOps)
-                throw new BpfException(BpfCommand.MapCreate, Errno.EOPNOTSUPP, "struct_ops maps are not supported by the agent's loader");
+                throw new BpfException(BpfCommand.MapCreate, Errno.EOPNOTSUPP, LoaderLimits.StructOpsMapCreate);
             try
             {
                 return bpf.MapCreate(req);

@@ -154,4 +154,15 @@ public sealed class LabUnitTests
         }
         finally { Directory.Delete(dir, recursive: true); }
     }
+
+    [Fact]
+    public void Serial_TheAgentsOwnLoaderLimitIsNotAnObservation()
+    {
+        var tail = CompatService.Engine.Preparation.LoaderLimits.StructOpsMaps;
+        var text = "@@LAB-READY s r\n@@LAB-BEGIN 0\n{\"programs\":[{\"object\":\"/lab/obj/0000-a.o\",\"name\":\"p1\",\"loaded\":false,\"errno\":null,\"verifierTail\":\"" + tail + "\"}]}\n@@LAB-STDERR 0\n@@LAB-END 0 1\n"
+            + "@@LAB-BEGIN 1\n{\"programs\":[{\"object\":\"/lab/obj/0000-a.o\",\"name\":\"p2\",\"loaded\":false,\"errno\":null,\"verifierTail\":\"struct_ops init_kern: struct bpf_struct_ops_hid_bpf_ops is not found in kernel BTF\"}]}\n@@LAB-STDERR 1\n@@LAB-END 1 1\n";
+        var p = LabSerial.Parse(text, Plan);
+        Assert.Equal((LabStatus.Unsupported, (bool?)null), (p.Programs[0].Status, p.Programs[0].Loaded));
+        Assert.Equal((LabStatus.Failed, (bool?)false), (p.Programs[1].Status, p.Programs[1].Loaded));
+    }
 }
