@@ -42,6 +42,7 @@ public static class ServiceRegistration
         services.AddScoped<ObjectStore>();
         services.AddScoped<CellComputer>();
         services.AddScoped<MatrixService>();
+        services.AddScoped<ObjectRequirementsService>();
         for (var i = 0; i < compat.Workers; i++)
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<MatrixWorker>(sp));
         services.AddSingleton<Lab.LabSignal>();

@@ -1,3 +1,4 @@
+using CompatService.Api.Caching;
 using CompatService.Api.Errors;
 using CompatService.Api.Ingest;
 using CompatService.Api.Mapping;
@@ -6,6 +7,7 @@ using CompatService.Api.Options;
 using CompatService.Api.Security;
 using CompatService.Contracts;
 using CompatService.Data;
+using CompatService.Reporting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -133,7 +135,7 @@ public static class KernelsApi
     }
 
     private static async Task<Results<Ok<KernelDiffDto>, ProblemHttpResult>> DiffAsync(
-        CompatDbContext db, long id, long otherId, CancellationToken ct)
+        CompatDbContext db, EngineCache engine, long id, long otherId, CancellationToken ct)
     {
         var kernels = await db.Kernels.AsNoTracking().Include(k => k.Modules).Where(k => k.Id == id || k.Id == otherId).ToListAsync(ct);
         var from = kernels.FirstOrDefault(k => k.Id == id);
@@ -148,7 +150,10 @@ public static class KernelsApi
         var removed = a.Values.Where(s => !b.ContainsKey(s.Name)).OrderBy(s => s.Name).Select(s => s.ToDto()).ToList();
         var changed = a.Values.Where(s => b.TryGetValue(s.Name, out var t) && t.Prototype != s.Prototype).OrderBy(s => s.Name)
             .Select(s => new KfuncPrototypeChange(s.Name, s.Prototype, b[s.Name].Prototype)).ToList();
-        return TypedResults.Ok(new KernelDiffDto(from.ToDto(), to.ToDto(), added, removed, changed));
+        // helpers / program / attach / map types from the kernels' own BTF enums (the engine reads them)
+        var surface = Engine.Kernels.KernelSurfaceDiff.Of((await engine.KernelAsync(db, from, ct)).Enums, (await engine.KernelAsync(db, to, ct)).Enums);
+        return TypedResults.Ok(new KernelDiffDto(from.ToDto(), to.ToDto(), added, removed, changed,
+            surface.Helpers.ToContract(), surface.ProgramTypes.ToContract(), surface.AttachTypes.ToContract(), surface.MapTypes.ToContract()));
     }
 
     internal static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
