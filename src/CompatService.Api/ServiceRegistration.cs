@@ -47,6 +47,7 @@ public static class ServiceRegistration
         services.AddScoped<Catalog.ObservedOutcomes>();
         services.AddScoped<Catalog.StoreHealth>();
         services.AddScoped<Lab.LabRuns>();
+        services.AddScoped<ObjectRequirementsService>();
         for (var i = 0; i < compat.Workers; i++)
             services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<MatrixWorker>(sp));
         services.AddSingleton<Lab.LabSignal>();

@@ -12,6 +12,7 @@ public static class ApiRoutes
     public const string KernelDiff = "/api/kernels/{id}/diff/{otherId}"; // GET added / removed / changed kfuncs
     public const string Objects = "/api/objects";                       // GET list, POST multipart file (+name, labels)
     public const string Object = "/api/objects/{id}";                   // GET with programs and requirements, DELETE
+    public const string ObjectRequirements = "/api/objects/{id}/requirements"; // GET per program: requirements + minimum kernel per stream
     public const string ObjectDisassembly = "/api/objects/{id}/programs/{program}/disassembly"; // GET ?kernel=id
     public const string Matrix = "/api/matrix";                         // GET ?format=json|csv|markdown&objectLabel=&kernelLabel=&arch=&minRelease=&maxRelease=
     public const string Kfunc = "/api/kfuncs/{name}";                   // GET one kfunc across kernels

@@ -20,10 +20,22 @@ public sealed record KernelKfuncDto(
     string Name, uint BtfId, string? Module, string Prototype, bool Tagged, uint? Flags,
     IReadOnlyList<string> FlagNames, string Kind);
 
+/// <summary>
+/// Two kernels compared: kfuncs added / removed / changed, and (from their own BTF enums) helpers, program types, attach
+/// types and map types added and removed; each of those is null when a kernel's BTF lacks the enum.
+/// </summary>
 public sealed record KernelDiffDto(
     KernelDto From, KernelDto To,
     IReadOnlyList<KernelKfuncDto> Added, IReadOnlyList<KernelKfuncDto> Removed,
-    IReadOnlyList<KfuncPrototypeChange> Changed);
+    IReadOnlyList<KfuncPrototypeChange> Changed,
+    KernelEnumDiffDto? Helpers = null, KernelEnumDiffDto? ProgramTypes = null,
+    KernelEnumDiffDto? AttachTypes = null, KernelEnumDiffDto? MapTypes = null);
+
+/// <summary>Entries of one kernel enum added (in the second kernel only) and removed (in the first only).</summary>
+public sealed record KernelEnumDiffDto(IReadOnlyList<KernelEnumEntryDto> Added, IReadOnlyList<KernelEnumEntryDto> Removed);
+
+/// <summary>An enumerator: short name (bpf_loop, syscall, ringbuf), the kernel's spelling (BPF_FUNC_loop) and its value.</summary>
+public sealed record KernelEnumEntryDto(string Name, string EnumName, long Value);
 
 public sealed record KfuncPrototypeChange(string Name, string FromPrototype, string ToPrototype);
 

@@ -4,6 +4,14 @@ public sealed record ObjectDto(
     long Id, string Sha256, string Name, IReadOnlyDictionary<string, string> Labels, long Size,
     DateTimeOffset CreatedAt, IReadOnlyList<ProgramSummary> Programs, string? License, IReadOnlyList<string> OpenErrors);
 
+/// <summary>
+/// GET /api/objects/{id}/requirements: what each program needs (programs[].requirements), the maps libbpf creates, and
+/// per program and kernel stream the oldest stored kernel it loads from and why not on the one before.
+/// </summary>
+public sealed record ObjectRequirementsDto(
+    long Id, string Sha256, string Name, IReadOnlyList<ProgramSummary> Programs, IReadOnlyList<MapRequirement> MapTypes,
+    IReadOnlyList<ProgramMinimumKernels> MinimumKernels);
+
 /// <summary>Disassembly of a program with the fixups of a chosen kernel marked.</summary>
 public sealed record DisassemblyDto(string Program, long? KernelId, IReadOnlyList<DisassemblyLine> Lines, IReadOnlyList<Fixup> Fixups);
 

@@ -54,6 +54,12 @@ public static class ContractMapping
         new Contracts.IsaRequirement($"v{r.Isa.Cpu}",
             r.Isa.Features.Select(f => new Contracts.IsaFeature(f.What, f.Since.ToString(), f.FirstInsn)).ToArray()));
 
+    public static Contracts.KernelEnumDiffDto? ToContract(this Engine.Kernels.KernelEnumDiff? d) => d is null ? null : new(
+        d.Added.Select(ToContract).ToArray(), d.Removed.Select(ToContract).ToArray());
+
+    private static Contracts.KernelEnumEntryDto ToContract(Engine.Kernels.KernelEnumValue v) =>
+        new(Engine.Kernels.KernelSurfaceDiff.ShortName(v.Name), v.Name, v.Value);
+
     public static Contracts.MapRequirement ToContract(this E.MapRequirement m) => new(m.Name, m.Type, m.TypeId);
 
     public static Contracts.ExternRequirement ToContract(this E.ExternRequirement e) => new(e.Name, e.Weak, e.Typed, e.Guarded);

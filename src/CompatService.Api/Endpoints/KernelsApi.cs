@@ -6,6 +6,7 @@ using CompatService.Api.Matrix;
 using CompatService.Api.Options;
 using CompatService.Api.Security;
 using CompatService.Contracts;
+using CompatService.Reporting;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -128,7 +129,10 @@ public static class KernelsApi
         var removed = a.Values.Where(s => !b.ContainsKey(s.Name)).OrderBy(s => s.Name).Select(s => s.ToDto()).ToList();
         var changed = a.Values.Where(s => b.TryGetValue(s.Name, out var t) && t.Prototype != s.Prototype).OrderBy(s => s.Name)
             .Select(s => new KfuncPrototypeChange(s.Name, s.Prototype, b[s.Name].Prototype)).ToList();
-        return TypedResults.Ok(new KernelDiffDto(from.ToDto(), to.ToDto(), added, removed, changed));
+        // helpers / program / attach / map types from the kernels' own BTF enums (the engine reads them)
+        var surface = Engine.Kernels.KernelSurfaceDiff.Of((await kernels.EngineKernelAsync(from, ct)).Enums, (await kernels.EngineKernelAsync(to, ct)).Enums);
+        return TypedResults.Ok(new KernelDiffDto(from.ToDto(), to.ToDto(), added, removed, changed,
+            surface.Helpers.ToContract(), surface.ProgramTypes.ToContract(), surface.AttachTypes.ToContract(), surface.MapTypes.ToContract()));
     }
 
     internal static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();

@@ -19,6 +19,7 @@ public static class ObjectsApi
         var writes = app.MapGroup("").WithTags("Objects").RequireWriteKey();
         reads.MapGet(ApiRoutes.Objects, ListAsync).WithName("ListObjects");
         reads.MapGet(ApiRoutes.Object, GetAsync).WithName("GetObject");
+        reads.MapGet(ApiRoutes.ObjectRequirements, RequirementsAsync).WithName("GetObjectRequirements");
         writes.MapPost(ApiRoutes.Objects, UploadAsync).WithName("UploadObject").DisableAntiforgery()
             .ProducesProblem(413).ProducesProblem(422);
         writes.MapDelete(ApiRoutes.Object, DeleteAsync).WithName("DeleteObject");
@@ -38,6 +39,10 @@ public static class ObjectsApi
         await objects.FindAsync(id, ct) is { } o
             ? TypedResults.Ok(o.ToDto())
             : UnknownObject(id);
+
+    private static async Task<Results<Ok<ObjectRequirementsDto>, ProblemHttpResult>> RequirementsAsync(
+        ObjectRequirementsService requirements, long id, CancellationToken ct) =>
+        await requirements.GetAsync(id, ct) is { } r ? TypedResults.Ok(r) : UnknownObject(id);
 
     internal static ProblemHttpResult UnknownObject(long id) => Problems.NotFound("unknown object", $"no object with id {id}");
 

@@ -19,6 +19,16 @@ public sealed class MatrixService(CompatDbContext db, CellComputer cells)
 {
     public async Task<MatrixReport> BuildAsync(MatrixFilter f, CancellationToken ct) => (await BuildPageAsync(f, MatrixPage.All, ct)).Report;
 
+    /// <summary>The whole report and the kernels it covers (their distro / arch / flavour make the minimum-kernel streams).</summary>
+    public async Task<(MatrixReport Report, IReadOnlyList<Data.Entities.KernelEntity> Kernels)> BuildWithKernelsAsync(MatrixFilter f, CancellationToken ct)
+    {
+        var kernels = await Selection.KernelsAsync(db, f, ct);
+        var objects = await Selection.ObjectsAsync(db, f, ct);
+        var map = await cells.EnsureAsync(objects, kernels, ct);
+        var results = map.ToDictionary(kv => kv.Key, kv => CellComputer.Results(kv.Value));
+        return (MatrixBuilder.Build(objects, kernels, results), kernels);
+    }
+
     /// <summary>
     /// The page's part of the matrix (only its cells are read, or computed when missing) and how many kernels and
     /// objects the whole selection has: 1000 kernels are read a few columns at a time (issue 13).

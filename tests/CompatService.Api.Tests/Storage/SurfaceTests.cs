@@ -25,7 +25,7 @@ public sealed class SurfaceTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(HttpStatusCode.OK, (await c.GetAsync("/swagger/index.html")).StatusCode);
         var doc = await c.GetStringAsync("/swagger/v1/swagger.json");
         foreach (var route in new[] { ApiRoutes.Kernels, ApiRoutes.Kernel, ApiRoutes.KernelKfuncs, ApiRoutes.KernelModules, ApiRoutes.KernelDiff,
-                     ApiRoutes.Objects, ApiRoutes.Object, ApiRoutes.ObjectDisassembly, ApiRoutes.Matrix, ApiRoutes.Kfunc, ApiRoutes.CiCheck,
+                     ApiRoutes.Objects, ApiRoutes.Object, ApiRoutes.ObjectDisassembly, ApiRoutes.ObjectRequirements, ApiRoutes.Matrix, ApiRoutes.Kfunc, ApiRoutes.CiCheck,
                      ApiRoutes.AgentVerdicts, ApiRoutes.AgentReports, ApiRoutes.Health })
             Assert.Contains($"\"{route}\"", doc);
     }

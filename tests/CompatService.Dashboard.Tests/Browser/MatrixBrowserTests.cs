@@ -143,6 +143,24 @@ public sealed class MatrixBrowserTests(ITestOutputHelper output) : IAsyncLifetim
         d.WaitUntil(x => x.Url.Contains("minRelease=6.2"));
         d.WaitUntil(x => x.FindElement(By.CssSelector(".empty-state")).Text.Contains("Nothing matches"));
         Assert.Equal(true, d.ExecuteScript("return window.__sameDocument === true;")); // no full page load: the circuit re-queried in place
+        // the object page: what the program needs, and its minimum kernel per stream (it fails on the only kernel, so
+        // the row names that kernel and what it lacks), computed by the service from the same matrix cells
+        using (var http = _server.Writer())
+        {
+            var objects = await http.GetFromJsonAsync<List<ObjectDto>>(ApiRoutes.Objects, ContractJson.Options);
+            d.Navigate().GoToUrl(Url($"objects/{objects!.Single().Id}"));
+        }
+        var needs = d.WaitFor(x => x.FindElement(By.CssSelector("section.program dl.needs")), 60, "the program's needs");
+        Assert.Contains("BPF_PROG_TYPE_XDP", needs.Text);
+        Assert.Contains("bpf_compat_missing_weak", needs.FindElement(By.CssSelector("dd.kfuncs")).Text);
+        Assert.Contains("unguarded", needs.FindElement(By.CssSelector("dd.kfuncs")).Text);
+        Assert.Contains("cpu v1", needs.FindElement(By.CssSelector("dd.isa")).Text);
+        var minRow = d.FindElement(By.CssSelector("section.program table.min-kernel tbody tr"));
+        Assert.StartsWith("debian · ", minRow.GetAttribute("data-stream"));
+        Assert.Contains("not on the newest", minRow.Text);
+        Assert.Contains("6.1.0-47-amd64", minRow.Text);
+        Assert.Contains("bpf_compat_missing_weak", minRow.FindElement(By.CssSelector("ul.needs")).Text);
+        SaveScreenshot(d, "object-needs.png");
     }
 
     private async Task<Reason> ExpectedReasonAsync()

@@ -47,6 +47,9 @@ public sealed class FakeDashboardApi : IDashboardApi
         Task.FromResult(Read(Diffs.GetValueOrDefault((id, otherId))));
     public Task<IReadOnlyList<ObjectDto>> ObjectsAsync(CancellationToken ct = default) => Task.FromResult(Read<IReadOnlyList<ObjectDto>>(Objects));
     public Task<ObjectDto?> ObjectAsync(long id, CancellationToken ct = default) => Task.FromResult(Read(Objects.FirstOrDefault(o => o.Id == id)));
+    public Dictionary<long, ObjectRequirementsDto> Requirements { get; } = [];
+    public Task<ObjectRequirementsDto?> ObjectRequirementsAsync(long id, CancellationToken ct = default) =>
+        Task.FromResult(Read(Requirements.GetValueOrDefault(id)));
     public Task<DisassemblyDto?> DisassemblyAsync(long objectId, string program, long? kernelId, CancellationToken ct = default) =>
         Task.FromResult(Read(Disassembly.GetValueOrDefault((objectId, program, kernelId))));
     public Task<MatrixReport> MatrixAsync(MatrixQuery query, CancellationToken ct = default)

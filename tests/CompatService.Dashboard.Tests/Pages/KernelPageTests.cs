@@ -70,6 +70,30 @@ public class KernelPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void Diff_ShowsHelpersProgramAndMapTypesAddedAndRemoved_BesideKfuncs()
+    {
+        Api.Diffs[(2, 1)] = Api.Diffs[(2, 1)] with
+        {
+            Helpers = new KernelEnumDiffDto([new KernelEnumEntryDto("bpf_cgrp_storage_get", "BPF_FUNC_cgrp_storage_get", 210)], []),
+            ProgramTypes = new KernelEnumDiffDto([new KernelEnumEntryDto("netfilter", "BPF_PROG_TYPE_NETFILTER", 32)], []),
+            AttachTypes = null,
+            MapTypes = new KernelEnumDiffDto([new KernelEnumEntryDto("arena", "BPF_MAP_TYPE_ARENA", 33)], [new KernelEnumEntryDto("cgroup_storage", "BPF_MAP_TYPE_CGROUP_STORAGE", 19)]),
+        };
+        var cut = Render<KernelPage>(p => p.Add(x => x.Id, 2));
+        cut.Find(".filters select").Change("1");
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("section.surface-diff")));
+        Assert.Contains("bpf_iter_num_new", cut.Find("section[aria-label='Added kfuncs']").TextContent);
+        var helpers = cut.Find("section[aria-label='Added helpers']");
+        Assert.Equal("bpf_cgrp_storage_get", helpers.QuerySelector("code")!.TextContent);
+        Assert.Contains("#210", helpers.TextContent);
+        Assert.Equal("BPF_FUNC_cgrp_storage_get", helpers.QuerySelector("code")!.GetAttribute("title"));
+        Assert.Contains("netfilter", cut.Find("section[aria-label='Added program types']").TextContent);
+        Assert.Contains("arena", cut.Find("section[aria-label='Added map types']").TextContent);
+        Assert.Contains("cgroup_storage", cut.Find("section[aria-label='Removed map types']").TextContent);
+        Assert.Contains("Unknown", cut.Find("section[aria-label='attach types diff']").TextContent);
+    }
+
+    [Fact]
     public void KernelsList_OrdersByVersion_AndEmptyListSaysWhatToUpload()
     {
         var cut = Render<KernelsPage>();

@@ -28,6 +28,45 @@ public class ObjectPageTests : DashboardTestContext
     }
 
     [Fact]
+    public void Object_ShowsEachProgramsNeeds_AndItsMinimumKernelPerStream()
+    {
+        var needs = new ProgramRequirements("xdp", "BPF_PROG_TYPE_XDP", "xdp", "BPF_XDP",
+            [new HelperRequirement("bpf_loop", 181, [3])], [new MapRequirement("events", "ringbuf", 27)],
+            [new ExternRequirement("bpf_new_kfunc", true, false, true)], [new ExternRequirement("bpf_prog_active", true, true, false)],
+            new IsaRequirement("v3", [new IsaFeature("jmp32 (cpu v3)", "5.1", 9)]));
+        var mixed = Api.Objects[0].Programs[1] with { };
+        var stream = new StreamMinimumKernel("debian", "amd64", null, 2, 0, new KernelRef("1", "6.12.43+deb12-amd64"),
+            new KernelRef("1", "6.12.43+deb12-amd64"),
+            new KernelBlocker("2", "6.1.0-47-amd64", Verdict.Fails, [new KernelNeed("helper-missing", "bpf_loop", "needs `bpf_loop` (helper 181)")]),
+            "loads from 6.12.43+deb12-amd64; 6.1.0-47-amd64: fails, needs `bpf_loop` (helper 181)");
+        var everywhere = new StreamMinimumKernel("debian", "x86_64", null, 1, 0, new KernelRef("3", "6.1.0-56-arm64"), new KernelRef("3", "6.1.0-56-arm64"), null, "loads on 6.1.0-56-arm64 (the only kernel)");
+        Api.Requirements[10] = new ObjectRequirementsDto(10, TestData.ShaA, "demo.bpf.o",
+            [mixed with { Requirements = needs }], [new MapRequirement("events", "ringbuf", 27)],
+            [new ProgramMinimumKernels("demo.bpf.o", TestData.ShaA, "p_mixed", [stream, everywhere])]);
+
+        var cut = Render<ObjectPage>(p => p.Add(x => x.Id, 10));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("table.min-kernel")));
+        var section = cut.FindAll("section.program").Single(s => s.TextContent.Contains("p_mixed"));
+        var row = section.QuerySelector("table.min-kernel tr[data-stream='debian · amd64 · default']")!;
+        Assert.Contains("6.12.43+deb12-amd64", row.TextContent);
+        Assert.Contains("6.1.0-47-amd64", row.TextContent);
+        Assert.Equal("bpf_loop", row.QuerySelector("ul.needs li code")!.TextContent);
+        Assert.Contains("(helper 181)", row.QuerySelector("ul.needs li")!.TextContent);
+        Assert.Contains("loads on every kernel of the stream", section.QuerySelector("table.min-kernel tr[data-stream='debian · x86_64 · default']")!.TextContent);
+        var facts = section.QuerySelector("dl.needs")!;
+        Assert.Contains("BPF_PROG_TYPE_XDP", facts.TextContent);
+        Assert.Contains("BPF_XDP", facts.TextContent);
+        Assert.Contains("#181", facts.QuerySelector("dd.helpers")!.TextContent);
+        Assert.Contains("events (ringbuf)", facts.QuerySelector("dd.maps")!.TextContent);
+        Assert.Contains("jmp32 (cpu v3) · Linux ≥ 5.1", facts.QuerySelector("dd.isa")!.TextContent);
+        Assert.Contains("v3", facts.QuerySelector("dd.isa strong")!.TextContent);
+        Assert.Contains("unguarded", facts.QuerySelector("dd.ksyms")!.TextContent);
+        Assert.Contains("guarded", facts.QuerySelector("dd.kfuncs")!.TextContent);
+        // the program without requirements data still renders its summary, without a needs list
+        Assert.Null(cut.FindAll("section.program").Single(s => s.TextContent.Contains("p_ok")).QuerySelector("dl.needs"));
+    }
+
+    [Fact]
     public void Disassembly_ForAChosenKernel_MarksTheKfuncFixups()
     {
         Api.Disassembly[(10, "p_mixed", null)] = Relocated with { KernelId = null, Fixups = [] };

@@ -35,6 +35,9 @@ public sealed class HttpDashboardApi(HttpClient http, IOptions<DashboardOptions>
     public Task<ObjectDto?> ObjectAsync(long id, CancellationToken ct = default) =>
         GetOrNullAsync<ObjectDto>(Route(ApiRoutes.Object, ("id", Id(id))), ct);
 
+    public Task<ObjectRequirementsDto?> ObjectRequirementsAsync(long id, CancellationToken ct = default) =>
+        GetOrNullAsync<ObjectRequirementsDto>(Route(ApiRoutes.ObjectRequirements, ("id", Id(id))), ct);
+
     public Task<DisassemblyDto?> DisassemblyAsync(long objectId, string program, long? kernelId, CancellationToken ct = default) =>
         GetOrNullAsync<DisassemblyDto>(Route(ApiRoutes.ObjectDisassembly, ("id", Id(objectId)), ("program", program))
                                        + (kernelId is { } k ? "?kernel=" + Id(k) : ""), ct);

@@ -11,6 +11,8 @@ public interface IDashboardApi
     Task<KernelDiffDto?> KernelDiffAsync(long id, long otherId, CancellationToken ct = default);
     Task<IReadOnlyList<ObjectDto>> ObjectsAsync(CancellationToken ct = default);
     Task<ObjectDto?> ObjectAsync(long id, CancellationToken ct = default);
+    /// <summary>Each program's requirements and minimum kernel per stream; null for an unknown object.</summary>
+    Task<ObjectRequirementsDto?> ObjectRequirementsAsync(long id, CancellationToken ct = default) => Task.FromResult<ObjectRequirementsDto?>(null);
     Task<DisassemblyDto?> DisassemblyAsync(long objectId, string program, long? kernelId, CancellationToken ct = default);
     Task<MatrixReport> MatrixAsync(MatrixQuery query, CancellationToken ct = default);
     Task<KfuncHistoryDto> KfuncAsync(string name, CancellationToken ct = default);
