@@ -34,6 +34,9 @@ public static class OperationDocs
         ["DiffKernels"] = new("Kfuncs added, removed and changed between two kernels", "Prototypes compared as text.", 404),
         ["ListObjects"] = new("List stored BPF objects", "Filters: label=k=v (repeatable), sha256."),
         ["GetObject"] = new("One BPF object", "Programs with their kfunc / ksym / kconfig requirements.", 404),
+        ["GetObjectRequirements"] = new("What each program needs, and its minimum kernel",
+            "Per program: program/attach type, helpers (name and id), map types, kfuncs and ksyms (weak or not, guarded or not), ISA level; " +
+            "and per kernel stream of the stored kernels, the oldest kernel where it loads and why it fails on the one before.", 404),
         ["UploadObject"] = new("Upload a BPF object",
             "multipart/form-data: file = a clang-compiled BPF ELF (either byte order); optional name and labels. 201 when new, 200 when the same bytes were stored.",
             413, 422),

@@ -150,16 +150,26 @@ public sealed class MatrixBrowserTests(ITestOutputHelper output) : IAsyncLifetim
             var objects = await http.GetFromJsonAsync<List<ObjectDto>>(ApiRoutes.Objects, ContractJson.Options);
             d.Navigate().GoToUrl(Url($"objects/{objects!.Single().Id}"));
         }
-        var needs = d.WaitFor(x => x.FindElement(By.CssSelector("section.program dl.needs")), 60, "the program's needs");
-        Assert.Contains("BPF_PROG_TYPE_XDP", needs.Text);
-        Assert.Contains("bpf_compat_missing_weak", needs.FindElement(By.CssSelector("dd.kfuncs")).Text);
-        Assert.Contains("unguarded", needs.FindElement(By.CssSelector("dd.kfuncs")).Text);
-        Assert.Contains("cpu v1", needs.FindElement(By.CssSelector("dd.isa")).Text);
-        var minRow = d.FindElement(By.CssSelector("section.program table.min-kernel tbody tr"));
-        Assert.StartsWith("debian · ", minRow.GetAttribute("data-stream"));
-        Assert.Contains("not on the newest", minRow.Text);
-        Assert.Contains("6.1.0-47-amd64", minRow.Text);
-        Assert.Contains("bpf_compat_missing_weak", minRow.FindElement(By.CssSelector("ul.needs")).Text);
+        // Read everything in one retried step: the prerendered page is replaced when the interactive render starts, so an
+        // element found a moment earlier can go stale (both renders show the same data).
+        var page = d.WaitFor(x =>
+        {
+            var needs = x.FindElement(By.CssSelector("section.program dl.needs"));
+            var row = x.FindElement(By.CssSelector("section.program table.min-kernel tbody tr"));
+            return new
+            {
+                Needs = needs.Text, Kfuncs = needs.FindElement(By.CssSelector("dd.kfuncs")).Text, Isa = needs.FindElement(By.CssSelector("dd.isa")).Text,
+                Stream = row.GetAttribute("data-stream") ?? "", Row = row.Text, RowNeeds = row.FindElement(By.CssSelector("ul.needs")).Text,
+            };
+        }, 60, "the program's needs and minimum kernel");
+        Assert.Contains("BPF_PROG_TYPE_XDP", page.Needs);
+        Assert.Contains("bpf_compat_missing_weak", page.Kfuncs);
+        Assert.Contains("unguarded", page.Kfuncs);
+        Assert.Contains("cpu v1", page.Isa);
+        Assert.StartsWith("debian · ", page.Stream);
+        Assert.Contains("not on the newest", page.Row);
+        Assert.Contains("6.1.0-47-amd64", page.Row);
+        Assert.Contains("bpf_compat_missing_weak", page.RowNeeds);
         SaveScreenshot(d, "object-needs.png");
     }
 
