@@ -1,4 +1,5 @@
 using CompatService.Data;
+using CompatService.Data.Entities;
 using CompatService.Engine.Kernels.Surface;
 using Npgsql;
 
@@ -7,6 +8,13 @@ namespace CompatService.Api.Caching;
 /// <summary>Writes a kernel's surface (kernel_surfaces): one row per kernel, replaced when rebuilt.</summary>
 public static class KernelSurfaceStore
 {
+    /// <summary>The row of a kernel being stored (ingest adds it in the kernel's transaction).</summary>
+    public static KernelSurfaceEntity Row(KernelEntity kernel, KernelSurface surface, DateTimeOffset now) => new()
+    {
+        KernelId = kernel.Id, Format = KernelSurface.FormatVersion, KernelKey = EngineCache.KernelKey(kernel),
+        Data = KernelSurfaceCodec.Encode(surface), ComputedAt = now,
+    };
+
     /// <summary>
     /// Upserts the surface of kernel <paramref name="kernelId"/> computed from inputs <paramref name="kernelKey"/>. A kernel
     /// deleted meanwhile is not an error (nothing to store for it).

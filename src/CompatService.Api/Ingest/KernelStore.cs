@@ -98,11 +98,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
             db.Kernels.Add(kernel);
             await db.SaveChangesAsync(ct);
             if (config is not null) db.KernelConfigs.Add(new KernelConfigEntity { KernelId = kernel.Id, Text = config });
-            db.KernelSurfaces.Add(new KernelSurfaceEntity
-            {
-                KernelId = kernel.Id, Format = KernelSurface.FormatVersion, KernelKey = EngineCache.KernelKey(kernel),
-                Data = KernelSurfaceCodec.Encode(surface), ComputedAt = now,
-            });
+            db.KernelSurfaces.Add(KernelSurfaceStore.Row(kernel, surface, now));
             foreach (var s in index.Symbols) s.KernelId = kernel.Id;
             db.KernelSymbols.AddRange(index.Symbols);
             JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);
