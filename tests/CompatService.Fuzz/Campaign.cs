@@ -19,7 +19,6 @@ public sealed unsafe class Campaign(Target target, Mutator mutator, int seed, st
 {
     private const int MapSize = 1 << 16;
     private const int MaxCorpus = 20_000;
-    private const int MaxKeptInput = 1 << 20;
 
     private readonly Random _pick = new(seed ^ 0x5eed);
     private readonly byte[] _virgin = new byte[MapSize]; // per edge: the hit-count buckets seen so far
@@ -41,6 +40,9 @@ public sealed unsafe class Campaign(Target target, Mutator mutator, int seed, st
         {
             var corpus = target.Seeds().ToList();
             var seeds = corpus.Count;
+            // Like libFuzzer's -max_len: mutants stay near the seeds' size, so the corpus does not drift into ever larger
+            // (slower) inputs; the limits on large inputs have their own tests.
+            var maxLength = Math.Max(64 << 10, 2 * corpus.Max(c => c.Length));
             var sw = Stopwatch.StartNew();
             var lastReport = TimeSpan.Zero;
             long execs = 0;
@@ -49,7 +51,8 @@ public sealed unsafe class Campaign(Target target, Mutator mutator, int seed, st
             {
                 var parent = corpus[PickParent(corpus.Count, seeds)];
                 var input = mutator.Mutate(parent, corpus);
-                if (RunOne(input, map, corpus, keep: true) && corpus.Count < MaxCorpus && input.Length <= MaxKeptInput) corpus.Add(input);
+                if (input.Length > maxLength) input = input[..maxLength];
+                if (RunOne(input, map, corpus, keep: true) && corpus.Count < MaxCorpus) corpus.Add(input);
                 execs++;
                 if (sw.Elapsed - lastReport >= progressEvery)
                 {
