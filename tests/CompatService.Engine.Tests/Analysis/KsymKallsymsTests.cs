@@ -1,7 +1,7 @@
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Kernels;
-using CompatService.Engine.Tests.Support;
+using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.Analysis;
 

@@ -1,5 +1,4 @@
 using CompatService.Engine.KernelFacts;
-using CompatService.Engine.Tests.KernelIngestion;
 using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.KernelFacts;
