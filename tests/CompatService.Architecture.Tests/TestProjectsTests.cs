@@ -16,11 +16,15 @@ public sealed class TestProjectsTests
         ["CompatService.Data"] = "EF entities and their mapping only; the schema and migrations are tested by Api.Tests/Storage against real PostgreSQL",
     };
 
+    private static List<string> Projects() =>
+        new[] { "src", "web" }.SelectMany(d => Directory.GetDirectories(Path.Combine(TestPaths.RepoRoot, d)))
+            .Where(dir => File.Exists(Path.Combine(dir, Path.GetFileName(dir) + ".csproj")))
+            .Select(dir => Path.GetFileName(dir)).Order(StringComparer.Ordinal).ToList();
+
     public static TheoryData<string> SourceProjects()
     {
         var data = new TheoryData<string>();
-        foreach (var dir in new[] { "src", "web" }.SelectMany(d => Directory.GetDirectories(Path.Combine(TestPaths.RepoRoot, d))).Order(StringComparer.Ordinal))
-            if (File.Exists(Path.Combine(dir, Path.GetFileName(dir) + ".csproj"))) data.Add(Path.GetFileName(dir));
+        foreach (var p in Projects()) data.Add(p);
         return data;
     }
 
@@ -40,7 +44,7 @@ public sealed class TestProjectsTests
     [Fact]
     public void ProjectsSaidToHaveNoLogic_Exist_AndHaveNoTestProject()
     {
-        var projects = SourceProjects().Select(row => (string)row[0]).ToHashSet(StringComparer.Ordinal);
+        var projects = Projects().ToHashSet(StringComparer.Ordinal);
         foreach (var p in WithoutLogic.Keys)
         {
             Assert.Contains(p, projects);
@@ -51,7 +55,7 @@ public sealed class TestProjectsTests
     [Fact]
     public void EveryTestProject_MirrorsASourceProject()
     {
-        var projects = SourceProjects().Select(row => (string)row[0]).ToHashSet(StringComparer.Ordinal);
+        var projects = Projects().ToHashSet(StringComparer.Ordinal);
         var testProjects = Directory.GetDirectories(Path.Combine(TestPaths.RepoRoot, "tests"), "*.Tests").Select(Path.GetFileName).OfType<string>();
         // Architecture.Tests checks the whole tree; every other X.Tests tests src/X or web/X.
         Assert.All(testProjects.Where(t => t != "CompatService.Architecture.Tests"), t => Assert.Contains(t[..^".Tests".Length], projects));

@@ -85,4 +85,22 @@ public class HostKernelTests
         var kernel = HostKernel.Discover(root).OpenEngineKernel();
         Assert.True(kernel.Kallsyms!.Contains("bpf_prog_put"));
     }
+
+    [Fact]
+    public void Discover_ReadsKallsymsOnFirstUse_NotBefore()
+    {
+        var root = Directory.CreateTempSubdirectory("hostroot-lazy-").FullName;
+        Directory.CreateDirectory(Path.Combine(root, "sys/kernel/btf"));
+        Directory.CreateDirectory(Path.Combine(root, "proc"));
+        var b = new BtfBuilder();
+        b.Int("int", 4, true);
+        File.WriteAllBytes(Path.Combine(root, "sys/kernel/btf/vmlinux"), b.Build());
+        var host = HostKernel.Discover(root);
+        var kernel = host.OpenEngineKernel();
+        // written after discovery and after the engine's kernel was opened: still seen, so nothing read it eagerly
+        File.WriteAllText(Path.Combine(root, "proc/kallsyms"), "ffffffff81000000 T bpf_prog_put\n");
+        Assert.True(kernel.Kallsyms!.Contains("bpf_prog_put"));
+        Assert.True(host.Kallsyms!.Contains("bpf_prog_put"));
+        Assert.True(host.Source.KallsymsNow()!.Contains("bpf_prog_put"));
+    }
 }
