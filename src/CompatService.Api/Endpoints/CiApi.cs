@@ -53,7 +53,7 @@ public static class CiApi
             var summary = CompatEngine.Inspect(obj, budget).ToContract();
             var results = new Dictionary<(long, long), IReadOnlyList<ProgramResultWithName>>();
             foreach (var k in kernels)
-                results[(0, k.Id)] = CellComputer.Evaluate(obj, await kernelCatalog.EngineKernelAsync(k, ct), MatrixBuilder.Id(k), o.Value.Budget.ForJob(ct));
+                results[(0, k.Id)] = CellComputer.Evaluate(obj, await kernelCatalog.CheckKernelAsync(k, obj, ct), MatrixBuilder.Id(k), o.Value.Budget.ForJob(ct));
             report = MatrixBuilder.Build([new MatrixObjectRows(0, Path.GetFileName(file.FileName), Sha.Hex(bytes), summary.Programs)], kernels, results);
         }
         else if (QueryCheck.Sha256("sha256", sha256) is { } sha)

@@ -139,6 +139,6 @@ public static class KernelBtfReader
                 list.Add(new ModuleBtf(name, BtfSpec.Parse(moduleRaw, spec, $".BTF ({name})", budget)));
             }
         }
-        return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags, config, kallsyms, readKallsyms);
+        return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags, config, kallsyms, readKallsyms: readKallsyms);
     }
 }
