@@ -96,6 +96,12 @@ public static class FixtureExpectations
             "ksym_typeless_strong_missing" => kernel.Kallsyms is null
                 ? Expected.Unknown(ReasonCodes.TypelessKsymHostOnly) : Expected.Fails(ReasonCodes.TypelessKsymMissing),
             "ksym_typeless_weak_missing" => Expected.Loads(),
+            // struct_ops (libbpf init_kern): tcp_congestion_ops is a struct_ops type of every kernel here (5.6+); a program
+            // no map references has no attach target; a non-zero member the kernel's struct lacks fails the object.
+            "struct_ops_tcp_cc" => !HasStructOps(kernel, "tcp_congestion_ops") ? Expected.Fails(ReasonCodes.StructOpsTypeMissing)
+                : program == "compat_unused" ? Expected.Fails(ReasonCodes.StructOpsUnreferenced) : Expected.Loads(),
+            "struct_ops_member_missing" => Expected.Fails(HasStructOps(kernel, "tcp_congestion_ops")
+                ? ReasonCodes.StructOpsMemberMismatch : ReasonCodes.StructOpsTypeMissing),
             _ => throw new InvalidOperationException($"no expectation written for fixture '{fixture}' (program '{program}'): add it to FixtureExpectations"),
         };
     }
@@ -128,6 +134,9 @@ public static class FixtureExpectations
     private static bool HasEnumerator(KernelBtfSet kernel, string type, string name) =>
         kernel.Vmlinux.FindFirstOfKind(type, CompatService.Engine.Btf.BtfKind.Enum) is { } id
         && ((CompatService.Engine.Btf.BtfEnum)kernel.Vmlinux.GetType(id)).Values.Any(v => v.Name == name);
+
+    private static bool HasStructOps(KernelBtfSet kernel, string type) =>
+        kernel.Vmlinux.FindFirstOfKind("bpf_struct_ops_" + type, CompatService.Engine.Btf.BtfKind.Struct) is not null;
 
     private static bool HasConntrack(KernelBtfSet kernel) =>
         kernel.Vmlinux.FindFunc("bpf_xdp_ct_lookup") is not null || kernel.Modules.Any(m => m.Name == "nf_conntrack");
