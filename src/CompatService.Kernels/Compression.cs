@@ -62,7 +62,7 @@ public static class Compression
         if (kind == CompressionKind.Lz4Legacy) return DecompressLz4Legacy(data.Span, maxOutput, what);
         return Guard(kind, what, () =>
         {
-            using var decoder = OpenDecoder(kind, data, what);
+            using var decoder = OpenDecoder(kind, data, maxOutput, what);
             // SharpCompress's x86 BCJ filter corrupts data at read-buffer boundaries (seen on real kernel payloads:
             // "Block check corrupt" with 64 KiB reads, correct with one read of the whole output). The xz index says
             // how large the output is, so read it in one call.
@@ -91,7 +91,7 @@ public static class Compression
         if (kind == CompressionKind.None) return new LimitedReadStream(new ReadOnlyMemoryStream(data), maxOutput, what);
         if (kind == CompressionKind.Lz4Legacy)
             return new ReadOnlyMemoryStream(DecompressLz4Legacy(data.Span, maxOutput, what));
-        return new LimitedReadStream(Guard(kind, what, () => OpenDecoder(kind, data, what)), maxOutput, what);
+        return new LimitedReadStream(Guard(kind, what, () => OpenDecoder(kind, data, maxOutput, what)), maxOutput, what);
     }
 
     /// <summary>Runs <paramref name="body"/>, turning decoder exceptions into a BpfFormatException naming <paramref name="what"/>.</summary>
@@ -111,25 +111,37 @@ public static class Compression
             or IndexOutOfRangeException or NotSupportedException or OverflowException or EndOfStreamException
             or ZstdException or SharpCompress.Common.SharpCompressException;
 
-    private static Stream OpenDecoder(CompressionKind kind, ReadOnlyMemory<byte> data, string what)
+    private static Stream OpenDecoder(CompressionKind kind, ReadOnlyMemory<byte> data, long maxOutput, string what)
     {
-        var input = new ReadOnlyMemoryStream(data);
+        // Range decoders (lzma, bzip2) do not notice the end of their input by themselves: the stream does.
+        var input = new ReadOnlyMemoryStream(data, kind is CompressionKind.Lzma or CompressionKind.Bzip2
+            ? $"{what}: {Name(kind)} data ends before its end marker (truncated or corrupt)" : null);
         return kind switch
         {
             CompressionKind.Gzip => new GZipStream(input, CompressionMode.Decompress),
             CompressionKind.Xz => new XZStream(input),
             CompressionKind.Zstd => new DecompressionStream(input, 1 << 17, checkEndOfStream: false, leaveOpen: false),
             CompressionKind.Bzip2 => BZip2Stream.Create(input, SharpCompress.Compressors.CompressionMode.Decompress, decompressConcatenated: false, leaveOpen: false, tolerateTruncatedStream: false),
-            CompressionKind.Lzma => OpenLzmaAlone(input, data.Span, what),
+            CompressionKind.Lzma => OpenLzmaAlone(input, data.Span, maxOutput, what),
             _ => throw new BpfFormatException($"{what}: no decoder for {Name(kind)}", 0),
         };
     }
 
-    private static LzmaStream OpenLzmaAlone(Stream input, ReadOnlySpan<byte> d, string what)
+    /// <summary>
+    /// An lzma "alone" stream. Its header declares the dictionary the decoder allocates up front (up to 4 GiB): never
+    /// trusted. A match can reach back at most as far as the output written so far, so a dictionary as large as the
+    /// output limit decodes every stream the limit admits; the declared size is clamped to it (at least 4 KiB, lzma's
+    /// minimum). A declared output size over the limit is refused before decoding.
+    /// </summary>
+    private static LzmaStream OpenLzmaAlone(Stream input, ReadOnlySpan<byte> d, long maxOutput, string what)
     {
         if (d.Length < 13) throw new BpfFormatException($"{what}: lzma header truncated", 0);
         var props = d[..5].ToArray();
+        var declaredDictionary = BinaryPrimitives.ReadUInt32LittleEndian(props.AsSpan(1));
+        var dictionary = (uint)Math.Clamp(Math.Min(declaredDictionary, maxOutput), 4096, uint.MaxValue);
+        BinaryPrimitives.WriteUInt32LittleEndian(props.AsSpan(1), dictionary);
         var size = BinaryPrimitives.ReadInt64LittleEndian(d[5..]);
+        if (size > maxOutput) throw Bomb(what, CompressionKind.Lzma, maxOutput);
         input.Position = 13;
         return LzmaStream.Create(props, input, d.Length - 13, size < 0 ? -1 : size, leaveOpen: false);
     }
@@ -199,10 +211,17 @@ public static class Compression
     private static string Hex(ReadOnlySpan<byte> d) => Convert.ToHexString(d[..Math.Min(6, d.Length)]).ToLowerInvariant();
 }
 
-/// <summary>A read-only, seekable stream over memory (no copy).</summary>
-internal sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> data) : Stream
+/// <summary>
+/// A read-only, seekable stream over memory (no copy). With <paramref name="truncationMessage"/>, reading on at the end
+/// throws after a few tries: a range decoder (lzma, bzip2) that runs out of input reads "bytes" past the end and goes on
+/// producing output from them, so 17 bytes of lzma would otherwise decode to the whole output budget (hundreds of MiB,
+/// seconds of CPU) before any limit stops it. A well-formed stream never reads past its end.
+/// </summary>
+internal sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> data, string? truncationMessage = null) : Stream
 {
+    private const int ReadsPastEndAllowed = 16;
     private long _position;
+    private int _readsPastEnd;
     public override bool CanRead => true;
     public override bool CanSeek => true;
     public override bool CanWrite => false;
@@ -216,7 +235,12 @@ internal sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> data) : Stream
     public override int Read(Span<byte> buffer)
     {
         var n = (int)Math.Min(buffer.Length, data.Length - _position);
-        if (n <= 0) return 0;
+        if (n <= 0)
+        {
+            if (truncationMessage is not null && buffer.Length > 0 && ++_readsPastEnd > ReadsPastEndAllowed)
+                throw new BpfFormatException(truncationMessage, data.Length);
+            return 0;
+        }
         data.Span.Slice((int)_position, n).CopyTo(buffer);
         _position += n;
         return n;

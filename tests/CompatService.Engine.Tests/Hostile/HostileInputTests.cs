@@ -140,6 +140,35 @@ public sealed class HostileInputTests
         Assert.True(allocated < 64L << 20, $"allocated {allocated} bytes for a {bytes.Length}-byte input");
     }
 
+    /// <summary>
+    /// Found by the coverage-guided campaign (scripts/fuzz.sh campaign config): 17 bytes of lzma "alone" whose range
+    /// decoder runs out of input. SharpCompress reads on past the end and kept producing output from nothing until the
+    /// output limit: 256 MiB, 513 MiB allocated and 2.5 s through the kernel door. The input stream now stops it.
+    /// </summary>
+    [Fact]
+    public void LzmaRunningPastItsInput_IsRefusedAtTheEnd_WithoutDecodingTheOutputBudget()
+    {
+        var bytes = File.ReadAllBytes(Repro("lzma-17-bytes-past-end.lzma"));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<BpfFormatException>(() => Compression.Decompress(bytes, KernelBtfReader.MaxDecompressedSize, "lzma input"));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("ends before its end marker", e.Message);
+        Assert.True(allocated < 1L << 20, $"allocated {allocated} bytes for a {bytes.Length}-byte input");
+    }
+
+    /// <summary>An lzma header may declare a dictionary of up to 4 GiB; it is clamped to the output limit, and a real stream still decodes.</summary>
+    [Fact]
+    public void LzmaDeclaringA1GiBDictionary_DecodesWithADictionaryNoLargerThanTheOutputLimit()
+    {
+        var bytes = File.ReadAllBytes(Repro("config-lzma-dict-1GiB.lzma"));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var text = KernelConfigFile.Decode(bytes, 4L << 20);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.StartsWith("CONFIG_BPF=y\nCONFIG_BPF_SYSCALL=y\n", text);
+        Assert.Equal(20 * "CONFIG_BPF=y\nCONFIG_BPF_SYSCALL=y\n".Length, text.Length);
+        Assert.True(allocated < 16L << 20, $"allocated {allocated} bytes to decode {text.Length} bytes");
+    }
+
     [Fact]
     public void GunzipCapacity_IsComputedIn64Bits_ForInputsOf512MiBTo1GiB()
     {
