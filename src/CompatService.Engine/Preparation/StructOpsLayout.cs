@@ -16,6 +16,13 @@ public sealed record StructOpsFuncSlot(string Member, string Program, int Offset
 public sealed record StructOpsMapLayout(string Name, string SectionName, string TypeName, bool Link, uint KernelTypeId,
     uint ValueTypeId, string? Module, byte[] Value, IReadOnlyList<StructOpsFuncSlot> Funcs);
 
+/// <summary>What happened to one struct_ops map after its programs loaded after its programs loaded (its registration is not a program outcome; the loader fills it).</summary>
+public sealed record StructOpsRegistration(string Map, bool Accepted, string Message)
+{
+    /// <summary>The update was issued (false: a program it needs was not loaded in this run, so the map was left empty).</summary>
+    public bool Attempted { get; init; } = true;
+}
+
 /// <summary>How a struct_ops program is loaded: attach_btf_id = the kernel struct, expected_attach_type = the member index.</summary>
 public sealed record StructOpsProgramTarget(uint BtfId, uint MemberIndex, string? Module);
 

@@ -1,3 +1,4 @@
+using CompatService.Engine.Preparation;
 using CompatService.Loader.Syscalls;
 
 namespace CompatService.Loader.Loading;

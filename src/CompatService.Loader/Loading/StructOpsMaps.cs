@@ -4,13 +4,6 @@ using CompatService.Loader.Syscalls;
 
 namespace CompatService.Loader.Loading;
 
-/// <summary>What happened to one struct_ops map after its programs loaded (its registration is not a program outcome).</summary>
-public sealed record StructOpsRegistration(string Map, bool Accepted, string Message)
-{
-    /// <summary>The update was issued (false: a program it needs was not loaded in this run, so the map was left empty).</summary>
-    public bool Attempted { get; init; } = true;
-}
-
 /// <summary>
 /// The struct_ops maps of an object (the layout is the engine's <see cref="StructOpsLayout"/>): created like libbpf's
 /// bpf_object__create_map (BPF_MAP_TYPE_STRUCT_OPS, key 4 bytes, one entry, value = the kernel's
