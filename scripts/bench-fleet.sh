@@ -2,7 +2,8 @@
 # Fleet benchmark (issue 13): FLEET_KERNELS kernels (default 1000; scripts/fleet.sh: the corpus kernels + synthetic
 # copies with their own sha256, labelled synthetic=fleet) × FLEET_OBJECTS corpus objects (default 50), on a fresh
 # private PostgreSQL, the service built in Release. Prints every figure and, for scripts, one `fleet: key=value` line
-# each: kernels, one_object_s, cells_per_s, rss_mib, agent_p99_ms, matrix_p99_ms, replica_ratio, btf_parse_ratio.
+# each: kernels, one_object_s, cells_per_s, rss_mib, agent_p99_ms, matrix_p99_ms, replica_ratio, btf_parse_ratio
+# (and surface_bytes: the mean stored kernel surface).
 #   cells_per_s   cold matrix (kernels × objects, nothing computed yet) by one process with FLEET_WORKERS workers
 #   one_object_s  one new object uploaded → all its cells on every kernel stored
 #   rss_mib       the computing process's peak resident memory (VmHWM) over the cold matrix and the new object
@@ -60,6 +61,8 @@ t=$(now)
 COMPAT_API_DLL=$dll FLEET_KERNELS=$nk "$root/scripts/fleet.sh" "$nk"
 kernels=$(db "SELECT count(*) FROM kernels")
 echo "fleet: $kernels kernels ($(db "SELECT count(*) FROM kernels WHERE labels->>'synthetic' = 'fleet'") synthetic) stored in $(since "$t") s; blobs $(db "SELECT pg_size_pretty(pg_total_relation_size('kernel_blobs'))")"
+surface_bytes=$(db "SELECT coalesce(round(avg(length(data))), 0) FROM kernel_surfaces")
+echo "  kernel surfaces (issue 13 §2, stored at ingest): $(db "SELECT count(*) FROM kernel_surfaces") rows, avg $surface_bytes bytes, max $(db "SELECT coalesce(max(length(data)), 0) FROM kernel_surfaces") bytes per kernel"
 url="http://127.0.0.1:$port"
 up=$(serve 0 "$port" upload); pids+=("$up")
 mapfile -t objs < <(find "$corpus/objects" -name '*.o' | sort)
@@ -127,3 +130,4 @@ echo "fleet: agent_p99_ms=$(p99 "$a")"
 echo "fleet: matrix_p99_ms=$(p99 "$m")"
 echo "fleet: replica_ratio=$replica_ratio"
 echo "fleet: btf_parse_ratio=${btf_ratio:-not_measured}"
+echo "fleet: surface_bytes=$surface_bytes"

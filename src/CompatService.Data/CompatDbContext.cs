@@ -11,6 +11,7 @@ public sealed class CompatDbContext(DbContextOptions<CompatDbContext> options) :
     public DbSet<KernelBlobEntity> KernelBlobs => Set<KernelBlobEntity>();
     public DbSet<KernelModuleEntity> KernelModules => Set<KernelModuleEntity>();
     public DbSet<KernelConfigEntity> KernelConfigs => Set<KernelConfigEntity>();
+    public DbSet<KernelSurfaceEntity> KernelSurfaces => Set<KernelSurfaceEntity>();
     public DbSet<KernelSymbolEntity> KernelSymbols => Set<KernelSymbolEntity>();
     public DbSet<ObjectEntity> Objects => Set<ObjectEntity>();
     public DbSet<ObjectBlobEntity> ObjectBlobs => Set<ObjectBlobEntity>();

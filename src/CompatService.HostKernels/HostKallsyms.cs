@@ -42,6 +42,6 @@ public static class HostKallsyms
             entries.Add((parts[2], parts[1][0], address));
         }
         if (!anyAddress) entries = entries.Select(e => (e.Name, e.Type, (ulong?)null)).ToList();
-        return KallsymsTable.Build(entries, origin);
+        return KallsymsTable.Build(entries, origin, includesModules: true);
     }
 }

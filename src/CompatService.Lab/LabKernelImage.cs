@@ -62,7 +62,9 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
     /// </summary>
     public KernelBtfSet GuestKernel() => (Source with
     {
-        Modules = [], Release = Release ?? Source.Release, Config = Config ?? Source.Config, Kallsyms = Kallsyms ?? Source.Kallsyms,
+        // no module is loaded in the guest: its /proc/kallsyms is the image's table (a name it lacks is missing for libbpf)
+        Modules = [], Release = Release ?? Source.Release, Config = Config ?? Source.Config,
+        Kallsyms = (Kallsyms ?? Source.Kallsyms)?.AsRunningWithoutModules(),
     }).Open();
 
     private static string? ConfigText(string dir) => KernelConfigFile.TryRead(dir);

@@ -310,6 +310,35 @@ namespace CompatService.Migrations.Migrations
                     b.ToTable("kernel_modules", (string)null);
                 });
 
+            modelBuilder.Entity("CompatService.Data.Entities.KernelSurfaceEntity", b =>
+                {
+                    b.Property<long>("KernelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kernel_id");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("integer")
+                        .HasColumnName("format");
+
+                    b.Property<string>("KernelKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kernel_key");
+
+                    b.HasKey("KernelId");
+
+                    b.ToTable("kernel_surfaces", (string)null);
+                });
+
             modelBuilder.Entity("CompatService.Data.Entities.KernelSymbolEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -906,6 +935,15 @@ namespace CompatService.Migrations.Migrations
                     b.HasOne("CompatService.Data.Entities.KernelEntity", null)
                         .WithMany("Modules")
                         .HasForeignKey("KernelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CompatService.Data.Entities.KernelSurfaceEntity", b =>
+                {
+                    b.HasOne("CompatService.Data.Entities.KernelEntity", null)
+                        .WithOne()
+                        .HasForeignKey("CompatService.Data.Entities.KernelSurfaceEntity", "KernelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -6,6 +6,7 @@ using CompatService.Data;
 using CompatService.Data.Entities;
 using CompatService.Engine;
 using CompatService.Engine.Kernels;
+using CompatService.Engine.Kernels.Surface;
 using CompatService.Engine.Object;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,8 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
 {
     private readonly BoundedCache<KernelBtfSet> _kernels = new(() => int.MaxValue,
         () => (long)options.Value.KernelCacheMiB << 20, SizeOf);
+    private readonly BoundedCache<KernelSurface> _surfaces = new(() => int.MaxValue,
+        () => (long)options.Value.KernelCacheMiB << 19, SizeOf);
     private readonly BoundedCache<BpfObject> _objects = new(() => options.Value.ObjectCacheSize, () => long.MaxValue, _ => 0);
 
     /// <summary>Kernels held now and their estimated bytes (the bounded-memory test and the fleet benchmark read it).</summary>
@@ -42,6 +45,41 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
     public void Remember(KernelEntity k, KernelBtfSet set) => _kernels.Add(Key(k), set);
 
     public void Remember(string objectSha256, BpfObject obj) => _objects.Add(objectSha256, obj);
+
+    /// <summary>
+    /// The kernel's compact surface (issue 13 §2): read from kernel_surfaces, or — for a kernel stored before surfaces
+    /// existed, or whose inputs (config, kallsyms, release, ...) or the surface format changed since — built from the full
+    /// kernel once and stored, so old databases keep working.
+    /// </summary>
+    public Task<KernelSurface> SurfaceAsync(CompatDbContext db, KernelEntity k, CancellationToken ct) =>
+        _surfaces.GetAsync(Key(k), () => LoadSurfaceAsync(db, k, ct));
+
+    /// <summary>Adds a surface computed during ingest.</summary>
+    public void Remember(KernelEntity k, KernelSurface surface) => _surfaces.Add(Key(k), surface);
+
+    /// <summary>What a stored surface was computed from; a different key means the kernel changed and it is rebuilt.</summary>
+    public static string KernelKey(KernelEntity k) => Key(k);
+
+    /// <summary>Estimated resident size of a surface: its BTF with the parser's index, its filter and tables.</summary>
+    public static long SizeOf(KernelSurface s) =>
+        s.Btf.Length * 2L + s.Elsewhere.Bits.Length + s.KernelIds.Count * 4L + (s.Config?.Count ?? 0) * 64L + (s.KfuncFlags?.Count ?? 0) * 48L;
+
+    private async Task<KernelSurface> LoadSurfaceAsync(CompatDbContext db, KernelEntity k, CancellationToken ct)
+    {
+        var t = Stopwatch.GetTimestamp();
+        var key = Key(k);
+        var stored = await db.KernelSurfaces.AsNoTracking().Where(s => s.KernelId == k.Id)
+            .Select(s => new { s.Format, s.KernelKey, s.Data }).SingleOrDefaultAsync(ct);
+        MatrixProfile.Add(MatrixProfile.Phase.SurfaceFetch, Stopwatch.GetTimestamp() - t);
+        MatrixProfile.SurfaceLoaded();
+        if (stored is not null && stored.Format == KernelSurface.FormatVersion && stored.KernelKey == key && KernelSurfaceCodec.IsCurrent(stored.Data))
+            return KernelSurfaceCodec.Decode(stored.Data);
+        var surface = KernelSurface.Of(await KernelAsync(db, k, ct));
+        t = Stopwatch.GetTimestamp();
+        await KernelSurfaceStore.SaveAsync(db, k.Id, key, surface, ct);
+        MatrixProfile.Add(MatrixProfile.Phase.SurfaceBuild, Stopwatch.GetTimestamp() - t);
+        return surface;
+    }
 
     private static string Key(KernelEntity k) => $"{k.Sha256}/{k.Modules.Count}/{k.KfuncFlagsJson?.Length ?? 0}/{k.HasConfig}/{k.Release}/{k.KallsymsSha256 ?? "-"}";
 

@@ -9,12 +9,18 @@ namespace CompatService.Api.Caching;
 /// </summary>
 public static class MatrixProfile
 {
-    public enum Phase { Queue, Missing, KernelFetch, KernelParse, ObjectLoad, Check, Serialize, Write }
+    public enum Phase { Queue, Missing, KernelFetch, KernelParse, ObjectLoad, Check, Serialize, Write, SurfaceFetch, SurfaceBuild }
 
     private static readonly long[] Ticks = new long[Enum.GetValues<Phase>().Length];
-    private static long _cells, _batches, _kernelLoads;
+    private static long _cells, _batches, _kernelLoads, _surfaceCells, _surfaceLoads;
 
     public static void KernelLoaded() => Interlocked.Increment(ref _kernelLoads);
+
+    /// <summary>A kernel surface read (or built) for the cache.</summary>
+    public static void SurfaceLoaded() => Interlocked.Increment(ref _surfaceLoads);
+
+    /// <summary>Cells computed from the kernel's stored surface alone (no full BTF).</summary>
+    public static void SurfaceCells(int n) => Interlocked.Add(ref _surfaceCells, n);
 
     public static void Add(Phase phase, long ticks) => Interlocked.Add(ref Ticks[(int)phase], ticks);
 
@@ -32,7 +38,8 @@ public static class MatrixProfile
         var parts = new List<string>
         {
             $"cells={Interlocked.Read(ref _cells)}", $"batches={Interlocked.Read(ref _batches)}",
-            $"kernel_loads={Interlocked.Read(ref _kernelLoads)}", $"kernel_cache={cache.Count}/{cache.Bytes >> 20}MiB/{cache.Evictions}evicted",
+            $"kernel_loads={Interlocked.Read(ref _kernelLoads)}", $"surface_loads={Interlocked.Read(ref _surfaceLoads)}",
+            $"surface_cells={Interlocked.Read(ref _surfaceCells)}", $"kernel_cache={cache.Count}/{cache.Bytes >> 20}MiB/{cache.Evictions}evicted",
             $"walk_memo={CompatService.Engine.Analysis.WalkMemo.Stats.Hits}hit/{CompatService.Engine.Analysis.WalkMemo.Stats.Misses}walked",
         };
         foreach (var p in Enum.GetValues<Phase>())

@@ -4,6 +4,7 @@ using CompatService.Contracts;
 using CompatService.Data;
 using CompatService.Data.Entities;
 using CompatService.Engine.Kernels;
+using CompatService.Engine.Kernels.Surface;
 
 namespace CompatService.Api.Catalog;
 
@@ -82,4 +83,14 @@ public sealed class KernelCatalog(CompatDbContext db, EngineCache cache)
 
     /// <summary>The engine's parsed kernel set for a stored kernel (cached).</summary>
     public Task<KernelBtfSet> EngineKernelAsync(KernelEntity kernel, CancellationToken ct) => cache.KernelAsync(db, kernel, ct);
+
+    /// <summary>The kernel's stored compact surface (enums, kfunc prototypes, config, ...), built and stored on first use for old rows.</summary>
+    public Task<KernelSurface> SurfaceAsync(KernelEntity kernel, CancellationToken ct) => cache.SurfaceAsync(db, kernel, ct);
+
+    /// <summary>The kernel to check <paramref name="obj"/> on: the stored surface when it decides the object, else the full kernel.</summary>
+    public async Task<KernelBtfSet> CheckKernelAsync(KernelEntity kernel, Engine.Object.BpfObject obj, CancellationToken ct)
+    {
+        var surface = await SurfaceAsync(kernel, ct);
+        return surface.Decides(obj) ? surface.Kernel : await EngineKernelAsync(kernel, ct);
+    }
 }

@@ -54,7 +54,7 @@ public static class CiApi
             var entity = ObjectStore.ToEntity(Sha.Hex(bytes), Path.GetFileName(file.FileName), null, bytes.LongLength, summary);
             var results = new Dictionary<(long, long), IReadOnlyList<ProgramResultWithName>>();
             foreach (var k in kernels)
-                results[(0, k.Id)] = CellComputer.Evaluate(obj, await kernelCatalog.EngineKernelAsync(k, ct), MatrixBuilder.Id(k), o.Value.Budget.ForJob(ct));
+                results[(0, k.Id)] = CellComputer.Evaluate(obj, await kernelCatalog.CheckKernelAsync(k, obj, ct), MatrixBuilder.Id(k), o.Value.Budget.ForJob(ct));
             report = MatrixBuilder.Build([entity], kernels, results);
         }
         else if (QueryCheck.Sha256("sha256", sha256) is { } sha)

@@ -129,8 +129,8 @@ public static class KernelsApi
         var removed = a.Values.Where(s => !b.ContainsKey(s.Name)).OrderBy(s => s.Name).Select(s => s.ToDto()).ToList();
         var changed = a.Values.Where(s => b.TryGetValue(s.Name, out var t) && t.Prototype != s.Prototype).OrderBy(s => s.Name)
             .Select(s => new KfuncPrototypeChange(s.Name, s.Prototype, b[s.Name].Prototype)).ToList();
-        // helpers / program / attach / map types from the kernels' own BTF enums (the engine reads them)
-        var surface = Engine.Kernels.KernelSurfaceDiff.Of((await kernels.EngineKernelAsync(from, ct)).Enums, (await kernels.EngineKernelAsync(to, ct)).Enums);
+        // helpers / program / attach / map types from the kernels' own BTF enums, read from their stored surfaces (no BTF parse)
+        var surface = Engine.Kernels.KernelSurfaceDiff.Of((await kernels.SurfaceAsync(from, ct)).Enums, (await kernels.SurfaceAsync(to, ct)).Enums);
         return TypedResults.Ok(new KernelDiffDto(from.ToDto(), to.ToDto(), added, removed, changed,
             surface.Helpers.ToContract(), surface.ProgramTypes.ToContract(), surface.AttachTypes.ToContract(), surface.MapTypes.ToContract()));
     }

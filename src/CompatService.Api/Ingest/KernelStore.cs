@@ -7,6 +7,7 @@ using CompatService.Data;
 using CompatService.Data.Entities;
 using CompatService.Engine;
 using CompatService.Engine.Kernels;
+using CompatService.Engine.Kernels.Surface;
 using Microsoft.Extensions.Options;
 
 namespace CompatService.Api.Ingest;
@@ -58,6 +59,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
         var kallsyms = input.Kallsyms?.Serialize();
 
         var index = KernelSymbolIndexer.Build(set);
+        var surface = KernelSurface.Of(set);
         var now = DateTimeOffset.UtcNow;
         var kernel = new KernelEntity
         {
@@ -96,6 +98,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
             db.Kernels.Add(kernel);
             await db.SaveChangesAsync(ct);
             if (config is not null) db.KernelConfigs.Add(new KernelConfigEntity { KernelId = kernel.Id, Text = config });
+            db.KernelSurfaces.Add(KernelSurfaceStore.Row(kernel, surface, now));
             foreach (var s in index.Symbols) s.KernelId = kernel.Id;
             db.KernelSymbols.AddRange(index.Symbols);
             JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);
@@ -110,6 +113,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
             return new Result(winner, false);
         }
         cache.Remember(kernel, set);
+        cache.Remember(kernel, surface);
         signal.Notify();
         log.LogInformation("kernel {Id} {Release} {Arch} stored from {Form}: {Kfuncs} kfuncs, {Modules} modules",
             kernel.Id, kernel.Release, kernel.Arch, input.Form, kernel.KfuncCount, kernel.Modules.Count);

@@ -86,11 +86,15 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
         return (cells.Count, missing.Count > max);
     }
 
-    /// <summary>The cells of <paramref name="objects"/> on one kernel: the kernel opened once, the cells written in one statement.</summary>
+    /// <summary>
+    /// The cells of <paramref name="objects"/> on one kernel: from the kernel's stored surface where it decides the object,
+    /// else from the full kernel opened once for the batch; the cells written in one statement.
+    /// </summary>
     public async Task<List<MatrixCellEntity>> ComputeBatchAsync(KernelEntity k, IReadOnlyList<ObjectEntity> objects, CancellationToken ct)
     {
         if (objects.Count == 0) return [];
-        var kernel = await cache.KernelAsync(db, k, ct);
+        var surface = await cache.SurfaceAsync(db, k, ct);
+        KernelBtfSet? full = null;
         var t = Stopwatch.GetTimestamp();
         var parsed = new List<(BpfObject? Object, Exception? Error)>(objects.Count);
         foreach (var o in objects)
@@ -104,11 +108,17 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
         var v = EngineVersion;
         var cells = new List<MatrixCellEntity>(objects.Count);
         long check = 0, serialize = 0;
+        var fromSurface = 0;
         for (var i = 0; i < objects.Count; i++)
         {
-            var t0 = Stopwatch.GetTimestamp();
             var (obj, error) = parsed[i];
-            var named = obj is not null ? Evaluate(obj, kernel, label, options.Value.Budget.ForJob(ct))
+            // Objects without CO-RE (and without anything else only the full BTF has) are judged on the stored surface; the
+            // others open the full kernel once for the batch.
+            KernelBtfSet? kernel = null;
+            if (obj is not null && surface.Decides(obj)) { kernel = surface.Kernel; fromSurface++; }
+            else if (obj is not null) kernel = full ??= await cache.KernelAsync(db, k, ct);
+            var t0 = Stopwatch.GetTimestamp();
+            var named = obj is not null ? Evaluate(obj, kernel!, label, options.Value.Budget.ForJob(ct))
                 : Aborted(await ProgramNamesAsync(objects[i].Id, ct), label, error!);
             var t1 = Stopwatch.GetTimestamp();
             var aborted = named.SelectMany(n => n.Result.Reasons).FirstOrDefault(r => RuleCatalog.Aborted.Codes.Any(c => c.Code == r.Code));
@@ -135,6 +145,7 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
         await WriteAsync(cells, ct);
         MatrixProfile.Add(Phase.Write, Stopwatch.GetTimestamp() - t);
         MatrixProfile.Batch(cells.Count);
+        MatrixProfile.SurfaceCells(fromSurface);
         return cells;
     }
 

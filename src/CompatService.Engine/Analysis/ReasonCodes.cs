@@ -21,6 +21,8 @@ public static class ReasonCodes
     public const string TypelessKsymHostOnly = "typeless-ksym-host-only";
     /// <summary>A strong typeless ksym whose name is not in the kernel's kallsyms (read from its image): libbpf refuses the object.</summary>
     public const string TypelessKsymMissing = "typeless-ksym-missing";
+    /// <summary>A strong typeless ksym that the image's (vmlinux-only) kallsyms lacks and no known module BTF has: a module may provide it.</summary>
+    public const string TypelessKsymModuleUnknown = "typeless-ksym-module-unknown";
     /// <summary>A typeless ksym whose name kallsyms lists at two different addresses: libbpf refuses it as ambiguous.</summary>
     public const string KsymAmbiguous = "ksym-ambiguous";
     public const string KconfigUnknown = "kconfig-unknown";

@@ -18,15 +18,24 @@ public readonly record struct KernelSymbol(string Name, char Type, ulong? Addres
 public sealed class KallsymsTable
 {
     private const string Magic = "kallsyms v1";
+    private const string ModulesMark = "modules";
     private readonly byte[] _names;
     private readonly int[] _starts; // n + 1
     private readonly byte[] _types; // type letter; bit 7 set = ambiguous
     private readonly ulong[]? _addresses;
 
-    private KallsymsTable(byte[] names, int[] starts, byte[] types, ulong[]? addresses, int entries, string origin)
+    private KallsymsTable(byte[] names, int[] starts, byte[] types, ulong[]? addresses, int entries, string origin, bool includesModules)
     {
         _names = names; _starts = starts; _types = types; _addresses = addresses; EntryCount = entries; Origin = origin;
+        IncludesModules = includesModules;
     }
+
+    /// <summary>
+    /// Whether the table is a running kernel's /proc/kallsyms (vmlinux plus the loaded modules' symbols, what libbpf
+    /// reads) rather than an image's own table, which lists vmlinux only: a name absent from the latter may still be
+    /// provided by a module.
+    /// </summary>
+    public bool IncludesModules { get; }
 
     /// <summary>Distinct names.</summary>
     public int Count => _types.Length;
@@ -58,6 +67,25 @@ public sealed class KallsymsTable
 
     private ReadOnlySpan<byte> NameAt(int i) => _names.AsSpan(_starts[i], _starts[i + 1] - _starts[i]);
 
+    /// <summary>The same table, declared complete for a running kernel that has loaded no module (a lab guest booted from
+    /// this image with none inserted): a name it lacks is then missing for libbpf too.</summary>
+    public KallsymsTable AsRunningWithoutModules() => IncludesModules ? this
+        : new KallsymsTable(_names, _starts, _types, _addresses, EntryCount, Origin + "; no modules loaded", includesModules: true);
+
+    /// <summary>The symbols whose names start with <paramref name="prefix"/> (ordinal), in name order.</summary>
+    public IEnumerable<KernelSymbol> WithPrefix(string prefix)
+    {
+        if (prefix.Length == 0 || !Ascii.IsValid(prefix)) yield break;
+        var key = Encoding.ASCII.GetBytes(prefix);
+        int lo = 0, hi = Count;
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            if (NameAt(mid).SequenceCompareTo(key) < 0) lo = mid + 1; else hi = mid;
+        }
+        for (var i = lo; i < Count && NameAt(i).StartsWith(key); i++) yield return At(i);
+    }
+
     private int IndexOf(string name)
     {
         if (name.Length is 0 or > KallsymsDecoder.MaxNameLength || !Ascii.IsValid(name)) return -1;
@@ -75,7 +103,8 @@ public sealed class KallsymsTable
     }
 
     /// <summary>A table from (name, type, address) entries in any order; the first entry of a name wins.</summary>
-    public static KallsymsTable Build(IReadOnlyList<(string Name, char Type, ulong? Address)> entries, string origin)
+    public static KallsymsTable Build(IReadOnlyList<(string Name, char Type, ulong? Address)> entries, string origin,
+        bool includesModules = false)
     {
         var order = new int[entries.Count];
         for (var i = 0; i < order.Length; i++) order[i] = i;
@@ -103,16 +132,17 @@ public sealed class KallsymsTable
             last = name;
         }
         starts.Add(names.Count);
-        return new KallsymsTable([.. names], [.. starts], [.. types], addresses?.ToArray(), entries.Count, origin);
+        return new KallsymsTable([.. names], [.. starts], [.. types], addresses?.ToArray(), entries.Count, origin, includesModules);
     }
 
-    /// <summary>The stored form: gzip of "kallsyms v1 ENTRIES\n" then "T name\n" per distinct name ("T* name" when ambiguous).</summary>
+    /// <summary>The stored form: gzip of "kallsyms v1 ENTRIES\n" ("kallsyms v1 ENTRIES modules\n" for a table that includes
+    /// the loaded modules' symbols) then "T name\n" per distinct name ("T* name" when ambiguous).</summary>
     public byte[] Serialize()
     {
         using var ms = new MemoryStream();
         using (var gz = new GZipStream(ms, CompressionLevel.Optimal, leaveOpen: true))
         {
-            gz.Write(Encoding.ASCII.GetBytes($"{Magic} {EntryCount}\n"));
+            gz.Write(Encoding.ASCII.GetBytes($"{Magic} {EntryCount}{(IncludesModules ? " " + ModulesMark : "")}\n"));
             Span<byte> head = stackalloc byte[3];
             for (var i = 0; i < Count; i++)
             {
@@ -135,6 +165,8 @@ public sealed class KallsymsTable
         var span = text.Span;
         var nl = span.IndexOf((byte)'\n');
         var header = nl < 0 ? "" : Encoding.ASCII.GetString(span[..nl]);
+        var includesModules = header.EndsWith(" " + ModulesMark, StringComparison.Ordinal);
+        if (includesModules) header = header[..^(ModulesMark.Length + 1)];
         if (!header.StartsWith(Magic + " ", StringComparison.Ordinal) || !int.TryParse(header.AsSpan(Magic.Length + 1), out var entryCount))
             throw new BpfFormatException("stored kallsyms: bad header", 0);
         var names = new List<byte>(span.Length);
@@ -158,7 +190,8 @@ public sealed class KallsymsTable
             pos += end + 1;
         }
         starts.Add(names.Count);
-        return new KallsymsTable([.. names], [.. starts], [.. types], null, entryCount, "stored");
+        return new KallsymsTable([.. names], [.. starts], [.. types], null, entryCount,
+            includesModules ? "stored (vmlinux and the modules loaded when it was read)" : "stored", includesModules);
     }
 
     private static bool IsAfter(List<byte> names, int lastStart, ReadOnlySpan<byte> next)

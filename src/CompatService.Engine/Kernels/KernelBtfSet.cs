@@ -13,9 +13,10 @@ public sealed class KernelBtfSet
 {
     public KernelBtfSet(BtfSpec vmlinux, IReadOnlyList<ModuleBtf> modules, string btfSha256, string? release,
         IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null,
-        KallsymsTable? kallsyms = null)
+        KallsymsTable? kallsyms = null, IReadOnlyList<uint>? vmlinuxKernelIds = null)
     {
         Kallsyms = kallsyms;
+        _kernelIds = vmlinuxKernelIds;
         Vmlinux = vmlinux;
         Modules = modules;
         BtfSha256 = btfSha256;
@@ -27,6 +28,31 @@ public sealed class KernelBtfSet
     }
 
     private readonly Lazy<KernelEnums> _enums;
+    private readonly IReadOnlyList<uint>? _kernelIds;
+
+    /// <summary>
+    /// Whether this is a kernel's compact surface (<see cref="Surface.KernelSurface"/>): a small vmlinux BTF whose type ids
+    /// are not the kernel's; <see cref="KernelIdOf"/> gives the kernel's.
+    /// </summary>
+    public bool IsSurface => _kernelIds is not null;
+
+    /// <summary>The kernel's BTF id of type <paramref name="id"/> of <paramref name="spec"/> (what fixups and results carry).</summary>
+    public uint KernelIdOf(BtfSpec spec, BtfTypeId id) =>
+        _kernelIds is not null && ReferenceEquals(spec, Vmlinux) ? _kernelIds[(int)id.Value] : id.Value;
+
+    /// <summary>The type of <paramref name="spec"/> that has the kernel's BTF id <paramref name="kernelId"/> (inverse of <see cref="KernelIdOf"/>).</summary>
+    public BtfTypeId SpecIdOf(BtfSpec spec, uint kernelId)
+    {
+        if (_kernelIds is null || !ReferenceEquals(spec, Vmlinux)) return new BtfTypeId(kernelId);
+        int lo = 1, hi = _kernelIds.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_kernelIds[mid] == kernelId) return new BtfTypeId((uint)mid);
+            if (_kernelIds[mid] < kernelId) lo = mid + 1; else hi = mid - 1;
+        }
+        throw new ArgumentException($"kernel type [{kernelId}] is not in the kernel surface", nameof(kernelId));
+    }
 
     /// <summary>The kernel's BPF enums (helpers, program / attach / map / link types, features) from its own BTF.</summary>
     public KernelEnums Enums => _enums.Value;

@@ -36,14 +36,14 @@ public static class ExternResolver
         var func = (BtfFunc)spec.GetType(id);
         var prototype = BtfFormatter.FormatFunc(spec, id);
         if (!BtfCompatibility.AreCompatible(obj.Btf!, ext.TypeId, spec, func.Proto))
-            return new ExternResolution(ext, ExternStatus.Incompatible, id.Value, module, 0, prototype);
+            return new ExternResolution(ext, ExternStatus.Incompatible, kernel.KernelIdOf(spec, id), module, 0, prototype);
         var slot = 0;
         if (module is not null)
         {
             slot = slots.IndexOf(module);
             if (slot < 0) { slot = slots.Count; slots.Add(module); }
         }
-        return new ExternResolution(ext, ExternStatus.Resolved, id.Value, module, slot, prototype);
+        return new ExternResolution(ext, ExternStatus.Resolved, kernel.KernelIdOf(spec, id), module, slot, prototype);
     }
 
     private static ExternResolution ResolveTypedKsym(BpfObject obj, KernelBtfSet kernel, BpfExtern ext)
@@ -54,7 +54,7 @@ public static class ExternResolver
         var kernelType = BtfWalk.SkipModsAndTypedefs(spec, ((BtfVar)spec.GetType(id)).Type);
         var prototype = BtfFormatter.FormatType(spec, kernelType);
         var ok = BtfCompatibility.AreCompatible(obj.Btf!, ext.TypeId, spec, kernelType);
-        return new ExternResolution(ext, ok ? ExternStatus.Resolved : ExternStatus.Incompatible, id.Value, module, 0, prototype);
+        return new ExternResolution(ext, ok ? ExternStatus.Resolved : ExternStatus.Incompatible, kernel.KernelIdOf(spec, id), module, 0, prototype);
     }
 
     /// <summary>vmlinux first (all its types), then each module's own types, in module order.</summary>

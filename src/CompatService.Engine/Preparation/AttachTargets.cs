@@ -37,7 +37,7 @@ public static class AttachTargets
             _ => ("", BtfKind.Func),
         };
         var name = prefix + target;
-        if (kernel.Vmlinux.FindFirstOfKind(name, kind) is { } id) return new AttachTarget(id.Value, null, null);
+        if (kernel.Vmlinux.FindFirstOfKind(name, kind) is { } id) return new AttachTarget(kernel.KernelIdOf(kernel.Vmlinux, id), null, null);
         foreach (var m in kernel.Modules)
             if (m.Spec.FindFirstOfKind(name, kind) is { } mid) return new AttachTarget(mid.Value, m.Name, null);
         return new AttachTarget(0, null, $"prog '{program.Name}': failed to find kernel BTF type ID of '{target}'");

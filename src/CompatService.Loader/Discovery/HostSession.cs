@@ -36,7 +36,7 @@ public sealed class HostSession : IDisposable
     {
         Kernel = Kernel,
         ModuleBtfFds = BtfObjects.ModuleFds,
-        Kallsyms = name => Host.Kallsyms is { } k && k.TryGet(name, out var s) && s.Address is { } a && a != 0 ? a : null,
+        Kallsyms = name => Host.Kallsyms?.FindKsym(name) is { Found: true, Address: { } a } && a != 0 ? a : null,
         Features = _features.Value,
         KernelVersionCode = KconfigValues.VersionCode(Host.Release),
     };

@@ -66,6 +66,7 @@ public class ApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["kernel_blobs"] = await db.KernelBlobs.LongCountAsync(),
             ["kernel_modules"] = await db.KernelModules.LongCountAsync(),
             ["kernel_configs"] = await db.KernelConfigs.LongCountAsync(),
+            ["kernel_surfaces"] = await db.KernelSurfaces.LongCountAsync(),
             ["kernel_symbols"] = await db.KernelSymbols.LongCountAsync(),
             ["objects"] = await db.Objects.LongCountAsync(),
             ["object_blobs"] = await db.ObjectBlobs.LongCountAsync(),

@@ -93,8 +93,11 @@ public static class FixtureExpectations
             // (its image or package, the host's /proc/kallsyms), unknown from BTF alone; bpf_prog_put is a global function
             // (listed even without CONFIG_KALLSYMS_ALL), bpf_compat_no_such_symbol is in no kernel.
             "ksym_typeless_present" => kernel.Kallsyms is null ? Expected.Unknown(ReasonCodes.TypelessKsymHostOnly) : Expected.Loads(),
-            "ksym_typeless_strong_missing" => kernel.Kallsyms is null
-                ? Expected.Unknown(ReasonCodes.TypelessKsymHostOnly) : Expected.Fails(ReasonCodes.TypelessKsymMissing),
+            // An image's kallsyms lists vmlinux only: a module may provide a name it lacks (libbpf reads /proc/kallsyms, modules
+            // included), so only the running kernel's table, or a config without CONFIG_MODULES, proves the absence.
+            "ksym_typeless_strong_missing" => kernel.Kallsyms is null ? Expected.Unknown(ReasonCodes.TypelessKsymHostOnly)
+                : kernel.Kallsyms.IncludesModules || kernel.Config is { } k && !k.ContainsKey("CONFIG_MODULES")
+                    ? Expected.Fails(ReasonCodes.TypelessKsymMissing) : Expected.Unknown(ReasonCodes.TypelessKsymModuleUnknown),
             "ksym_typeless_weak_missing" => Expected.Loads(),
             // struct_ops (libbpf init_kern): tcp_congestion_ops is a struct_ops type of every kernel here (5.6+); a program
             // no map references has no attach target; a non-zero member the kernel's struct lacks fails the object.
@@ -102,6 +105,13 @@ public static class FixtureExpectations
                 : program == "compat_unused" ? Expected.Fails(ReasonCodes.StructOpsUnreferenced) : Expected.Loads(),
             "struct_ops_member_missing" => Expected.Fails(HasStructOps(kernel, "tcp_congestion_ops")
                 ? ReasonCodes.StructOpsMemberMismatch : ReasonCodes.StructOpsTypeMissing),
+            // nf_conntrack_find_get: a function of module nf_conntrack on Debian (present when that module's BTF is given),
+            // built into vmlinux on 6.18. An image's kallsyms lacking it proves nothing while a module may provide it.
+            "ksym_typeless_module" => kernel.Kallsyms is null ? Expected.Unknown(ReasonCodes.TypelessKsymHostOnly)
+                : kernel.Kallsyms.Contains("nf_conntrack_find_get") || kernel.Modules.Any(m => m.Spec.FindFunc("nf_conntrack_find_get") is not null)
+                    ? Expected.Loads()
+                    : kernel.Kallsyms.IncludesModules || kernel.Config is { } km && !km.ContainsKey("CONFIG_MODULES")
+                        ? Expected.Fails(ReasonCodes.TypelessKsymMissing) : Expected.Unknown(ReasonCodes.TypelessKsymModuleUnknown),
             _ => throw new InvalidOperationException($"no expectation written for fixture '{fixture}' (program '{program}'): add it to FixtureExpectations"),
         };
     }

@@ -16,7 +16,7 @@ internal static class ReachedKfunc
         var r = ctx.Obj.Resolution.Externs.First(e => e.Extern.Name == f.Symbol); // fixups carry the name; externs are few
         var kernel = ctx.Kernel;
         var spec = r.Module is null ? kernel.Vmlinux : kernel.Modules.First(m => m.Name == r.Module).Spec;
-        return (KernelFeatures.IsKfunc(kernel, spec, new BtfTypeId(r.KernelBtfId!.Value)), r.Module is null);
+        return (KernelFeatures.IsKfunc(kernel, spec, kernel.SpecIdOf(spec, r.KernelBtfId!.Value)), r.Module is null);
     }
 }
 

@@ -82,7 +82,7 @@ public sealed class AttachTargetRule : IProgramRule
                 findings.Add(new Reason(ReasonCodes.StructOpsUnreferenced, null, null, StructOpsLayout.UnreferencedMessage(program.Name)));
             return;
         }
-        if (ProgramTypeRule.IsUnknownType(program) || TargetLookup(info) is not { } lookup) return;
+        if (ProgramTypeRule.IsUnknownType(program) || Lookup(info) is not { } lookup) return;
         var (prefix, kind) = lookup;
         if (string.IsNullOrEmpty(info.AttachTarget))
         {
@@ -100,7 +100,7 @@ public sealed class AttachTargetRule : IProgramRule
                 $"program '{program.Name}': attach target '{name}' ({kind.ToString().ToLowerInvariant()}) not found in {ctx.KernelName} BTF{(module is null ? "" : $" of module {module}")}"));
     }
 
-    private static (string Prefix, BtfKind Kind)? TargetLookup(ProgramSectionInfo info) => (info.ProgramType, info.AttachType) switch
+    internal static (string Prefix, BtfKind Kind)? Lookup(ProgramSectionInfo info) => (info.ProgramType, info.AttachType) switch
     {
         ("tracing", "trace_raw_tp") => ("btf_trace_", BtfKind.Typedef),
         ("tracing", "trace_fentry" or "trace_fexit" or "modify_return") => ("", BtfKind.Func),

@@ -1,0 +1,122 @@
+using CompatService.Engine.Analysis.Rules;
+using CompatService.Engine.Btf;
+using CompatService.Engine.KernelFacts;
+using CompatService.Engine.Object;
+
+namespace CompatService.Engine.Kernels.Surface;
+
+/// <summary>
+/// A kernel's compact surface (issue 13 §2, issue 9 §1): what a cell without CO-RE needs from the kernel, precomputed at
+/// ingest and stored with it, so such cells never fetch nor parse the full BTF. It holds the identity (BTF sha256,
+/// release), the config, the image's KF_* flags, whether the kernel has its own kallsyms, a small BTF with the BPF enums
+/// (helpers, program / attach / map / link types, features, kfunc hooks), the verifier's marker types, every VAR, every
+/// FUNC that may be a kfunc with its prototype and decl tags (<see cref="SurfaceBtf"/>), the kernel id of each of those
+/// types, and a filter of the FUNC / VAR / TYPEDEF names it does not carry (vmlinux and modules).
+/// <see cref="Decides"/> says whether an object's verdicts on the surface are those on the full BTF; <see cref="Kernel"/>
+/// is the engine's kernel built from it, checked by the same <see cref="CompatEngine.Check"/>.
+/// </summary>
+public sealed class KernelSurface
+{
+    /// <summary>Bumped whenever what the surface holds changes: a stored surface of another format is rebuilt.</summary>
+    public const int FormatVersion = 1;
+
+    private readonly Lazy<KernelBtfSet> _kernel;
+
+    internal KernelSurface(string btfSha256, string? release, IReadOnlyDictionary<string, uint>? kfuncFlags,
+        IReadOnlyDictionary<string, string>? config, bool hasKallsyms, byte[] btf, uint[] kernelIds, NameFilter elsewhere)
+    {
+        BtfSha256 = btfSha256;
+        Release = release;
+        KfuncFlags = kfuncFlags;
+        Config = config;
+        HasKallsyms = hasKallsyms;
+        Btf = btf;
+        KernelIds = kernelIds;
+        Elsewhere = elsewhere;
+        _kernel = new Lazy<KernelBtfSet>(() => new KernelBtfSet(BtfSpec.Parse(Btf, null, ".BTF (surface)"), [], BtfSha256, Release,
+            KfuncFlags, Config, vmlinuxKernelIds: KernelIds));
+    }
+
+    public string BtfSha256 { get; }
+    public string? Release { get; }
+    public IReadOnlyDictionary<string, uint>? KfuncFlags { get; }
+    public IReadOnlyDictionary<string, string>? Config { get; }
+    /// <summary>The full kernel carries its image's kallsyms; objects with ksyms are then judged on the full kernel.</summary>
+    public bool HasKallsyms { get; }
+    /// <summary>The surface's raw BTF (little-endian).</summary>
+    public ReadOnlyMemory<byte> Btf { get; }
+    /// <summary>The kernel's type id of each surface type (index = surface id).</summary>
+    public IReadOnlyList<uint> KernelIds { get; }
+    /// <summary>Names of FUNC / VAR / TYPEDEF types the surface does not carry ("maybe" = look in the full BTF).</summary>
+    public NameFilter Elsewhere { get; }
+
+    /// <summary>The engine's kernel made of the surface (no modules; kernel ids as the full kernel's).</summary>
+    public KernelBtfSet Kernel => _kernel.Value;
+
+    /// <summary>The kernel's BPF enums, from the surface alone.</summary>
+    public KernelEnums Enums => Kernel.Enums;
+
+    /// <summary>The surface of a fully parsed kernel.</summary>
+    public static KernelSurface Of(KernelBtfSet kernel)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        var vmlinux = kernel.Vmlinux;
+        var kfuncs = new HashSet<string>(StringComparer.Ordinal);
+        if (kernel.KfuncFlags is { } flags) kfuncs.UnionWith(flags.Keys);
+        foreach (var id in vmlinux.FuncsWithDeclTag(KfuncTags.Kfunc)) kfuncs.Add(vmlinux.NameOf(id));
+        foreach (var t in KernelFactsCatalog.Tables)
+            foreach (var set in t.KfuncSets)
+                foreach (var k in set.Kfuncs) kfuncs.Add(k.Name);
+        var (btf, ids) = SurfaceBtf.Build(vmlinux, kfuncs);
+        var carried = new HashSet<(string, BtfKind)>();
+        var surface = BtfSpec.Parse(btf, null, ".BTF (surface)");
+        for (var v = surface.FirstTypeId; v <= surface.LastTypeId; v++)
+            carried.Add((surface.NameOf(new BtfTypeId(v)), surface.KindOf(new BtfTypeId(v))));
+        var elsewhere = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var spec in kernel.Modules.Select(m => m.Spec).Prepend(vmlinux))
+            for (var v = spec.FirstTypeId; v <= spec.LastTypeId; v++)
+            {
+                var id = new BtfTypeId(v);
+                var kind = spec.KindOf(id);
+                if (kind is not (BtfKind.Func or BtfKind.Var or BtfKind.Typedef)) continue;
+                var name = spec.NameOf(id);
+                if (spec != vmlinux || !carried.Contains((name, kind))) elsewhere.Add(name);
+            }
+        return new KernelSurface(kernel.BtfSha256, kernel.Release, kernel.KfuncFlags, kernel.Config, kernel.Kallsyms is not null,
+            btf, ids, NameFilter.Of(elsewhere));
+    }
+
+    /// <summary>
+    /// Whether every verdict of <paramref name="obj"/> on <see cref="Kernel"/> is the verdict on the full kernel: no CO-RE
+    /// relocation, no struct_ops, no ksym where the kernel has kallsyms, and every name the object looks up in the
+    /// kernel (kfunc and typed ksym externs, BTF attach targets) either carried by the surface or surely absent.
+    /// </summary>
+    public bool Decides(BpfObject obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        if (obj.BtfExt is { } ext && ext.CoreRelos.Values.Any(r => r.Count > 0)) return false;
+        if (obj.StructOps.Count > 0 || obj.Programs.Any(p => p.SectionInfo.ProgramType == "struct_ops")) return false;
+        foreach (var e in obj.Externs)
+        {
+            switch (e.Kind)
+            {
+                case ExternKind.Kfunc when !Known(e.EssentialName, BtfKind.Func):
+                case ExternKind.TypedKsym when HasKallsyms || !Known(e.EssentialName, BtfKind.Var):
+                case ExternKind.TypelessKsym when HasKallsyms:
+                    return false;
+            }
+        }
+        foreach (var p in obj.Programs)
+        {
+            if (AttachTargetRule.Lookup(p.SectionInfo) is not { } lookup) continue;
+            if (p.SectionInfo.AttachTarget is not { Length: > 0 } target) continue;
+            if (lookup.Prefix.Length == 0 && target.IndexOf(':') > 0) return false; // a module's target: modules are not carried
+            if (!Known(lookup.Prefix + target, lookup.Kind)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The surface answers a look-up of (name, kind) like the full kernel: it carries that type, or nothing has the name.</summary>
+    private bool Known(string name, BtfKind kind) =>
+        Kernel.Vmlinux.FindFirstOfKind(name, kind) is not null || !Elsewhere.MayContain(name);
+}

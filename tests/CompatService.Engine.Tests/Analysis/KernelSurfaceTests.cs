@@ -1,0 +1,108 @@
+using System.Text.Json;
+using CompatService.Engine.Analysis;
+using CompatService.Engine.Kernels;
+using CompatService.Engine.Kernels.Surface;
+using CompatService.Engine.Object;
+using CompatService.Engine.Tests.Support;
+using CompatService.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace CompatService.Engine.Tests.Analysis;
+
+/// <summary>
+/// The kernel surface (<see cref="KernelSurface"/>, issue 13 §2): every object the surface says it decides gets exactly the
+/// verdicts of the full kernel BTF — every fixture object (both byte orders) on the committed kernels, and the corpus
+/// objects on the corpus kernels (with their modules, images' kallsyms and KF_* flags) when ../shared/corpus is present.
+/// The surface goes through its stored form (encode, decode) first, as the service uses it.
+/// </summary>
+public sealed class KernelSurfaceTests(ITestOutputHelper output)
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
+
+    [Fact]
+    public void Fixtures_OnCommittedKernels_SurfaceVerdictsEqualFullBtf()
+    {
+        var kernels = Directory.GetDirectories(Path.Combine(TestPaths.Fixtures, "kernels")).Order(StringComparer.Ordinal)
+            .Select(d => TestData.Kernel(d).Btf).ToList();
+        var files = TestData.FixtureNames().SelectMany(n => new[] { TestData.FixturePath(n), TestData.FixturePath(n, "bpfeb") }).Where(File.Exists).ToList();
+        var (decided, total) = Compare(files, kernels);
+        Assert.True(decided > total / 4, $"the surface decided only {decided} of {total} object × kernel pairs");
+    }
+
+    [CorpusFact]
+    public void CorpusObjects_OnCorpusKernels_SurfaceVerdictsEqualFullBtf()
+    {
+        var kernels = TestData.CorpusKernelDirs().Select(d => TestData.Kernel(TestData.CorpusKernelDir(d)).Btf).ToList();
+        var files = Directory.GetFiles(Path.Combine(TestPaths.Corpus, "objects"), "*.o", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        files.AddRange(TestData.FixtureNames().Select(n => TestData.FixturePath(n)).Where(File.Exists));
+        var (decided, _) = Compare(files, kernels);
+        Assert.True(decided > 0, "the surface decided no pair");
+    }
+
+    [Fact]
+    public void Surface_RoundTripsAndKeepsTheKernelsEnums()
+    {
+        foreach (var dir in Directory.GetDirectories(Path.Combine(TestPaths.Fixtures, "kernels")).Order(StringComparer.Ordinal))
+        {
+            var kernel = TestData.Kernel(dir).Btf;
+            var blob = KernelSurfaceCodec.Encode(KernelSurface.Of(kernel));
+            var surface = KernelSurfaceCodec.Decode(blob);
+            Assert.Equal(kernel.BtfSha256, surface.BtfSha256);
+            Assert.Equal(kernel.Release, surface.Release);
+            Assert.Equal(kernel.HasKfuncTags, surface.Kernel.HasKfuncTags);
+            foreach (var (a, b) in new[]
+                     {
+                         (kernel.Enums.Helpers, surface.Enums.Helpers), (kernel.Enums.ProgramTypes, surface.Enums.ProgramTypes),
+                         (kernel.Enums.AttachTypes, surface.Enums.AttachTypes), (kernel.Enums.MapTypes, surface.Enums.MapTypes),
+                         (kernel.Enums.LinkTypes, surface.Enums.LinkTypes), (kernel.Enums.Features, surface.Enums.Features),
+                     })
+                Assert.Equal(a, b);
+            Assert.True(blob.Length < kernel.Vmlinux.RawBytes.Length / 4, $"{Path.GetFileName(dir)}: surface {blob.Length} bytes vs BTF {kernel.Vmlinux.RawBytes.Length}");
+            output.WriteLine($"{Path.GetFileName(dir)}: BTF {kernel.Vmlinux.RawBytes.Length} bytes, surface {blob.Length} bytes ({surface.KernelIds.Count - 1} types)");
+        }
+    }
+
+    [Fact]
+    public void Decode_RefusesAnotherFormat()
+    {
+        Assert.Throws<Binary.BpfFormatException>(() => KernelSurfaceCodec.Decode([(byte)'C', (byte)'K', (byte)'S', 0, 1, 2]));
+        Assert.False(KernelSurfaceCodec.IsCurrent("CKS"u8));
+    }
+
+    /// <summary>Asserts surface == full for every pair the surface decides; returns (decided, total) pairs.</summary>
+    private (int Decided, int Total) Compare(IReadOnlyList<string> files, IReadOnlyList<KernelBtfSet> kernels)
+    {
+        var surfaces = kernels.Select(k => KernelSurfaceCodec.Decode(KernelSurfaceCodec.Encode(KernelSurface.Of(k)))).ToList();
+        int decided = 0, total = 0;
+        foreach (var file in files)
+        {
+            BpfObject obj;
+            try { obj = CompatEngine.OpenObject(File.ReadAllBytes(file)); }
+            catch (Binary.BpfFormatException) { continue; }
+            for (var i = 0; i < kernels.Count; i++)
+            {
+                total++;
+                if (!surfaces[i].Decides(obj)) continue;
+                decided++;
+                Assert.True(surfaces[i].Kernel.IsSurface);
+                var full = Render(obj, kernels[i]);
+                Assert.Equal(full, Render(obj, surfaces[i].Kernel));
+            }
+        }
+        output.WriteLine($"surface decided {decided} of {total} object × kernel pairs");
+        Assert.True(total > 0, "no object × kernel pair");
+        return (decided, total);
+    }
+
+    private static string Render(BpfObject obj, KernelBtfSet kernel)
+    {
+        try
+        {
+            return JsonSerializer.Serialize(CompatEngine.Check(obj, kernel, "k"), Json);
+        }
+        catch (Binary.BpfFormatException e)
+        {
+            return "error: " + e.Message;
+        }
+    }
+}
