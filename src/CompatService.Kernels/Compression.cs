@@ -113,8 +113,8 @@ public static class Compression
 
     private static Stream OpenDecoder(CompressionKind kind, ReadOnlyMemory<byte> data, long maxOutput, string what)
     {
-        // Range decoders (lzma, bzip2) do not notice the end of their input by themselves: the stream does.
-        var input = new ReadOnlyMemoryStream(data, kind is CompressionKind.Lzma or CompressionKind.Bzip2
+        // Range decoders (lzma, xz's lzma2, bzip2) do not notice the end of their input by themselves: the stream does.
+        var input = new ReadOnlyMemoryStream(data, kind is CompressionKind.Lzma or CompressionKind.Bzip2 or CompressionKind.Xz
             ? $"{what}: {Name(kind)} data ends before its end marker (truncated or corrupt)" : null);
         return kind switch
         {
