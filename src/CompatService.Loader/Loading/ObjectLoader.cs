@@ -49,7 +49,9 @@ public sealed class ObjectLoader(BpfApi bpf)
         var structOps = StructOpsLayout.Build(obj, target.Kernel);
         if (structOps.Error is { } structOpsError) return Refuse(selected, structOpsError);
 
-        var (kconfig, kconfigErrors) = KconfigValues.Build(obj, target.Kernel.Config, target.KernelVersionCode);
+        // libbpf probes LINUX_HAS_SYSCALL_WRAPPER with a kprobe on __<arch>_sys_bpf; the host's config and kallsyms say how that ends
+        var (kconfig, kconfigErrors) = KconfigValues.Build(obj, target.Kernel.Config, target.KernelVersionCode,
+            SyscallWrapperProbe.Value(target.Kernel, out _) ?? "y");
         if (kconfigErrors.Count > 0) return Refuse(selected, string.Join("; ", kconfigErrors));
 
         var (btfFd, btfError, raw) = LoadBtf(obj, target.Features, options);

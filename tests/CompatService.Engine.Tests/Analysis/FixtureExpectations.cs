@@ -88,6 +88,12 @@ public static class FixtureExpectations
             // .rodata as shipped decides: both load, and say a loader may change it.
             "rodata_gate" => Expected.Loads(disabled: true) with { Notes = [ReasonCodes.RodataAsShipped] },
             // CONFIG_HZ / CONFIG_BPF_SYSCALL from the kernel's config: dead where it is known, undecided (unknown) where not.
+            // LINUX_HAS_SYSCALL_WRAPPER (libbpf: a kprobe on __<arch>_sys_bpf) gates helper 999: 1 where the config has
+            // CONFIG_KPROBE_EVENTS and the BTF the entry point (Debian), 0 without kprobe events (this 6.18 host), undecided without a config.
+            "kconfig_syscall_wrapper" => kernel.Config is not { } sc ? Expected.Unknown(ReasonCodes.KconfigUnknown) with { Disabled = true }
+                : !sc.ContainsKey("CONFIG_KPROBE_EVENTS") ? Expected.Loads(disabled: true)
+                : new[] { "__x64_sys_bpf", "__arm64_sys_bpf" }.Any(f => kernel.Vmlinux.FindFunc(f) is not null) ? Expected.Fails(ReasonCodes.HelperMissing)
+                : throw new InvalidOperationException("a corpus kernel with kprobe events but no syscall entry point in its BTF"),
             "kconfig_config_gate" => kernel.Config is null ? Expected.Unknown(ReasonCodes.KconfigUnknown) with { Disabled = true } : Expected.Loads(disabled: true),
             // Typeless ksyms resolve from kallsyms at load time (libbpf): decided where the kernel's kallsyms are known
             // (its image or package, the host's /proc/kallsyms), unknown from BTF alone; bpf_prog_put is a global function
