@@ -8,6 +8,7 @@ public enum BpfCommand
     MapCreate = 0,
     MapLookupElem = 1,
     MapUpdateElem = 2,
+    MapDeleteElem = 3,
     ProgLoad = 5,
     ObjPin = 6,
     ObjGetInfoByFd = 15,
@@ -26,6 +27,8 @@ public static class BpfConst
     // map_flags
     public const uint FRdonlyProg = 1u << 7;
     public const uint FMmapable = 1u << 10;
+    public const uint FLink = 1u << 13;
+    public const uint FVtypeBtfObjFd = 1u << 15;
     // map types used by the loader's special cases
     public const uint MapTypeHash = 1, MapTypeArray = 2, MapTypePerfEventArray = MapPreparation.MapTypePerfEventArray, MapTypeStackTrace = MapPreparation.MapTypeStackTrace, MapTypeCgroupArray = 8,
         MapTypeArrayOfMaps = 12, MapTypeHashOfMaps = 13, MapTypeDevmap = 14, MapTypeSockmap = 15, MapTypeCpumap = 16,

@@ -25,7 +25,7 @@ public class CorpusDifferentialTests(ITestOutputHelper output)
         if (progType is "tracing" or "lsm" or "ext" && (errno == 1 || ourMessage.Contains("failed to find kernel BTF type ID", StringComparison.Ordinal)))
             return "host: fentry/fexit/lsm trampolines refused (EPERM) or attach target absent";
         if (progType == "struct_ops" || libbpfClass == "missing_struct_ops_type")
-            return "host: struct_ops type absent (no HID-BPF / sched_ext); the agent's loader does not load struct_ops";
+            return "host: struct_ops type absent (no HID-BPF / sched_ext on this kernel)";
         if (progType == "kprobe" && errno is 22 or 95 or 2)
             return "host: no kprobes";
         if (ourMessage.Contains("ldimm64 failed to find the address", StringComparison.Ordinal))
