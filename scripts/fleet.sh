@@ -83,5 +83,12 @@ if (( synth > 0 )); then
   done
   for p in "${pids[@]}"; do wait "$p"; done
 fi
+# The SQL copies bypass ingest, which computes each kernel's surface (issue 13 §2): compute theirs as ingest would
+# (FLEET_SURFACES=0 leaves them to be built on first use, the path of a database from before surfaces).
+if (( synth > 0 )) && [[ "${FLEET_SURFACES:-1}" != 0 ]]; then
+  t1=$(date +%s.%N)
+  dotnet "$dll" migrate --surfaces >/dev/null 2>>"$ilog"
+  echo "fleet: surfaces of $synth synthetic kernels computed (migrate --surfaces) in $(awk -v a="$t1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s" >&2
+fi
 total=$(sql -c "SELECT count(*) FROM kernels")
 echo "fleet: $total kernels ($nb corpus, $(sql -c "SELECT count(*) FROM kernels WHERE labels->>'synthetic' = 'fleet'") synthetic) in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}') s" >&2

@@ -42,9 +42,15 @@ public sealed record KfuncPrototypeChange(string Name, string FromPrototype, str
 /// <summary>One kfunc across all kernels.</summary>
 public sealed record KfuncHistoryDto(string Name, IReadOnlyList<KfuncPresence> Kernels);
 
+/// <summary>The kfunc on one kernel; <see cref="Sha256"/> (the kernel's BTF sha256) was added later, so older payloads lack it.</summary>
 public sealed record KfuncPresence(
     long KernelId, string? Release, string? Arch, string? Flavour, string? Distro,
-    bool Present, string? Prototype, bool Tagged, uint? Flags, string? Module);
+    bool Present, string? Prototype, bool Tagged, uint? Flags, string? Module, string? Sha256 = null)
+{
+    /// <summary>The kernel's name as every face spells it (<see cref="KernelDto.DisplayName"/>); by id only when the sha256 is missing.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string KernelName => Release ?? (Sha256 is { } sha ? KernelDto.UnnamedName(sha) : $"unnamed kernel (id {KernelId})");
+}
 
 /// <summary>PATCH /api/kernels/{id}: any of these; null says nothing. Labels are merged, a null value removes a label.</summary>
 public sealed record KernelPatchRequest(

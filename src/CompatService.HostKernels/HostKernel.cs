@@ -31,13 +31,18 @@ public sealed class HostKernel
     public string? ConfigSource { get; init; }
     /// <summary>The config as text (what the agent uploads beside the BTF), or null.</summary>
     public string? ConfigText { get; init; }
-    /// <summary>/proc/kallsyms (with the loaded modules' symbols), or null when unreadable.</summary>
-    public KallsymsTable? Kallsyms { get; init; }
+    private Lazy<KallsymsTable?> _kallsyms = new((KallsymsTable?)null);
+
+    /// <summary>/proc/kallsyms (with the loaded modules' symbols), or null when unreadable; read on first use (~110 ms).</summary>
+    public KallsymsTable? Kallsyms { get => _kallsyms.Value; init => _kallsyms = new(value); }
+
+    /// <summary>How <see cref="Kallsyms"/> is read when first asked for (instead of a table given at once).</summary>
+    public Func<KallsymsTable?> ReadKallsyms { init => _kallsyms = new(value); }
 
     /// <summary>This kernel as a kernel input (form "sysfs"), as every face hands it to the engine or the service.</summary>
     public KernelSource Source => new(VmlinuxBtf,
         Modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Key, m.Value)).ToList(),
-        "sysfs", Release, Arch, null, Distro, ConfigText, Kallsyms: Kallsyms);
+        "sysfs", Release, Arch, null, Distro, ConfigText) { ReadKallsyms = () => Kallsyms };
 
     /// <summary>The engine's view of this kernel (vmlinux + module BTFs, release, config). Parse once and keep it.</summary>
     public KernelBtfSet OpenEngineKernel() => Source.Open();
@@ -63,7 +68,7 @@ public sealed class HostKernel
             VmlinuxBtf = vmlinux, VmlinuxPath = vmlinuxPath, BtfSha256 = Convert.ToHexStringLower(SHA256.HashData(vmlinux)),
             Modules = modules, Release = release, Arch = MachineArch, Distro = DistroOf(ReadTrimmed(P("/proc/version")) ?? ""),
             Config = configText is null ? null : KernelConfig.Parse(configText), ConfigSource = source, ConfigText = configText,
-            Kallsyms = HostKallsyms.Read(P(HostKallsyms.Path)),
+            ReadKallsyms = () => HostKallsyms.Read(P(HostKallsyms.Path)),
         };
     }
 

@@ -1,5 +1,4 @@
 using CompatService.Engine.Kernels;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests;

@@ -49,6 +49,7 @@ public static class LoadCommand
                     SizeUnsizedMaps = args.SizeUnsizedMaps,
                 });
             foreach (var w in loaded?.Warnings ?? []) app.Err.WriteLine($"compat-agent: {o.Name}: warning: {w}");
+            foreach (var r in loaded?.StructOps ?? []) if (r.Accepted) app.Err.WriteLine($"compat-agent: {o.Name}: note: {r.Message}");
             foreach (var p in o.Object.Programs)
             {
                 if (args.Programs.Count > 0 && !args.Programs.Contains(p.Name)) continue;

@@ -53,12 +53,12 @@ public sealed class KernelCatalog(CompatDbContext db, EngineCache cache)
     public async Task<KfuncHistoryDto> KfuncHistoryAsync(string name, CancellationToken ct)
     {
         var kernels = await db.Kernels.AsNoTracking().OrderBy(k => k.Id)
-            .Select(k => new { k.Id, k.Release, k.Arch, k.Flavour, k.Distro }).ToListAsync(ct);
+            .Select(k => new { k.Id, k.Release, k.Arch, k.Flavour, k.Distro, k.Sha256 }).ToListAsync(ct);
         var rows = await db.KernelSymbols.AsNoTracking().Where(s => s.Name == name && s.Kind == "func").ToListAsync(ct);
         var byKernel = rows.GroupBy(r => r.KernelId).ToDictionary(g => g.Key, g => g.First());
         var presence = kernels.Select(k => byKernel.TryGetValue(k.Id, out var s)
-            ? new KfuncPresence(k.Id, k.Release, k.Arch, k.Flavour, k.Distro, true, s.Prototype, s.Tagged, (uint?)s.Flags, s.Module)
-            : new KfuncPresence(k.Id, k.Release, k.Arch, k.Flavour, k.Distro, false, null, false, null, null)).ToList();
+            ? new KfuncPresence(k.Id, k.Release, k.Arch, k.Flavour, k.Distro, true, s.Prototype, s.Tagged, (uint?)s.Flags, s.Module, k.Sha256)
+            : new KfuncPresence(k.Id, k.Release, k.Arch, k.Flavour, k.Distro, false, null, false, null, null, k.Sha256)).ToList();
         return new KfuncHistoryDto(name, presence);
     }
 

@@ -23,7 +23,12 @@ public static class ServiceCommands
     {
         var root = new RootCommand(Description);
         var migrate = new Command("migrate", "Apply pending EF Core migrations to the database, then exit (the server never migrates by itself)");
-        migrate.SetAction((_, ct) => WithHost("migrate", services => MigrateCommand.RunAsync(services)));
+        var surfaces = new Option<bool>("--surfaces")
+        {
+            Description = "Also compute the compact surface of every kernel that lacks a current one (kernels stored before surfaces existed, or made by SQL like scripts/fleet.sh); otherwise each is built on first use",
+        };
+        migrate.Options.Add(surfaces);
+        migrate.SetAction((parse, ct) => WithHost("migrate", services => MigrateCommand.RunAsync(services, parse.GetValue(surfaces))));
         root.Subcommands.Add(migrate);
 
         var path = new Argument<string>("PATH")

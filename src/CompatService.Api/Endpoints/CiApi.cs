@@ -51,11 +51,10 @@ public static class CiApi
             var budget = o.Value.Budget.ForRequest(ct);
             var obj = CompatEngine.OpenObject(bytes, budget);
             var summary = CompatEngine.Inspect(obj, budget).ToContract();
-            var entity = ObjectStore.ToEntity(Sha.Hex(bytes), Path.GetFileName(file.FileName), null, bytes.LongLength, summary);
             var results = new Dictionary<(long, long), IReadOnlyList<ProgramResultWithName>>();
             foreach (var k in kernels)
                 results[(0, k.Id)] = CellComputer.Evaluate(obj, await kernelCatalog.CheckKernelAsync(k, obj, ct), MatrixBuilder.Id(k), o.Value.Budget.ForJob(ct));
-            report = MatrixBuilder.Build([entity], kernels, results);
+            report = MatrixBuilder.Build([new MatrixObjectRows(0, Path.GetFileName(file.FileName), Sha.Hex(bytes), summary.Programs)], kernels, results);
         }
         else if (QueryCheck.Sha256("sha256", sha256) is { } sha)
         {

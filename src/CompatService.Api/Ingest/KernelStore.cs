@@ -53,10 +53,10 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
                 Release = release, Arch = meta.Arch ?? input.Arch, Distro = meta.Distro ?? input.Distro,
                 Flavour = meta.Flavour ?? input.Flavour, KfuncFlags = input.KfuncFlags,
             }, ct);
-            var refreshed = await AttachKallsymsAsync(await FindAsync(k => k.Id == existing.Id, ct) ?? existing, input.Kallsyms, ct);
+            var refreshed = await AttachKallsymsAsync(await FindAsync(k => k.Id == existing.Id, ct) ?? existing, input.KallsymsNow(), ct);
             return new Result(await AttachConfigAsync(refreshed, config, ct), false);
         }
-        var kallsyms = input.Kallsyms?.Serialize();
+        var kallsyms = input.KallsymsNow()?.Serialize();
 
         var index = KernelSymbolIndexer.Build(set);
         var surface = KernelSurface.Of(set);

@@ -100,6 +100,7 @@ public sealed class ConstantMemory
             d["LINUX_KERNEL_VERSION"] = KconfigValues.VersionCode(release).ToString(CultureInfo.InvariantCulture);
         // libbpf probes FEAT_BPF_COOKIE by loading a call to bpf_get_attach_cookie (helper 174).
         if (kernel.Enums.HasHelper(174) is { } cookie) d["LINUX_HAS_BPF_COOKIE"] = cookie ? "y" : "n";
+        if (Linking.SyscallWrapperProbe.Value(kernel, out _) is { } wrapper) d[Linking.SyscallWrapperProbe.Name] = wrapper;
         return d;
     }
 

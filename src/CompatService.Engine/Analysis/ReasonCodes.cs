@@ -36,6 +36,10 @@ public static class ReasonCodes
     public const string AttachTargetMissing = "attach-target-missing";
     public const string AttachTargetAtRuntime = "attach-target-at-runtime";
     public const string StructOpsTypeMissing = "struct-ops-type-missing";
+    /// <summary>A struct_ops map's members do not fit the kernel's struct (libbpf init_kern: member missing, kind or size differs).</summary>
+    public const string StructOpsMemberMismatch = "struct-ops-member-mismatch";
+    /// <summary>A struct_ops program that no struct_ops map references (libbpf: no attach_btf_id, EINVAL at load).</summary>
+    public const string StructOpsUnreferenced = "struct-ops-unreferenced";
     public const string LegacyMapsUnsupported = "legacy-maps-unsupported";
     /// <summary>A kfunc instruction on a kernel whose verifier cannot call kfuncs at all (no kfunc machinery in its BTF: before 5.13).</summary>
     public const string KfuncsUnsupported = "kfuncs-unsupported";

@@ -29,10 +29,17 @@ internal static class WalkCounterfactuals
         var what = string.Join(", ", names);
         var input = names.Any(n => n.StartsWith("CONFIG_", StringComparison.Ordinal))
             ? $"the kernel config of {ctx.KernelName} is not known (upload it: POST /api/kernels/{{id}}/config)"
-            : names.Contains("LINUX_KERNEL_VERSION") ? $"the release of {ctx.KernelName} is not known" : "libbpf probes it on the host";
+            : names.Contains("LINUX_KERNEL_VERSION") ? $"the release of {ctx.KernelName} is not known"
+            : names.Contains(Linking.SyscallWrapperProbe.Name) ? $"{Linking.SyscallWrapperProbe.Name}: {WrapperWhy(ctx)}" : "libbpf probes it on the host";
         foreach (var r in speculative.Reasons.Where(r => !VerdictRules.IsNote(r.Code) && !definite.Contains(Key(r))).DistinctBy(Key))
             findings.Add(new Reason(ReasonCodes.KconfigUnknown, names.FirstOrDefault(), r.Insn,
                 $"program '{ctx.Name}': only on a path that depends on {what} ({input}): {r.Message}"));
+    }
+
+    private static string WrapperWhy(ProgramContext ctx)
+    {
+        Linking.SyscallWrapperProbe.Value(ctx.Kernel, out var why);
+        return $"{why} (upload the kernel's config: POST /api/kernels/{{id}}/config)";
     }
 
     /// <summary>

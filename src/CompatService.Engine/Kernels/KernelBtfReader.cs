@@ -125,7 +125,7 @@ public static class KernelBtfReader
     /// </summary>
     public static KernelBtfSet Open(ReadOnlyMemory<byte> vmlinux, IEnumerable<KeyValuePair<string, ReadOnlyMemory<byte>>>? modules = null,
         string? release = null, IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null,
-        AnalysisBudget? budget = null, KallsymsTable? kallsyms = null)
+        AnalysisBudget? budget = null, KallsymsTable? kallsyms = null, Func<KallsymsTable?>? readKallsyms = null)
     {
         var raw = Extract(vmlinux, "vmlinux", out var container);
         var spec = BtfSpec.Parse(raw, null, ".BTF", budget);
@@ -139,6 +139,6 @@ public static class KernelBtfReader
                 list.Add(new ModuleBtf(name, BtfSpec.Parse(moduleRaw, spec, $".BTF ({name})", budget)));
             }
         }
-        return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags, config, kallsyms);
+        return new KernelBtfSet(spec, list, Sha256(raw.Span), release, kfuncFlags, config, kallsyms, readKallsyms: readKallsyms);
     }
 }

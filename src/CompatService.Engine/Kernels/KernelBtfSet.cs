@@ -13,9 +13,9 @@ public sealed class KernelBtfSet
 {
     public KernelBtfSet(BtfSpec vmlinux, IReadOnlyList<ModuleBtf> modules, string btfSha256, string? release,
         IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null,
-        KallsymsTable? kallsyms = null, IReadOnlyList<uint>? vmlinuxKernelIds = null)
+        KallsymsTable? kallsyms = null, IReadOnlyList<uint>? vmlinuxKernelIds = null, Func<KallsymsTable?>? readKallsyms = null)
     {
-        Kallsyms = kallsyms;
+        _kallsyms = kallsyms is not null || readKallsyms is null ? new Lazy<KallsymsTable?>(kallsyms) : new Lazy<KallsymsTable?>(readKallsyms);
         _kernelIds = vmlinuxKernelIds;
         Vmlinux = vmlinux;
         Modules = modules;
@@ -28,6 +28,7 @@ public sealed class KernelBtfSet
     }
 
     private readonly Lazy<KernelEnums> _enums;
+    private readonly Lazy<KallsymsTable?> _kallsyms;
     private readonly IReadOnlyList<uint>? _kernelIds;
 
     /// <summary>
@@ -68,9 +69,10 @@ public sealed class KernelBtfSet
     public IReadOnlyDictionary<string, string>? Config { get; }
     /// <summary>
     /// The kernel's kallsyms (names and types) from its image's own tables, or null when the kernel came without an
-    /// image (raw BTF): then typeless ksyms stay unknown and typed ones are judged by CONFIG_KALLSYMS_ALL.
+    /// image (raw BTF): then typeless ksyms stay unknown and typed ones are judged by CONFIG_KALLSYMS_ALL. A reader given
+    /// instead of a table (the running kernel's /proc/kallsyms, ~110 ms) runs on first use: only a program with ksyms asks.
     /// </summary>
-    public KallsymsTable? Kallsyms { get; }
+    public KallsymsTable? Kallsyms => _kallsyms.Value;
     /// <summary>Whether the BTF carries bpf_kfunc decl tags (pahole ≥ 1.27, kbuild ≥ 6.11).</summary>
     public bool HasKfuncTags { get; }
 }

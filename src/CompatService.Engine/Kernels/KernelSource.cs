@@ -19,7 +19,16 @@ public sealed record KernelSource(
     IReadOnlyDictionary<string, uint>? KfuncFlags = null,
     KallsymsTable? Kallsyms = null)
 {
+    /// <summary>
+    /// Reads the kallsyms when <see cref="Kallsyms"/> is null and they are wanted (the running kernel's /proc/kallsyms:
+    /// read by the engine only when a program has ksyms, by the service when it stores the kernel); null when none.
+    /// </summary>
+    public Func<KallsymsTable?>? ReadKallsyms { get; init; }
+
+    /// <summary>The kallsyms, read now if they are behind <see cref="ReadKallsyms"/>.</summary>
+    public KallsymsTable? KallsymsNow() => Kallsyms ?? ReadKallsyms?.Invoke();
+
     /// <summary>The engine's kernel: BTF set with release, KF_* flags, the parsed config and the image's kallsyms; its BTF types are charged to <paramref name="budget"/>.</summary>
     public KernelBtfSet Open(Binary.AnalysisBudget? budget = null) =>
-        KernelBtfReader.Open(Vmlinux, Modules, Release, KfuncFlags, Config is null ? null : KernelConfig.Parse(Config), budget, Kallsyms);
+        KernelBtfReader.Open(Vmlinux, Modules, Release, KfuncFlags, Config is null ? null : KernelConfig.Parse(Config), budget, Kallsyms, ReadKallsyms);
 }

@@ -21,13 +21,16 @@ public sealed record KconfigImage(byte[] Value, bool[] Known, IReadOnlyList<stri
 public static class KconfigValues
 {
     /// <summary>The loader's view on the host: every value is decided (a missing config means "not set").</summary>
-    public static (byte[] Value, IReadOnlyList<string> Errors) Build(BpfObject obj, IReadOnlyDictionary<string, string>? config, uint kernelVersionCode)
+    /// <param name="syscallWrapper">LINUX_HAS_SYSCALL_WRAPPER as libbpf's probe would set it on this kernel
+    /// (<see cref="SyscallWrapperProbe"/>); "y" when the host's facts cannot tell.</param>
+    public static (byte[] Value, IReadOnlyList<string> Errors) Build(BpfObject obj, IReadOnlyDictionary<string, string>? config, uint kernelVersionCode,
+        string syscallWrapper = "y")
     {
         var specials = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["LINUX_KERNEL_VERSION"] = kernelVersionCode.ToString(CultureInfo.InvariantCulture),
             ["LINUX_HAS_BPF_COOKIE"] = "y",
-            ["LINUX_HAS_SYSCALL_WRAPPER"] = "y",
+            [SyscallWrapperProbe.Name] = syscallWrapper,
         };
         var image = Image(obj, config ?? new Dictionary<string, string>(), specials);
         return (image.Value, image.Errors);

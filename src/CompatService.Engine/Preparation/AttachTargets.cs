@@ -22,8 +22,7 @@ public static class AttachTargets
         var info = program.SectionInfo;
         var def = ProgramSections.FindDefinition(program.SectionName.TrimStart('?'));
         var needsBtf = def?.AttachBtf == true || info.ProgramTypeId is ProgTypeTracing or ProgTypeLsm or ProgTypeExt;
-        if (info.ProgramTypeId == ProgTypeStructOps)
-            return new AttachTarget(0, null, LoaderLimits.StructOpsPrograms);
+        if (info.ProgramTypeId == ProgTypeStructOps) return null; // from its struct_ops map: StructOpsLayout
         if (!needsBtf) return null;
         if (info.ProgramTypeId == ProgTypeExt)
             return new AttachTarget(0, null, LoaderLimits.FreplacePrograms);

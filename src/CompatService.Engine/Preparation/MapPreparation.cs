@@ -1,8 +1,42 @@
+using CompatService.Engine.Object;
+
 namespace CompatService.Engine.Preparation;
 
-/// <summary>The pure parts of libbpf's map creation: internal map names and ring buffer sizing.</summary>
+/// <summary>
+/// The host facts map sizing depends on: the possible CPUs (perf event arrays), the page size (ring buffers) and, when
+/// the caller sizes unsized maps (the agent's `--size-maps`), the max_entries it gives them (else null).
+/// </summary>
+public sealed record MapSizingHost(int PossibleCpus, uint PageSize, int? UnsizedMaxEntries = null);
+
+/// <summary>The pure parts of libbpf's map creation: internal map names and map sizing.</summary>
 public static class MapPreparation
 {
+    /// <summary>enum bpf_map_type values whose sizes libbpf adjusts.</summary>
+    public const uint MapTypePerfEventArray = 4, MapTypeStackTrace = 7, MapTypeRingbuf = 27;
+
+    /// <summary>PERF_MAX_STACK_DEPTH (127) frames of 8 bytes: the value size a stack trace map is given when it has none.</summary>
+    public const uint StackTraceValueSize = 127 * 8;
+
+    /// <summary>
+    /// max_entries and value_size as BPF_MAP_CREATE gets them: a perf event array without max_entries gets one entry per
+    /// possible CPU (libbpf map_set_def_max_entries), a ring buffer is rounded up to a power-of-two multiple of the page
+    /// (adjust_ringbuf_sz); with <see cref="MapSizingHost.UnsizedMaxEntries"/> an unsized map gets that many entries and a
+    /// stack trace map without value_size gets <see cref="StackTraceValueSize"/> (what a program's own loader sets before load).
+    /// </summary>
+    public static (uint MaxEntries, uint ValueSize) Size(BpfMap map, MapSizingHost host)
+    {
+        var maxEntries = map.MaxEntries;
+        var valueSize = map.ValueSize;
+        if (map.Type == MapTypePerfEventArray && maxEntries == 0) maxEntries = (uint)host.PossibleCpus;
+        if (map.Type == MapTypeRingbuf) maxEntries = RingbufSize(maxEntries, host.PageSize);
+        if (host.UnsizedMaxEntries is { } unsized)
+        {
+            if (maxEntries == 0) maxEntries = (uint)unsized;
+            if (map.Type == MapTypeStackTrace && valueSize == 0) valueSize = StackTraceValueSize;
+        }
+        return (maxEntries, valueSize);
+    }
+
     /// <summary>BPF_OBJ_NAME_LEN: map and program names the kernel keeps, including the terminating zero.</summary>
     public const int ObjNameLen = 16;
 

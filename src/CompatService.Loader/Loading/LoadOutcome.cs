@@ -1,3 +1,4 @@
+using CompatService.Engine.Preparation;
 using CompatService.Loader.Syscalls;
 
 namespace CompatService.Loader.Loading;
@@ -24,6 +25,8 @@ public sealed class LoadedObject : IDisposable
     public required IReadOnlyDictionary<string, BpfFd> Maps { get; init; }
     /// <summary>What the loader did not do that libbpf would have (e.g. object BTF rejected by the kernel).</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
+    /// <summary>The struct_ops maps' updates after the programs loaded (not part of any program's outcome).</summary>
+    public IReadOnlyList<StructOpsRegistration> StructOps { get; init; } = [];
 
     public void Dispose()
     {

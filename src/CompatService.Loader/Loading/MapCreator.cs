@@ -17,7 +17,7 @@ public sealed class CreatedMaps
 /// Creates an object's maps the way libbpf's bpf_object__create_maps does: BTF key/value type ids when the object's BTF
 /// is loaded (cleared for map types the kernel refuses them on; retried without BTF on failure), internal global-data
 /// maps as single-entry arrays named `obj.rodata` with their initial value (.rodata and .kconfig frozen), map-in-map
-/// with the inner definition as template, perf event arrays sized to the possible CPUs.
+/// with the inner definition as template; sizes from the engine's <see cref="MapPreparation.Size"/> with this host's CPUs and page.
 /// </summary>
 public sealed class MapCreator(BpfApi bpf)
 {
@@ -113,15 +113,8 @@ public sealed class MapCreator(BpfApi bpf)
             else if (map.Origin == MapOrigin.BtfDefined) { keyId = map.KeyType.Value; valueId = map.ValueType.Value; }
         }
         if (NoBtfTypes.Contains(map.Type)) keyId = valueId = 0;
-        var maxEntries = map.MaxEntries;
-        var valueSize = map.ValueSize;
-        if (map.Type == BpfConst.MapTypePerfEventArray && maxEntries == 0) maxEntries = (uint)HostKernels.HostCpus.Possible;
-        if (map.Type == BpfConst.MapTypeRingbuf) maxEntries = MapPreparation.RingbufSize(maxEntries, (uint)Environment.SystemPageSize);
-        if (options.SizeUnsizedMaps)
-        {
-            if (maxEntries == 0) maxEntries = (uint)options.UnsizedMaxEntries;
-            if (map.Type == BpfConst.MapTypeStackTrace && valueSize == 0) valueSize = 127 * 8; // PERF_MAX_STACK_DEPTH frames
-        }
+        var (maxEntries, valueSize) = MapPreparation.Size(map, new MapSizingHost(HostKernels.HostCpus.Possible,
+            (uint)Environment.SystemPageSize, options.SizeUnsizedMaps ? options.UnsizedMaxEntries : null));
         var name = map.Origin == MapOrigin.GlobalData ? MapPreparation.InternalName(options.ObjectName, map.SectionName) : map.Name;
         var flags = map.Flags;
         if (map.Origin == MapOrigin.GlobalData && map.IsReadOnly) flags |= BpfConst.FRdonlyProg;

@@ -46,9 +46,12 @@ public sealed class ObjectLoader(BpfApi bpf)
                 _ => $"extern (var ksym) '{unresolved.Extern.Name}': not found in kernel BTF",
             });
 
-        if (StructOps.Problem(obj, target.Kernel) is { } structOps) return Refuse(selected, structOps);
+        var structOps = StructOpsLayout.Build(obj, target.Kernel);
+        if (structOps.Error is { } structOpsError) return Refuse(selected, structOpsError);
 
-        var (kconfig, kconfigErrors) = KconfigValues.Build(obj, target.Kernel.Config, target.KernelVersionCode);
+        // libbpf probes LINUX_HAS_SYSCALL_WRAPPER with a kprobe on __<arch>_sys_bpf; the host's config and kallsyms say how that ends
+        var (kconfig, kconfigErrors) = KconfigValues.Build(obj, target.Kernel.Config, target.KernelVersionCode,
+            SyscallWrapperProbe.Value(target.Kernel, out _) ?? "y");
         if (kconfigErrors.Count > 0) return Refuse(selected, string.Join("; ", kconfigErrors));
 
         var (btfFd, btfError, raw) = LoadBtf(obj, target.Features, options);
@@ -63,11 +66,15 @@ public sealed class ObjectLoader(BpfApi bpf)
         var maps = new MapCreator(bpf).Create(obj, btfFd?.Value ?? 0, DatasecId, kconfig.Length > 0 ? kconfig : null, options);
         var mapsByName = maps.Fds.ToDictionary(kv => kv.Key.Name, kv => kv.Value);
         if (maps.Kconfig is { } k) mapsByName[".kconfig"] = k;
-        if (maps.Error is { } mapError)
+        var (opsFds, opsError, opsErrno) = maps.Error is null
+            ? new StructOpsMaps(bpf).Create(structOps, btfFd?.Value ?? 0, target.ModuleBtfFds)
+            : (new Dictionary<string, BpfFd>(), null, null);
+        foreach (var (name, fd) in opsFds) mapsByName[name] = fd;
+        if ((maps.Error ?? opsError) is { } mapError)
         {
             foreach (var fd in mapsByName.Values) fd.Dispose();
             btfFd?.Dispose();
-            return Refuse(selected, mapError, maps.Errno);
+            return Refuse(selected, mapError, maps.Errno ?? opsErrno);
         }
 
         var analyses = CompatEngine.Analyze(obj, target.Kernel, target.Kernel.Release ?? target.Kernel.BtfSha256)
@@ -81,10 +88,15 @@ public sealed class ObjectLoader(BpfApi bpf)
         };
         var outcomes = new List<ProgramLoadOutcome>();
         foreach (var program in selected)
-            outcomes.Add(LoadProgram(obj, program, analyses[program.Name].Fixups, target, host, btfFd, options));
+            outcomes.Add(LoadProgram(obj, program, analyses[program.Name].Fixups, target, host, btfFd, options, structOps));
         var warnings = new List<string>();
         if (btfError is not null) warnings.Add(btfError);
-        return new LoadedObject { Programs = outcomes, Btf = btfFd, BtfError = btfError, Maps = mapsByName, Warnings = warnings };
+        var registrations = new StructOpsMaps(bpf).Register(structOps, opsFds, outcomes);
+        warnings.AddRange(registrations.Where(r => !r.Accepted && r.Attempted).Select(r => r.Message));
+        return new LoadedObject
+        {
+            Programs = outcomes, Btf = btfFd, BtfError = btfError, Maps = mapsByName, Warnings = warnings, StructOps = registrations,
+        };
     }
 
     private (BpfFd? Fd, string? Error, RawBtf? Raw) LoadBtf(BpfObject obj, KernelBtfFeatures features, LoadOptions options)
@@ -108,12 +120,18 @@ public sealed class ObjectLoader(BpfApi bpf)
     }
 
     private ProgramLoadOutcome LoadProgram(BpfObject obj, BpfProgram program, IReadOnlyList<Fixup> fixups,
-        LoadTarget target, HostValues host, BpfFd? btfFd, LoadOptions options)
+        LoadTarget target, HostValues host, BpfFd? btfFd, LoadOptions options, StructOpsLayout structOps)
     {
         var info = program.SectionInfo;
         if (info.ProgramTypeId == 0)
             return Failed(program, null, $"prog '{program.Name}': missing BPF prog type, check ELF section name '{program.SectionName}'");
         var attach = AttachTargets.Resolve(program, target.Kernel);
+        if (info.ProgramTypeId == StructOpsLayout.ProgTypeStructOps)
+        {
+            if (!structOps.Programs.TryGetValue(program.Name, out var ops))
+                return Failed(program, Errno.EINVAL, StructOpsLayout.UnreferencedMessage(program.Name));
+            attach = new AttachTarget(ops.BtfId, ops.Module, null);
+        }
         if (attach?.Error is { } attachError) return Failed(program, null, attachError);
         var attachObjFd = 0;
         if (attach?.Module is { } module && !target.ModuleBtfFds.TryGetValue(module, out attachObjFd))
@@ -127,7 +145,8 @@ public sealed class ObjectLoader(BpfApi bpf)
         var request = new ProgLoadRequest
         {
             ProgType = info.ProgramTypeId,
-            ExpectedAttachType = info.AttachTypeId,
+            ExpectedAttachType = structOps.Programs.TryGetValue(program.Name, out var member) && info.ProgramTypeId == StructOpsLayout.ProgTypeStructOps
+                ? member.MemberIndex : info.AttachTypeId,
             Instructions = Instruction.EncodeAll(patched.Instructions, Endian.Little),
             License = obj.License ?? "",
             Name = program.Name,

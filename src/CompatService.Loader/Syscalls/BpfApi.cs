@@ -7,8 +7,9 @@ public sealed unsafe class BpfApi(IBpfSyscalls sys)
 
     public BpfFd MapCreate(MapCreateRequest r)
     {
-        Span<byte> a = stackalloc byte[BpfAttr.MapCreate.Size];
+        Span<byte> a = stackalloc byte[r.ValueTypeBtfObjFd != 0 ? BpfAttr.MapCreate.SizeWithValueTypeObjFd : BpfAttr.MapCreate.Size];
         a.Clear();
+        if (r.ValueTypeBtfObjFd != 0) BpfAttr.I32(a, BpfAttr.MapCreate.ValueTypeBtfObjFd, r.ValueTypeBtfObjFd);
         BpfAttr.U32(a, BpfAttr.MapCreate.MapType, r.Type);
         BpfAttr.U32(a, BpfAttr.MapCreate.KeySize, r.KeySize);
         BpfAttr.U32(a, BpfAttr.MapCreate.ValueSize, r.ValueSize);
@@ -36,6 +37,18 @@ public sealed unsafe class BpfApi(IBpfSyscalls sys)
             BpfAttr.Ptr(a, BpfAttr.MapElem.Value, v);
             BpfAttr.U64(a, BpfAttr.MapElem.Flags, flags);
             Check(BpfCommand.MapUpdateElem, Sys.Bpf(BpfCommand.MapUpdateElem, a), "map update");
+        }
+    }
+
+    public void MapDeleteElem(BpfFd map, ReadOnlySpan<byte> key)
+    {
+        Span<byte> a = stackalloc byte[BpfAttr.MapElem.Size];
+        a.Clear();
+        fixed (byte* k = key)
+        {
+            BpfAttr.I32(a, BpfAttr.MapElem.MapFd, map.Value);
+            BpfAttr.Ptr(a, BpfAttr.MapElem.Key, k);
+            Check(BpfCommand.MapDeleteElem, Sys.Bpf(BpfCommand.MapDeleteElem, a), "map delete");
         }
     }
 

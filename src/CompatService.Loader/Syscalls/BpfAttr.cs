@@ -11,10 +11,11 @@ public static class BpfAttr
 {
     public static class MapCreate
     {
-        public const int Size = 72;
+        /// <summary>Up to map_extra; <see cref="SizeWithValueTypeObjFd"/> when value_type_btf_obj_fd is set (6.9+).</summary>
+        public const int Size = 72, SizeWithValueTypeObjFd = 80;
         public const int MapType = 0, KeySize = 4, ValueSize = 8, MaxEntries = 12, MapFlags = 16, InnerMapFd = 20,
             NumaNode = 24, MapName = 28, MapIfindex = 44, BtfFd = 48, BtfKeyTypeId = 52, BtfValueTypeId = 56,
-            BtfVmlinuxValueTypeId = 60, MapExtra = 64;
+            BtfVmlinuxValueTypeId = 60, MapExtra = 64, ValueTypeBtfObjFd = 72;
     }
 
     public static class MapElem

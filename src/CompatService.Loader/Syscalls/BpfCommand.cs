@@ -1,3 +1,5 @@
+using CompatService.Engine.Preparation;
+
 namespace CompatService.Loader.Syscalls;
 
 /// <summary>bpf(2) commands (enum bpf_cmd, include/uapi/linux/bpf.h). Only the ones the loader issues.</summary>
@@ -6,6 +8,7 @@ public enum BpfCommand
     MapCreate = 0,
     MapLookupElem = 1,
     MapUpdateElem = 2,
+    MapDeleteElem = 3,
     ProgLoad = 5,
     ObjPin = 6,
     ObjGetInfoByFd = 15,
@@ -24,12 +27,14 @@ public static class BpfConst
     // map_flags
     public const uint FRdonlyProg = 1u << 7;
     public const uint FMmapable = 1u << 10;
+    public const uint FLink = 1u << 13;
+    public const uint FVtypeBtfObjFd = 1u << 15;
     // map types used by the loader's special cases
-    public const uint MapTypeHash = 1, MapTypeArray = 2, MapTypePerfEventArray = 4, MapTypeStackTrace = 7, MapTypeCgroupArray = 8,
+    public const uint MapTypeHash = 1, MapTypeArray = 2, MapTypePerfEventArray = MapPreparation.MapTypePerfEventArray, MapTypeStackTrace = MapPreparation.MapTypeStackTrace, MapTypeCgroupArray = 8,
         MapTypeArrayOfMaps = 12, MapTypeHashOfMaps = 13, MapTypeDevmap = 14, MapTypeSockmap = 15, MapTypeCpumap = 16,
         MapTypeXskmap = 17, MapTypeSockhash = 18, MapTypeQueue = 22, MapTypeStack = 23, MapTypeStructOps = 26,
-        MapTypeRingbuf = 27, MapTypeDevmapHash = 25, MapTypeArena = 33;
-    public const int ObjNameLen = CompatService.Engine.Preparation.MapPreparation.ObjNameLen;
+        MapTypeRingbuf = MapPreparation.MapTypeRingbuf, MapTypeDevmapHash = 25, MapTypeArena = 33;
+    public const int ObjNameLen = MapPreparation.ObjNameLen;
 }
 
 /// <summary>errno values the loader reacts to (Linux, all architectures we target).</summary>

@@ -15,6 +15,8 @@ public sealed record MapCreateRequest
     public uint BtfValueTypeId { get; init; }
     public uint BtfVmlinuxValueTypeId { get; init; }
     public ulong MapExtra { get; init; }
+    /// <summary>struct_ops value type in a module's BTF (needs BPF_F_VTYPE_BTF_OBJ_FD in the flags).</summary>
+    public int ValueTypeBtfObjFd { get; init; }
 }
 
 /// <summary>BPF_PROG_LOAD arguments. <see cref="Instructions"/> are encoded 8-byte slots in host byte order.</summary>

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using CompatService.Agent.Commands;
-using CompatService.Agent.Tests.Support;
-using CompatService.Contracts;
 using CompatService.Tests.Shared;
+using CompatService.Contracts;
 using ReasonCodes = CompatService.Engine.Analysis.ReasonCodes;
 
 namespace CompatService.Agent.Tests.Commands;
@@ -186,9 +185,9 @@ public class AgentPermissionTests
     [HostBtfFact]
     public async Task Load_WithoutBpfPermission_ExitsThreeAndSaysWhy()
     {
-        var fake = new CompatService.Agent.Tests.Support.FakeBpfSyscalls();
+        var fake = new CompatService.Tests.Shared.FakeBpfSyscalls();
         fake.Handlers[CompatService.Loader.Syscalls.BpfCommand.BtfGetNextId] = _ => -CompatService.Loader.Syscalls.Errno.EPERM;
-        var session = new CompatService.Loader.Discovery.HostSession(Support.Host.Session.Host, new CompatService.Loader.Syscalls.BpfApi(fake));
+        var session = new CompatService.Loader.Discovery.HostSession(Host.Session.Host, new CompatService.Loader.Syscalls.BpfApi(fake));
         var err = new StringWriter();
         var app = new AgentApp(new StringWriter(), err, host: _ => session);
         var code = await app.RunAsync(["load", Path.Combine(CompatService.Tests.Shared.TestPaths.Fixtures, "bpf", "xdp_pass.bpfel.o")]);

@@ -87,6 +87,13 @@ public sealed class KernelSurfaceStoreTests(ApiFactory api) : IClassFixture<ApiF
         Assert.Equal("6.1.0-47-other", rebuilt.Release);
         Assert.Equal(EngineCache.KernelKey(changed), (await db.KernelSurfaces.AsNoTracking().SingleAsync(s => s.KernelId == id)).KernelKey);
 
+        // `migrate --surfaces` fills a missing one (scripts/fleet.sh after its SQL copies; an upgraded database)
+        await db.KernelSurfaces.Where(s => s.KernelId == id).ExecuteDeleteAsync();
+        Assert.Equal(0, await Commands.MigrateCommand.RunAsync(api.Services, surfaces: true));
+        var filled = await db.KernelSurfaces.AsNoTracking().SingleAsync(s => s.KernelId == id);
+        Assert.Equal(EngineCache.KernelKey(changed), filled.KernelKey);
+        Assert.Equal(changed.Sha256, KernelSurfaceCodec.Decode(filled.Data).BtfSha256);
+
         // the diff reads the stored surfaces' enums
         var diff = await c.GetFromJsonAsync<KernelDiffDto>($"/api/kernels/{id}/diff/{id}", ContractJson.Options);
         Assert.NotNull(diff!.Helpers);

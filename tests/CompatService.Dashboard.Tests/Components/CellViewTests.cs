@@ -57,6 +57,15 @@ public class CellViewTests
     }
 
     [Fact]
+    public void AccessibleName_OfAnUnnamedKernel_IsItsName_WhateverTheReleaseLooksLike()
+    {
+        var unnamed = CellView.For("p", "unnamed kernel 382c4b…", TestData.Loads("2")) with { KernelIsNamed = false };
+        Assert.Equal("prog p on unnamed kernel 382c4b…: loads", unnamed.AccessibleName);
+        // the cell says whether its kernel is named; the name's spelling decides nothing
+        Assert.Equal("prog p on kernel unnamed-custom: loads", CellView.For("p", "unnamed-custom", TestData.Loads("2")).AccessibleName);
+    }
+
+    [Fact]
     public void EveryState_HasDistinctLabelIconAndClass()
     {
         var states = Enum.GetValues<CellState>().Select(s => (Label: CellView.LabelOf(s), Icon: CellView.IconOf(s), CssClass: CellView.CssClassOf(s))).ToList();

@@ -57,4 +57,18 @@ public class KfuncPageTests : DashboardTestContext
         Assert.Contains(cut.FindAll("tbody tr"), r => r.TextContent.Contains("6.1.0-47-amd64") && r.TextContent.Contains("not known"));
         Assert.Contains("earlier kernels not known", cut.Find("svg desc").TextContent);
     }
+
+    [Fact]
+    public void Kfunc_EveryKernelTable_NamesAnUnnamedKernelLikeTheRestOfTheDashboard()
+    {
+        Api.Kfuncs["bpf_rcu_read_lock"] = new KfuncHistoryDto("bpf_rcu_read_lock",
+        [
+            new KfuncPresence(7, null, "x86_64", null, null, true, "void (void)", false, null, null, "382c4b8a58e2d7f0b1c3"),
+            new KfuncPresence(8, null, "x86_64", null, null, false, null, false, null, null),
+        ]);
+        var cut = Render<KfuncPage>(p => p.Add(x => x.Name, "bpf_rcu_read_lock"));
+        var names = cut.FindAll("table.plain")[^1].QuerySelectorAll("tbody tr td:first-child a").Select(a => a.TextContent).ToList();
+        Assert.Contains("unnamed kernel 382c4b…", names);     // KernelDto.UnnamedName, as on the kernel page and the matrix
+        Assert.Contains("unnamed kernel (id 8)", names);      // a payload without the additive sha256 field
+    }
 }

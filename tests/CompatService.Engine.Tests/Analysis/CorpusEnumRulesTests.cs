@@ -1,7 +1,6 @@
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 using Xunit.Abstractions;
 

@@ -88,6 +88,12 @@ public static class FixtureExpectations
             // .rodata as shipped decides: both load, and say a loader may change it.
             "rodata_gate" => Expected.Loads(disabled: true) with { Notes = [ReasonCodes.RodataAsShipped] },
             // CONFIG_HZ / CONFIG_BPF_SYSCALL from the kernel's config: dead where it is known, undecided (unknown) where not.
+            // LINUX_HAS_SYSCALL_WRAPPER (libbpf: a kprobe on __<arch>_sys_bpf) gates helper 999: 1 where the config has
+            // CONFIG_KPROBE_EVENTS and the BTF the entry point (Debian), 0 without kprobe events (this 6.18 host), undecided without a config.
+            "kconfig_syscall_wrapper" => kernel.Config is not { } sc ? Expected.Unknown(ReasonCodes.KconfigUnknown) with { Disabled = true }
+                : !sc.ContainsKey("CONFIG_KPROBE_EVENTS") ? Expected.Loads(disabled: true)
+                : new[] { "__x64_sys_bpf", "__arm64_sys_bpf" }.Any(f => kernel.Vmlinux.FindFunc(f) is not null) ? Expected.Fails(ReasonCodes.HelperMissing)
+                : throw new InvalidOperationException("a corpus kernel with kprobe events but no syscall entry point in its BTF"),
             "kconfig_config_gate" => kernel.Config is null ? Expected.Unknown(ReasonCodes.KconfigUnknown) with { Disabled = true } : Expected.Loads(disabled: true),
             // Typeless ksyms resolve from kallsyms at load time (libbpf): decided where the kernel's kallsyms are known
             // (its image or package, the host's /proc/kallsyms), unknown from BTF alone; bpf_prog_put is a global function
@@ -99,6 +105,12 @@ public static class FixtureExpectations
                 : kernel.Kallsyms.IncludesModules || kernel.Config is { } k && !k.ContainsKey("CONFIG_MODULES")
                     ? Expected.Fails(ReasonCodes.TypelessKsymMissing) : Expected.Unknown(ReasonCodes.TypelessKsymModuleUnknown),
             "ksym_typeless_weak_missing" => Expected.Loads(),
+            // struct_ops (libbpf init_kern): tcp_congestion_ops is a struct_ops type of every kernel here (5.6+); a program
+            // no map references has no attach target; a non-zero member the kernel's struct lacks fails the object.
+            "struct_ops_tcp_cc" => !HasStructOps(kernel, "tcp_congestion_ops") ? Expected.Fails(ReasonCodes.StructOpsTypeMissing)
+                : program == "compat_unused" ? Expected.Fails(ReasonCodes.StructOpsUnreferenced) : Expected.Loads(),
+            "struct_ops_member_missing" => Expected.Fails(HasStructOps(kernel, "tcp_congestion_ops")
+                ? ReasonCodes.StructOpsMemberMismatch : ReasonCodes.StructOpsTypeMissing),
             // nf_conntrack_find_get: a function of module nf_conntrack on Debian (present when that module's BTF is given),
             // built into vmlinux on 6.18. An image's kallsyms lacking it proves nothing while a module may provide it.
             "ksym_typeless_module" => kernel.Kallsyms is null ? Expected.Unknown(ReasonCodes.TypelessKsymHostOnly)
@@ -138,6 +150,9 @@ public static class FixtureExpectations
     private static bool HasEnumerator(KernelBtfSet kernel, string type, string name) =>
         kernel.Vmlinux.FindFirstOfKind(type, CompatService.Engine.Btf.BtfKind.Enum) is { } id
         && ((CompatService.Engine.Btf.BtfEnum)kernel.Vmlinux.GetType(id)).Values.Any(v => v.Name == name);
+
+    private static bool HasStructOps(KernelBtfSet kernel, string type) =>
+        kernel.Vmlinux.FindFirstOfKind("bpf_struct_ops_" + type, CompatService.Engine.Btf.BtfKind.Struct) is not null;
 
     private static bool HasConntrack(KernelBtfSet kernel) =>
         kernel.Vmlinux.FindFunc("bpf_xdp_ct_lookup") is not null || kernel.Modules.Any(m => m.Name == "nf_conntrack");

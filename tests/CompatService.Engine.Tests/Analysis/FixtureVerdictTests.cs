@@ -1,5 +1,4 @@
 using CompatService.Engine.Analysis;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 using Xunit.Abstractions;
 

@@ -3,7 +3,6 @@ using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Kernels.Surface;
 using CompatService.Engine.Object;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 using Xunit.Abstractions;
 

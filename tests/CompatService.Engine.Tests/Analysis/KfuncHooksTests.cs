@@ -1,5 +1,5 @@
 using CompatService.Engine.Analysis;
-using CompatService.Engine.Tests.Support;
+using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.Analysis;
 

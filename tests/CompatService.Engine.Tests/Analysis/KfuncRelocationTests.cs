@@ -3,7 +3,6 @@ using CompatService.Engine.Asm;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.Analysis;

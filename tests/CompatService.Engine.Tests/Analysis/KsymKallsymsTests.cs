@@ -1,7 +1,7 @@
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Kernels;
-using CompatService.Engine.Tests.Support;
+using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.Analysis;
 
@@ -57,5 +57,20 @@ public sealed class KsymKallsymsTests
         var obj = TestData.Fixture("ksym_typed_weak_missing", "bpfel");
         var kernel = WithConfig(Kernel612, new Dictionary<string, string> { ["CONFIG_KALLSYMS"] = "y" });
         Assert.Equal(Verdict.Loads, CompatEngine.Check(obj, kernel, "k").Single().Verdict);
+    }
+
+    [Fact]
+    public void KallsymsReader_RunsOnlyForAProgramWithKsyms_AndOnce()
+    {
+        var reads = 0;
+        var k = Kernel612;
+        var kernel = new KernelBtfSet(k.Vmlinux, k.Modules, k.BtfSha256, k.Release, k.KfuncFlags, k.Config,
+            readKallsyms: () => { reads++; return KallsymsTable.Build([("bpf_prog_put", 'T', 0xffffffff81000000UL)], "test"); });
+        CompatEngine.Check(TestData.Fixture("xdp_pass"), kernel, "k");
+        Assert.Equal(0, reads);                                           // no ksym: /proc/kallsyms is never read
+        var r = CompatEngine.Check(TestData.Fixture("ksym_typeless_present"), kernel, "k").Single();
+        Assert.Equal(Verdict.Loads, r.Verdict);                           // the table decided the typeless ksym
+        CompatEngine.Check(TestData.Fixture("ksym_typeless_strong_missing"), kernel, "k");
+        Assert.Equal(1, reads);
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Object;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 using Xunit.Abstractions;
 

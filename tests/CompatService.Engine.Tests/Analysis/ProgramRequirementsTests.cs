@@ -1,6 +1,5 @@
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Object;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.Analysis;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.Analysis;

@@ -3,7 +3,6 @@ using CompatService.Engine.Analysis;
 using CompatService.Engine.Analysis.Rules;
 using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.Hostile;

@@ -5,9 +5,8 @@ using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
 using CompatService.Engine.Tests.Btf;
-using CompatService.Engine.Tests.Support;
-using CompatService.Kernels;
 using CompatService.Tests.Shared;
+using CompatService.Kernels;
 
 namespace CompatService.Engine.Tests.Hostile;
 

@@ -1,8 +1,7 @@
 using System.IO.Compression;
 using CompatService.Engine.Kernels;
-using CompatService.Engine.Tests.KernelIngestion;
-using CompatService.Kernels;
 using CompatService.Tests.Shared;
+using CompatService.Kernels;
 using Xunit.Abstractions;
 
 namespace CompatService.Engine.Tests.Kallsyms;

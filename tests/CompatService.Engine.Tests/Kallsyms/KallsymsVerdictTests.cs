@@ -2,10 +2,8 @@ using System.Text.Json;
 using CompatService.Cli;
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
-using CompatService.Engine.Tests.KernelIngestion;
-using CompatService.Engine.Tests.Support;
-using CompatService.Kernels;
 using CompatService.Tests.Shared;
+using CompatService.Kernels;
 
 namespace CompatService.Engine.Tests.Kallsyms;
 

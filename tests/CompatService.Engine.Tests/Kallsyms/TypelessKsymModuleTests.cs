@@ -1,10 +1,8 @@
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
-using CompatService.Engine.Tests.KernelIngestion;
-using CompatService.Engine.Tests.Support;
+using CompatService.Tests.Shared;
 using CompatService.HostKernels;
 using CompatService.Kernels;
-using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.Kallsyms;
 

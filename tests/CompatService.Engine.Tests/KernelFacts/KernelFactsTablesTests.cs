@@ -1,5 +1,4 @@
 using CompatService.Engine.KernelFacts;
-using CompatService.Engine.Tests.KernelIngestion;
 using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.KernelFacts;
@@ -46,7 +45,7 @@ public sealed class KernelFactsTablesTests
         foreach (var d in Directory.GetDirectories(root).Order(StringComparer.Ordinal))
             // kernels of a version no table has exactly (none in the corpus today) are left out: their flags are not compared
             if (File.Exists(Path.Combine(d, "kfuncs-btf_ids.txt"))
-                && KernelFactsCatalog.Tables.Any(t => t.Version == Support.TestData.Family(Path.GetFileName(d)))) data.Add(Path.GetFileName(d));
+                && KernelFactsCatalog.Tables.Any(t => t.Version == TestData.Family(Path.GetFileName(d)))) data.Add(Path.GetFileName(d));
         return data;
     }
 
@@ -56,7 +55,7 @@ public sealed class KernelFactsTablesTests
     public void TableFlags_EqualTheImageFlags(string dir)
     {
         var image = KernelTestData.ExpectedKfuncs(dir);
-        var version = Support.TestData.Family(dir);
+        var version = TestData.Family(dir);
         var table = KernelFactsCatalog.Tables.Single(t => t.Version == version);
         var flags = KernelFactsQueries.KfuncFlags(table);
         var compared = 0;

@@ -1,6 +1,5 @@
 using CompatService.Engine.Analysis.Rules;
 using CompatService.Engine.Kernels;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.KernelFacts;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
-using CompatService.Engine.Tests.Support;
 using CompatService.Tests.Shared;
 using Xunit.Abstractions;
 

@@ -3,7 +3,7 @@ using CompatService.Engine.Asm;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Linking;
-using CompatService.Engine.Tests.Support;
+using CompatService.Tests.Shared;
 using Xunit.Abstractions;
 
 namespace CompatService.Engine.Tests.Linking;

@@ -2,7 +2,7 @@ using CompatService.Engine.Analysis;
 using CompatService.Engine.Asm;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
-using CompatService.Engine.Tests.Support;
+using CompatService.Tests.Shared;
 using CompatService.Reporting;
 
 namespace CompatService.Engine.Tests.Linking;

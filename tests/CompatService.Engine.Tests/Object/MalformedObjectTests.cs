@@ -1,6 +1,6 @@
 using CompatService.Engine.Binary;
 using CompatService.Engine.Object;
-using CompatService.Engine.Tests.Support;
+using CompatService.Tests.Shared;
 
 namespace CompatService.Engine.Tests.Object;
 

@@ -18,6 +18,9 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
     public long? ObjectId { get; init; }
     public long? KernelId { get; init; }
 
+    /// <summary>Whether <see cref="Kernel"/> is a release ("kernel 6.1.0-47-amd64") or an "unnamed kernel 382c4b…" name.</summary>
+    public bool KernelIsNamed { get; init; } = true;
+
     /// <summary>The object page with this program relocated for this kernel, fixups marked.</summary>
     public string? DisassemblyLink => ObjectId is { } o && KernelId is { } k
         ? $"objects/{o}?program={Uri.EscapeDataString(Program)}&kernel={k}#disassembly"
@@ -104,7 +107,7 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
     {
         get
         {
-            var name = $"prog {Program} on {(Kernel.StartsWith("unnamed ", StringComparison.Ordinal) ? Kernel : "kernel " + Kernel)}: {Label}";
+            var name = $"prog {Program} on {(KernelIsNamed ? "kernel " + Kernel : Kernel)}: {Label}";
             if (ReasonCodes.Count > 0) name += ", " + string.Join(", ", ReasonCodes);
             return Lab == LabState.PredictedOnly ? name : $"{name}; {LabLabel}";
         }

@@ -60,7 +60,7 @@ public sealed class MatrixViewModel
                 var byKernel = p.Results.GroupBy(r => r.Kernel).ToDictionary(g => g.Key, g => g.First());
                 var cells = columns.Select(c => CellView.For(p.Name, c.Name, byKernel.GetValueOrDefault(c.Id)) with
                     {
-                        ObjectId = objectId, KernelId = c.KernelId,
+                        ObjectId = objectId, KernelId = c.KernelId, KernelIsNamed = c.Release is not null,
                         LabOutcome = c.KernelId is { } kid ? lab.GetValueOrDefault((kid, o.Sha256, p.Name)) : null,
                     })
                     .ToList();

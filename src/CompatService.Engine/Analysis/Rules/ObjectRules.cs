@@ -63,10 +63,15 @@ public sealed class StrongExternRule : IObjectRule
 /// </summary>
 public sealed class StructOpsTypeRule : IObjectRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.StructOpsTypeMissing, Severity.Fails, "kernel BTF")];
+    public IReadOnlyList<RuleCode> Codes { get; } =
+    [
+        new(ReasonCodes.StructOpsTypeMissing, Severity.Fails, "kernel BTF"),
+        new(ReasonCodes.StructOpsMemberMismatch, Severity.Fails, "kernel BTF"),
+    ];
 
     public IEnumerable<ObjectFailure> Check(ObjectContext ctx)
     {
+        var any = false;
         foreach (var s in ctx.Object.StructOps)
         {
             string? message = null;
@@ -74,8 +79,14 @@ public sealed class StructOpsTypeRule : IObjectRule
                 message = $"struct_ops map '{s.Name}': struct {s.TypeName} is not found in {ctx.KernelName} BTF";
             else if (!Exists(ctx, "bpf_struct_ops_" + s.TypeName))
                 message = $"struct_ops map '{s.Name}': struct bpf_struct_ops_{s.TypeName} is not found in {ctx.KernelName} BTF (not a struct_ops type there)";
-            if (message is not null) yield return new ObjectFailure(ReasonCodes.StructOpsTypeMissing, s.TypeName, message, new HashSet<string>());
+            if (message is null) continue;
+            any = true;
+            yield return new ObjectFailure(ReasonCodes.StructOpsTypeMissing, s.TypeName, message, new HashSet<string>());
         }
+        if (any || ctx.StructOps.Error is not { } error) yield break;
+        // libbpf bpf_map__init_kern_struct_ops: the maps' members against the kernel's struct (the loader uses the same layout).
+        yield return new ObjectFailure(ctx.StructOps.TypeMissing ? ReasonCodes.StructOpsTypeMissing : ReasonCodes.StructOpsMemberMismatch,
+            ctx.Object.StructOps.FirstOrDefault()?.TypeName ?? "", error, new HashSet<string>());
     }
 
     private static bool Exists(ObjectContext ctx, string name) => ExternResolver.Find(ctx.Kernel, name, BtfKind.Struct) is not null;

@@ -18,6 +18,9 @@ public sealed class ObjectContext(BpfObject obj, KernelBtfSet kernel, string ker
     public KfuncHooks? Hooks { get; } = KfuncHooks.Of(kernel);
     /// <summary>The generated kernel-facts table that decides for this kernel (nearest upstream version at or below its own), if any.</summary>
     public KernelFacts.KernelFactsChoice Facts { get; } = KernelFactsRules.Choose(kernel);
+    private Preparation.StructOpsLayout? _structOps;
+    /// <summary>The object's struct_ops maps laid out against this kernel (libbpf's init_kern), computed once when asked.</summary>
+    public Preparation.StructOpsLayout StructOps => _structOps ??= Preparation.StructOpsLayout.Build(Object, Kernel);
 
     /// <summary>Programs whose instructions reference <paramref name="symbol"/> as an extern.</summary>
     public IReadOnlySet<string> ReferencingPrograms(string? symbol)

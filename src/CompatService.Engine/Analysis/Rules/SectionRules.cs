@@ -2,6 +2,7 @@ using CompatService.Engine.Analysis;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
+using CompatService.Engine.Preparation;
 
 namespace CompatService.Engine.Analysis.Rules;
 
@@ -66,12 +67,21 @@ public sealed class AttachTargetRule : IProgramRule
     [
         new(ReasonCodes.AttachTargetMissing, Severity.Fails, "kernel BTF (vmlinux + modules)"),
         new(ReasonCodes.AttachTargetAtRuntime, Severity.Unknown, "the attach target the loader sets at run time"),
+        new(ReasonCodes.StructOpsUnreferenced, Severity.Fails, "object: the struct_ops maps"),
     ];
 
     public void Check(ProgramContext ctx, Findings findings)
     {
         var program = ctx.Program;
         var info = program.SectionInfo;
+        if (info.ProgramTypeId == StructOpsLayout.ProgTypeStructOps)
+        {
+            // libbpf: a struct_ops program gets attach_btf_id / member index from the map that references it.
+            var layout = ctx.Obj.StructOps;
+            if (layout.Error is null && !layout.Programs.ContainsKey(program.Name))
+                findings.Add(new Reason(ReasonCodes.StructOpsUnreferenced, null, null, StructOpsLayout.UnreferencedMessage(program.Name)));
+            return;
+        }
         if (ProgramTypeRule.IsUnknownType(program) || Lookup(info) is not { } lookup) return;
         var (prefix, kind) = lookup;
         if (string.IsNullOrEmpty(info.AttachTarget))
