@@ -123,9 +123,10 @@ public sealed class ConstantMemory
         if (region < 0 || region >= _regions.Count) return AbstractValue.Unknown;
         var r = _regions[region];
         if (!force && (!r.ReadOnly || (r.AsShipped && IgnoresShipped))) return AbstractValue.Unknown;
-        if (offset < 0 || offset + size > r.Bytes.Length) return AbstractValue.Unknown;
+        // Compared without adding: the offset comes from pointer arithmetic the object controls (offset + size can wrap).
+        if (offset < 0 || size <= 0 || offset > r.Bytes.Length - size) return AbstractValue.Unknown;
         // Bytes whose kernel input is missing (no config / release): undecided, so the branches they decide stay speculative.
-        if (r.Known is { } known && known.AsSpan((int)offset, size).Contains(false)) return AbstractValue.Undecided;
+        if (r.Known is { } known && (offset > known.Length - size || known.AsSpan((int)offset, size).Contains(false))) return AbstractValue.Undecided;
         var bytes = r.Bytes.Span.Slice((int)offset, size);
         long v = size switch
         {

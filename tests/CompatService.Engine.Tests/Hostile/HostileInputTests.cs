@@ -140,6 +140,19 @@ public sealed class HostileInputTests
     }
 
     /// <summary>
+    /// Found by the coverage-guided campaign (scripts/fuzz.sh campaign check-object): a load through a map-value pointer
+    /// whose offset the object's arithmetic drove out of range made <c>ConstantMemory.Read</c> throw
+    /// ArgumentOutOfRangeException (offset + size compared after adding; the known-bytes mask not bounded on its own).
+    /// </summary>
+    [Fact]
+    public void LoadFromGlobalDataAtAWildOffset_GetsAVerdict()
+    {
+        var obj = BpfObject.Parse(File.ReadAllBytes(Repro("constmem-read-offset.o")));
+        var result = Bounded(() => CompatEngine.Check(obj, Kernel61, "6.1"));
+        Assert.NotEmpty(result);
+    }
+
+    /// <summary>
     /// Found by the coverage-guided campaign (scripts/fuzz.sh campaign config): 17 bytes of lzma "alone" whose range
     /// decoder runs out of input. SharpCompress reads on past the end and kept producing output from nothing until the
     /// output limit: 256 MiB, 513 MiB allocated and 2.5 s through the kernel door. The input stream now stops it.
