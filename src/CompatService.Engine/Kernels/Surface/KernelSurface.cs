@@ -103,6 +103,9 @@ public sealed class KernelSurface
                 case ExternKind.Kfunc when !Known(e.EssentialName, BtfKind.Func):
                 case ExternKind.TypedKsym when HasKallsyms || !Known(e.EssentialName, BtfKind.Var):
                 case ExternKind.TypelessKsym when HasKallsyms:
+                // libbpf's syscall-wrapper probe looks for __<arch>_sys_bpf among every FUNC of the kernel's BTF, which
+                // the surface does not carry: such objects are judged on the full kernel.
+                case ExternKind.Kconfig when e.Name == Linking.SyscallWrapperProbe.Name:
                     return false;
             }
         }
