@@ -1,3 +1,5 @@
+using CompatService.Reporting;
+
 namespace CompatService.Cli;
 
 /// <summary>The `compat` command: dispatch, exit codes (0 ok, 1 some program does not load, 2 bad input or usage).</summary>
@@ -15,7 +17,7 @@ public static class CompatCli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var message in parse.Errors.Select(e => Explain(e.Message)).Distinct()) stderr.WriteLine($"compat: {message}");
+            foreach (var message in parse.Errors.Select(e => Explain(e.Message, root)).Distinct()) stderr.WriteLine($"compat: {message}");
             stderr.WriteLine("(see compat --help, or compat COMMAND --help)");
             return 2;
         }
@@ -36,12 +38,6 @@ public static class CompatCli
         }
     }
 
-    /// <summary>System.CommandLine's wording, in the words CI scripts grep for ("unknown option", "unknown command").</summary>
-    private static string Explain(string message)
-    {
-        var m = System.Text.RegularExpressions.Regex.Match(message, "^Unrecognized command or argument '(.*)'\\.?$");
-        if (!m.Success) return message;
-        var token = m.Groups[1].Value;
-        return token.StartsWith('-') ? $"unknown option {token}" : $"unknown command or extra argument '{token}'";
-    }
+    private static string Explain(string message, System.CommandLine.RootCommand root) =>
+        UsageWords.Explain(message, token => root.Subcommands.Where(c => c.Options.Any(o => o.Name == token || o.Aliases.Contains(token))).Select(c => c.Name));
 }

@@ -60,4 +60,16 @@ public sealed class TestProjectsTests
         // Architecture.Tests checks the whole tree; every other X.Tests tests src/X or web/X.
         Assert.All(testProjects.Where(t => t != "CompatService.Architecture.Tests"), t => Assert.Contains(t[..^".Tests".Length], projects));
     }
+
+    /// <summary>
+    /// The engine's tests test the engine: a face's output (the CLI's golden tables, the wire mapping) is tested in that
+    /// face's project. Kernels stays: the shared fixture helpers read kernel directories through it.
+    /// </summary>
+    [Fact]
+    public void EngineTests_ReferenceNoFace()
+    {
+        var csproj = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "tests", "CompatService.Engine.Tests", "CompatService.Engine.Tests.csproj"));
+        foreach (var face in new[] { "Cli", "Api", "Agent", "Reporting", "Contracts", "Loader", "Lab", "Data" })
+            Assert.DoesNotContain($"/CompatService.{face}/", csproj.Replace('\\', '/'), StringComparison.Ordinal);
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using CompatService.Reporting;
 
 namespace CompatService.Agent.Commands;
 
@@ -162,14 +163,6 @@ public static class AgentCommandLine
 
     private static string? Env(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } s ? s : null;
 
-    /// <summary>System.CommandLine's wording, in the words scripts grep for ("unknown option", "unknown command").</summary>
-    private static string Explain(string message, RootCommand root)
-    {
-        var m = System.Text.RegularExpressions.Regex.Match(message, "^Unrecognized command or argument '(.*)'\\.?$");
-        if (!m.Success) return message;
-        var token = m.Groups[1].Value;
-        if (!token.StartsWith('-')) return $"unknown command '{token}'";
-        var owners = root.Subcommands.Where(c => Find(c, token) is not null).Select(c => c.Name).ToList();
-        return owners.Count > 0 ? $"{token} is an option of {string.Join(" and ", owners)}" : $"unknown option '{token}'";
-    }
+    private static string Explain(string message, RootCommand root) =>
+        UsageWords.Explain(message, token => root.Subcommands.Where(c => Find(c, token) is not null).Select(c => c.Name));
 }

@@ -1,4 +1,3 @@
-using CompatService.Cli;
 using CompatService.Engine.Analysis;
 using CompatService.Engine.Analysis.Rules;
 using CompatService.Engine.Binary;
@@ -96,36 +95,4 @@ public sealed class AnalysisBudgetTests
         Assert.Equal(ReasonCodes.AnalysisFailed, Assert.Single(failed.Reasons).Code);
     }
 
-    [Fact]
-    public void Cli_OverTheWorkBudget_ExitsTwo_WithTheSameMessage()
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"compat-budget-{Environment.ProcessId}-{Guid.NewGuid():N}.o");
-        File.WriteAllBytes(path, HostileObjects.BranchyProgram(2_000));
-        try
-        {
-            var kernel = TestData.FixtureKernelDir("debian-6.1.0-47-amd64");
-            var (code, _, err) = Run("check", path, "--kernel", kernel, "--work-budget", "20000");
-            Assert.Equal(2, code);
-            Assert.Contains($"compat: too complex to analyse: {path} on {kernel}: program 'branchy': reachability walk: more than the work budget of 20000 steps", err);
-
-            (code, _, err) = Run("inspect", path, "--work-budget", "100");
-            Assert.Equal(2, code);
-            Assert.Contains($"compat: {path}: too complex to analyse: object: decoding the instructions of section 'xdp'", err);
-
-            (code, var output, err) = Run("check", path, "--kernel", kernel);
-            Assert.True(code == 0, err + output); // the defaults analyse it
-            Assert.Equal(2, Run("inspect", path, "--work-budget", "-1").Code);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        return (CompatCli.Run(args, stdout, stderr), stdout.ToString(), stderr.ToString());
-    }
 }

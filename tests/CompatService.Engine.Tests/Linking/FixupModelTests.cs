@@ -3,27 +3,16 @@ using CompatService.Engine.Asm;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
 using CompatService.Tests.Shared;
-using CompatService.Reporting;
 
 namespace CompatService.Engine.Tests.Linking;
 
 /// <summary>
 /// The typed fixup model: a closed set of kinds with extern indices, one <see cref="FixupApplier"/> for the verdict walk
-/// and the agent, and the wire kind names mapped only at the edge.
+/// and the agent, (the wire kind names: Reporting.Tests FixupMappingTests).
 /// </summary>
 public sealed class FixupModelTests
 {
     private static Kernels.KernelBtfSet Kernel72 => TestData.Kernel(TestData.FixtureKernelDir("debian-7.2.13+deb14-amd64")).Btf;
-
-    [Fact]
-    public void EveryFixupKind_HasOneWireName()
-    {
-        var names = Enum.GetValues<FixupKind>().Where(k => k != FixupKind.Core)
-            .Select(k => FixupMapping.KindName(new Fixup(0, k, "x", null, null, 0, 0, 0))).ToArray();
-        Assert.Equal(names.Length, names.Distinct().Count());
-        Assert.Equal("core-field-byte-offset",
-            FixupMapping.KindName(new Fixup(0, FixupKind.Core, "x", null, null, 0, 0, 0) { CoreKind = CoreReloKind.FieldByteOffset }));
-    }
 
     [Fact]
     public void ExternFixups_ReferToTheirExternByIndex()
@@ -79,16 +68,5 @@ public sealed class FixupModelTests
             Assert.Equal(new Instruction(Opcodes.LdImm64, a.Program.Instructions[f.Insn].Dst, Opcodes.PseudoMapValue, 0, 0), a.Relocated[f.Insn]);
             Assert.Equal((int)obj.Externs[f.Extern!.Value].KconfigOffset, a.Relocated[f.Insn + 1].Imm);
         }
-    }
-
-    [Fact]
-    public void WireFixups_KeepEveryValue()
-    {
-        var obj = TestData.Fixture("kfunc_strong_present");
-        var r = CompatEngine.Relocate(obj, Kernel72, obj.Programs[0].Name);
-        var wire = r.ToContract();
-        Assert.Equal(r.Fixups.Select(f => (f.Insn, f.Symbol, f.BtfId, f.Module, f.Imm, f.Src, f.Off, f.ModuleSlot)),
-            wire.Fixups.Select(f => (f.Insn, f.Symbol, f.BtfId, f.Module, f.Imm, f.Src, f.Off, f.ModuleSlot)));
-        Assert.Equal(r.Result.Verdict.ToContract(), wire.Result.Verdict);
     }
 }

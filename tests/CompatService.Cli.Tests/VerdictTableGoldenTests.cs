@@ -1,11 +1,11 @@
 using CompatService.Cli;
 using CompatService.Tests.Shared;
 
-namespace CompatService.Engine.Tests.Analysis;
+namespace CompatService.Cli.Tests;
 
 /// <summary>
 /// The human-readable verdict table of every fixture on the committed kernels, compared with a golden file.
-/// After an intended change: UPDATE_GOLDEN=1 dotnet test tests/CompatService.Engine.Tests --filter VerdictTableGolden
+/// After an intended change: UPDATE_GOLDEN=1 dotnet test tests/CompatService.Cli.Tests --filter VerdictTableGolden
 /// </summary>
 public sealed class VerdictTableGoldenTests
 {
