@@ -43,17 +43,19 @@ public static class MatrixQueue
 
     /// <summary>
     /// Done with a lease: the row goes when nothing was requested since it was leased and no objects remain; else it is
-    /// freed for the next lease. A lease that expired and was taken by another worker is left to that worker.
+    /// freed for the next lease (with <paramref name="requeue"/>, at the back of the queue: its request time becomes now).
+    /// A lease that expired and was taken by another worker is left to that worker.
     /// </summary>
-    public static async Task FinishAsync(CompatDbContext db, string me, Lease lease, bool more, CancellationToken ct)
+    public static async Task FinishAsync(CompatDbContext db, string me, Lease lease, bool more, CancellationToken ct, bool requeue = false)
     {
         if (!more && await ExecuteAsync(db, "DELETE FROM matrix_work WHERE kernel_id = @k AND generation = @g AND locked_by = @me",
                 ct, ("k", lease.KernelId), ("g", lease.Generation), ("me", me)) > 0)
             return;
         await ExecuteAsync(db, """
-            UPDATE matrix_work SET locked_until = NULL, locked_by = NULL, attempts = 0, last_error = NULL
+            UPDATE matrix_work SET locked_until = NULL, locked_by = NULL, attempts = 0, last_error = NULL,
+                requested_at = CASE WHEN @requeue THEN now() ELSE requested_at END
             WHERE kernel_id = @k AND locked_by = @me
-            """, ct, ("k", lease.KernelId), ("me", me));
+            """, ct, ("k", lease.KernelId), ("me", me), ("requeue", requeue));
     }
 
     /// <summary>A failed batch: the row is freed with its error; after JobMaxAttempts leases it is left alone until a new request.</summary>

@@ -69,8 +69,9 @@ public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, 
         var cells = scope.ServiceProvider.GetRequiredService<CellComputer>();
         try
         {
-            var (n, more) = await cells.ComputeForKernelAsync(taken.KernelId, options.Value.MatrixBatchSize, ct);
-            await MatrixQueue.FinishAsync(db, Name, taken, more, ct);
+            var (n, more, deferred) = await cells.ComputeForKernelAsync(taken.KernelId, options.Value.MatrixBatchSize, ct);
+            // Deferred full-BTF objects go behind every kernel waiting now: the surface-only pass over the fleet first.
+            await MatrixQueue.FinishAsync(db, Name, taken, more, ct, requeue: deferred);
             log.LogDebug("kernel {Kernel}: {Cells} cells computed by {Worker}", taken.KernelId, n, Name);
         }
         catch (Exception e) when (e is not OperationCanceledException)

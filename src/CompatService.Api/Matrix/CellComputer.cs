@@ -70,29 +70,41 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
     /// <summary>
     /// One batch of a leased kernel: the objects (at most <paramref name="max"/>) lacking a current cell on it, computed
     /// and stored. More is true when objects remain for another batch. A kernel with nothing missing is not opened.
+    /// Batches are split by need (issue 13): when the kernel's stored surface decides some of the missing objects, this
+    /// batch computes only those and Deferred is true, so the surface-only work never opens the full BTF; the objects that
+    /// need it (CO-RE, struct_ops, names the surface cannot settle) are the next batch's, which then holds nothing else and
+    /// opens the full kernel once for all of them.
     /// </summary>
-    public async Task<(int Cells, bool More)> ComputeForKernelAsync(long kernelId, int max, CancellationToken ct)
+    public async Task<(int Cells, bool More, bool Deferred)> ComputeForKernelAsync(long kernelId, int max, CancellationToken ct)
     {
         var t = Stopwatch.GetTimestamp();
         var k = await db.Kernels.AsNoTracking().Include(x => x.Modules).SingleOrDefaultAsync(x => x.Id == kernelId, ct);
-        if (k is null) return (0, false);
+        if (k is null) return (0, false, false);
         var v = EngineVersion;
         var missing = await db.Objects.AsNoTracking()
             .Where(o => !db.MatrixCells.Any(c => c.ObjectSha256 == o.Sha256 && c.KernelSha256 == k.Sha256 && c.EngineVersion == v))
             .OrderBy(o => o.Id).Take(max + 1).ToListAsync(ct);
         MatrixProfile.Add(Phase.Missing, Stopwatch.GetTimestamp() - t);
         var batch = missing.Count > max ? missing.GetRange(0, max) : missing;
-        var cells = await ComputeBatchAsync(k, batch, ct);
-        return (cells.Count, missing.Count > max);
+        var (cells, deferred) = await ComputeBatchAsync(k, batch, deferFull: true, ct);
+        return (cells.Count, missing.Count > max || deferred > 0, deferred > 0);
     }
 
     /// <summary>
     /// The cells of <paramref name="objects"/> on one kernel: from the kernel's stored surface where it decides the object,
     /// else from the full kernel opened once for the batch; the cells written in one statement.
     /// </summary>
-    public async Task<List<MatrixCellEntity>> ComputeBatchAsync(KernelEntity k, IReadOnlyList<ObjectEntity> objects, CancellationToken ct)
+    public async Task<List<MatrixCellEntity>> ComputeBatchAsync(KernelEntity k, IReadOnlyList<ObjectEntity> objects, CancellationToken ct) =>
+        (await ComputeBatchAsync(k, objects, deferFull: false, ct)).Cells;
+
+    /// <summary>
+    /// As above; with <paramref name="deferFull"/>, when the surface decides at least one object, the objects that need the
+    /// full kernel are left out (not computed, not stored) and counted in Deferred.
+    /// </summary>
+    private async Task<(List<MatrixCellEntity> Cells, int Deferred)> ComputeBatchAsync(KernelEntity k, IReadOnlyList<ObjectEntity> objects,
+        bool deferFull, CancellationToken ct)
     {
-        if (objects.Count == 0) return [];
+        if (objects.Count == 0) return ([], 0);
         var surface = await cache.SurfaceAsync(db, k, ct);
         KernelBtfSet? full = null;
         var t = Stopwatch.GetTimestamp();
@@ -103,6 +115,18 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
             catch (Exception e) when (e is not OperationCanceledException && !ProblemHandling.IsDatabaseOutage(e)) { parsed.Add((null, e)); }
         }
         MatrixProfile.Add(Phase.ObjectLoad, Stopwatch.GetTimestamp() - t);
+        var deferred = 0;
+        if (deferFull)
+        {
+            // an unreadable object needs no kernel at all (its cell is unknown): it goes with the surface's
+            var decided = parsed.Select(p => p.Object is null || surface.Decides(p.Object)).ToList();
+            if (decided.Contains(true) && decided.Contains(false))
+            {
+                deferred = decided.Count(d => !d);
+                objects = objects.Where((_, i) => decided[i]).ToList();
+                parsed = parsed.Where((_, i) => decided[i]).ToList();
+            }
+        }
 
         var label = k.Id.ToString(CultureInfo.InvariantCulture);
         var v = EngineVersion;
@@ -146,7 +170,7 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
         MatrixProfile.Add(Phase.Write, Stopwatch.GetTimestamp() - t);
         MatrixProfile.Batch(cells.Count);
         MatrixProfile.SurfaceCells(fromSurface);
-        return cells;
+        return (cells, deferred);
     }
 
     private Task<List<string>> ProgramNamesAsync(long objectId, CancellationToken ct) =>

@@ -13,8 +13,10 @@ public sealed class KernelBtfSet
 {
     public KernelBtfSet(BtfSpec vmlinux, IReadOnlyList<ModuleBtf> modules, string btfSha256, string? release,
         IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null,
-        KallsymsTable? kallsyms = null, IReadOnlyList<uint>? vmlinuxKernelIds = null, Func<KallsymsTable?>? readKallsyms = null)
+        KallsymsTable? kallsyms = null, IReadOnlyList<uint>? vmlinuxKernelIds = null, Func<KallsymsTable?>? readKallsyms = null,
+        IReadOnlySet<string>? surfaceKallsymsEntryPoints = null)
     {
+        SurfaceKallsymsEntryPoints = surfaceKallsymsEntryPoints;
         _kallsyms = kallsyms is not null || readKallsyms is null ? new Lazy<KallsymsTable?>(kallsyms) : new Lazy<KallsymsTable?>(readKallsyms);
         _kernelIds = vmlinuxKernelIds;
         Vmlinux = vmlinux;
@@ -73,6 +75,12 @@ public sealed class KernelBtfSet
     /// instead of a table (the running kernel's /proc/kallsyms, ~110 ms) runs on first use: only a program with ksyms asks.
     /// </summary>
     public KallsymsTable? Kallsyms => _kallsyms.Value;
+    /// <summary>
+    /// On a kernel surface (<see cref="IsSurface"/>) of a kernel with kallsyms: which of libbpf's syscall entry points
+    /// (<see cref="Linking.SyscallWrapperProbe.LibbpfEntryPoints"/>) its kallsyms holds, the one kallsyms fact the surface
+    /// keeps (the full table stays with the full kernel). Null elsewhere.
+    /// </summary>
+    public IReadOnlySet<string>? SurfaceKallsymsEntryPoints { get; }
     /// <summary>Whether the BTF carries bpf_kfunc decl tags (pahole ≥ 1.27, kbuild ≥ 6.11).</summary>
     public bool HasKfuncTags { get; }
 }

@@ -17,6 +17,17 @@ public static class SyscallWrapperProbe
     /// <summary>The entry points libbpf probes, one per architecture it knows a prefix for.</summary>
     public static readonly string[] EntryPoints = ["__x64_sys_bpf", "__arm64_sys_bpf", "__s390x_sys_bpf", "__riscv_sys_bpf"];
 
+    /// <summary>
+    /// Every "__&lt;arch&gt;_sys_bpf" name some libbpf version probes (<c>arch_specific_syscall_pfx</c>: x64, ia32, s390x, s390,
+    /// arm, arm64, mips, riscv, powerpc, powerpc64): the kernel surface carries their presence (BTF FUNC, kallsyms) so this
+    /// probe decides the same on the surface as on the full kernel, whichever of them it reads.
+    /// </summary>
+    public static readonly string[] LibbpfEntryPoints =
+    [
+        "__x64_sys_bpf", "__ia32_sys_bpf", "__s390x_sys_bpf", "__s390_sys_bpf", "__arm_sys_bpf", "__arm64_sys_bpf",
+        "__mips_sys_bpf", "__riscv_sys_bpf", "__powerpc_sys_bpf", "__powerpc64_sys_bpf",
+    ];
+
     /// <summary>"y" / "n" as libbpf would set it on this kernel, or null with <paramref name="why"/> naming the missing input.</summary>
     public static string? Value(KernelBtfSet kernel, out string why)
     {
@@ -30,18 +41,23 @@ public static class SyscallWrapperProbe
             why = "the config has no CONFIG_KPROBE_EVENTS: libbpf cannot create the kprobe it probes with";
             return "n";
         }
-        var entry = EntryPoints.FirstOrDefault(e => kernel.Kallsyms?.Contains(e) == true || kernel.Vmlinux.FindFunc(e) is not null);
+        var entry = EntryPoints.FirstOrDefault(e => InKallsyms(kernel, e) || kernel.Vmlinux.FindFunc(e) is not null);
         if (entry is not null)
         {
-            why = $"{entry} is in the kernel's {(kernel.Kallsyms?.Contains(entry) == true ? "kallsyms" : "BTF")} and kprobes are available";
+            why = $"{entry} is in the kernel's {(InKallsyms(kernel, entry) ? "kallsyms" : "BTF")} and kprobes are available";
             return "y";
         }
-        if (kernel.Kallsyms is not null || !config.ContainsKey("CONFIG_ARCH_HAS_SYSCALL_WRAPPER"))
+        var kallsyms = kernel.Kallsyms is not null || kernel.SurfaceKallsymsEntryPoints is not null;
+        if (kallsyms || !config.ContainsKey("CONFIG_ARCH_HAS_SYSCALL_WRAPPER"))
         {
-            why = kernel.Kallsyms is not null ? "no __<arch>_sys_bpf in the kernel's kallsyms" : "the config has no CONFIG_ARCH_HAS_SYSCALL_WRAPPER";
+            why = kallsyms ? "no __<arch>_sys_bpf in the kernel's kallsyms" : "the config has no CONFIG_ARCH_HAS_SYSCALL_WRAPPER";
             return "n";
         }
         why = "no __<arch>_sys_bpf in the kernel's BTF and no kallsyms to look in";
         return null;
     }
+
+    /// <summary>The kernel's kallsyms holds <paramref name="name"/> (on a kernel surface: the entry points it kept).</summary>
+    private static bool InKallsyms(KernelBtfSet kernel, string name) =>
+        kernel.Kallsyms?.Contains(name) ?? kernel.SurfaceKallsymsEntryPoints?.Contains(name) ?? false;
 }

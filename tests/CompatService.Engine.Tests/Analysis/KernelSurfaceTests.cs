@@ -38,6 +38,24 @@ public sealed class KernelSurfaceTests(ITestOutputHelper output)
         Assert.True(decided > 0, "the surface decided no pair");
     }
 
+    [CorpusFact]
+    public void SyscallWrapperReader_IsDecidedByTheSurface_AsOnTheFullKernel_OnEveryCorpusKernel()
+    {
+        // LINUX_HAS_SYSCALL_WRAPPER: libbpf's probe looks for __<arch>_sys_bpf among the BTF's FUNCs and in kallsyms; the
+        // surface (format 2) carries both facts, so the object is judged on it with the full kernel's verdicts.
+        var obj = CompatEngine.OpenObject(File.ReadAllBytes(TestData.FixturePath("kconfig_syscall_wrapper")));
+        foreach (var dir in TestData.CorpusKernelDirs())
+        {
+            var kernel = TestData.Kernel(TestData.CorpusKernelDir(dir)).Btf;
+            var surface = KernelSurfaceCodec.Decode(KernelSurfaceCodec.Encode(KernelSurface.Of(kernel)));
+            Assert.True(surface.Decides(obj), $"{dir}: the surface does not decide kconfig_syscall_wrapper");
+            Assert.Equal(kernel.Kallsyms is not null, surface.KallsymsEntryPoints is not null);
+            Assert.Equal(CompatService.Engine.Linking.SyscallWrapperProbe.Value(kernel, out var why), CompatService.Engine.Linking.SyscallWrapperProbe.Value(surface.Kernel, out var surfaceWhy));
+            Assert.Equal(why, surfaceWhy);
+            Assert.Equal(Render(obj, kernel), Render(obj, surface.Kernel));
+        }
+    }
+
     [Fact]
     public void Surface_RoundTripsAndKeepsTheKernelsEnums()
     {

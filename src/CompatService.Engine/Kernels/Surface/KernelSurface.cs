@@ -17,14 +17,20 @@ namespace CompatService.Engine.Kernels.Surface;
 /// </summary>
 public sealed class KernelSurface
 {
-    /// <summary>Bumped whenever what the surface holds changes: a stored surface of another format is rebuilt.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>
+    /// Bumped whenever what the surface holds changes: a stored surface of another format is rebuilt (on first use by the
+    /// service, or for every kernel by <c>migrate --surfaces</c>). 2: libbpf's syscall entry points (BTF FUNCs and kallsyms
+    /// presence) carried, so objects reading LINUX_HAS_SYSCALL_WRAPPER are decided on the surface.
+    /// </summary>
+    public const int FormatVersion = 2;
 
     private readonly Lazy<KernelBtfSet> _kernel;
 
     internal KernelSurface(string btfSha256, string? release, IReadOnlyDictionary<string, uint>? kfuncFlags,
-        IReadOnlyDictionary<string, string>? config, bool hasKallsyms, byte[] btf, uint[] kernelIds, NameFilter elsewhere)
+        IReadOnlyDictionary<string, string>? config, bool hasKallsyms, byte[] btf, uint[] kernelIds, NameFilter elsewhere,
+        IReadOnlySet<string>? kallsymsEntryPoints)
     {
+        KallsymsEntryPoints = hasKallsyms ? kallsymsEntryPoints ?? new HashSet<string>(StringComparer.Ordinal) : null;
         BtfSha256 = btfSha256;
         Release = release;
         KfuncFlags = kfuncFlags;
@@ -34,7 +40,7 @@ public sealed class KernelSurface
         KernelIds = kernelIds;
         Elsewhere = elsewhere;
         _kernel = new Lazy<KernelBtfSet>(() => new KernelBtfSet(BtfSpec.Parse(Btf, null, ".BTF (surface)"), [], BtfSha256, Release,
-            KfuncFlags, Config, vmlinuxKernelIds: KernelIds));
+            KfuncFlags, Config, vmlinuxKernelIds: KernelIds, surfaceKallsymsEntryPoints: KallsymsEntryPoints));
     }
 
     public string BtfSha256 { get; }
@@ -45,6 +51,8 @@ public sealed class KernelSurface
     public bool HasKallsyms { get; }
     /// <summary>The surface's raw BTF (little-endian).</summary>
     public ReadOnlyMemory<byte> Btf { get; }
+    /// <summary>Which of libbpf's syscall entry points the kernel's kallsyms holds; null when it has no kallsyms.</summary>
+    public IReadOnlySet<string>? KallsymsEntryPoints { get; }
     /// <summary>The kernel's type id of each surface type (index = surface id).</summary>
     public IReadOnlyList<uint> KernelIds { get; }
     /// <summary>Names of FUNC / VAR / TYPEDEF types the surface does not carry ("maybe" = look in the full BTF).</summary>
@@ -82,8 +90,11 @@ public sealed class KernelSurface
                 var name = spec.NameOf(id);
                 if (spec != vmlinux || !carried.Contains((name, kind))) elsewhere.Add(name);
             }
+        var entryPoints = kernel.Kallsyms is { } kallsyms
+            ? Linking.SyscallWrapperProbe.LibbpfEntryPoints.Where(kallsyms.Contains).ToHashSet(StringComparer.Ordinal)
+            : null;
         return new KernelSurface(kernel.BtfSha256, kernel.Release, kernel.KfuncFlags, kernel.Config, kernel.Kallsyms is not null,
-            btf, ids, NameFilter.Of(elsewhere));
+            btf, ids, NameFilter.Of(elsewhere), entryPoints);
     }
 
     /// <summary>
@@ -96,6 +107,8 @@ public sealed class KernelSurface
         ArgumentNullException.ThrowIfNull(obj);
         if (obj.BtfExt is { } ext && ext.CoreRelos.Values.Any(r => r.Count > 0)) return false;
         if (obj.StructOps.Count > 0 || obj.Programs.Any(p => p.SectionInfo.ProgramType == "struct_ops")) return false;
+        // Kconfig externs need nothing beyond the surface: it keeps the config, and for LINUX_HAS_SYSCALL_WRAPPER what
+        // libbpf's probe reads (__<arch>_sys_bpf among the BTF's FUNCs and in kallsyms).
         foreach (var e in obj.Externs)
         {
             switch (e.Kind)
@@ -103,9 +116,6 @@ public sealed class KernelSurface
                 case ExternKind.Kfunc when !Known(e.EssentialName, BtfKind.Func):
                 case ExternKind.TypedKsym when HasKallsyms || !Known(e.EssentialName, BtfKind.Var):
                 case ExternKind.TypelessKsym when HasKallsyms:
-                // libbpf's syscall-wrapper probe looks for __<arch>_sys_bpf among every FUNC of the kernel's BTF, which
-                // the surface does not carry: such objects are judged on the full kernel.
-                case ExternKind.Kconfig when e.Name == Linking.SyscallWrapperProbe.Name:
                     return false;
             }
         }

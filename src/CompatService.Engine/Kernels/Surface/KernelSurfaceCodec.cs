@@ -29,6 +29,12 @@ public static class KernelSurfaceCodec
             uint prev = 0;
             foreach (var id in s.KernelIds) { w.Write7BitEncodedInt((int)(id - prev)); prev = id; }
             WriteBytes(w, s.Elsewhere.Bits.Span);
+            // format 2: the kallsyms entry points (only when HasKallsyms)
+            if (s.KallsymsEntryPoints is { } entries)
+            {
+                w.Write7BitEncodedInt(entries.Count);
+                foreach (var e in entries.Order(StringComparer.Ordinal)) w.Write(e);
+            }
         }
         using var output = new MemoryStream();
         output.Write(Magic);
@@ -59,7 +65,13 @@ public static class KernelSurfaceCodec
             uint prev = 0;
             for (var i = 0; i < ids.Length; i++) ids[i] = prev += (uint)r.Read7BitEncodedInt();
             var filter = NameFilter.FromBits(ReadBytes(r));
-            return new KernelSurface(sha, release, flags, config, kallsyms, btf, ids, filter);
+            HashSet<string>? entries = null;
+            if (kallsyms)
+            {
+                entries = new HashSet<string>(StringComparer.Ordinal);
+                for (var n = r.Read7BitEncodedInt(); n > 0; n--) entries.Add(r.ReadString());
+            }
+            return new KernelSurface(sha, release, flags, config, kallsyms, btf, ids, filter, entries);
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or IOException)
         {

@@ -7,7 +7,8 @@ namespace CompatService.Engine.Kernels.Surface;
 /// The part of a kernel's vmlinux BTF that a cell without CO-RE reads, as a small raw BTF (little-endian) plus the kernel
 /// id of each of its types: the BPF enums (<see cref="KernelEnums"/>, <c>btf_kfunc_hook</c>), the verifier's marker types
 /// (<see cref="Analysis.KernelFeatures"/>), every VAR (typed ksyms), every FUNC that may be a kfunc (tagged, in the image's
-/// .BTF_ids sets, or named by a kernel-facts table) with its decl tags, and the types their prototypes reach for libbpf's
+/// .BTF_ids sets, or named by a kernel-facts table) with its decl tags, libbpf's syscall entry points (the FUNCs
+/// LINUX_HAS_SYSCALL_WRAPPER's probe looks for, <see cref="Linking.SyscallWrapperProbe.LibbpfEntryPoints"/>), and the types their prototypes reach for libbpf's
 /// compatibility rules (<see cref="BtfCompatibility"/>) and the prototype text (<see cref="BtfFormatter"/>). Structs, unions
 /// and other enums are kept as stubs (name, kind, size, no members): neither reads past them. Types keep their relative
 /// order, so "the first type of that name" is the same type in both.
@@ -37,6 +38,7 @@ internal static class SurfaceBtf
         var enumNames = Enums.ToHashSet(StringComparer.Ordinal);
         var markers = Markers.ToHashSet();
         var funcs = new HashSet<uint>();
+        var entryPoints = Linking.SyscallWrapperProbe.LibbpfEntryPoints.ToHashSet(StringComparer.Ordinal);
         for (var v = vmlinux.FirstTypeId; v <= vmlinux.LastTypeId; v++)
         {
             var id = new BtfTypeId(v);
@@ -46,7 +48,7 @@ internal static class SurfaceBtf
             var root = kind switch
             {
                 BtfKind.Var => true,
-                BtfKind.Func => kfuncNames.Contains(name) || markers.Contains((name, kind)),
+                BtfKind.Func => kfuncNames.Contains(name) || markers.Contains((name, kind)) || entryPoints.Contains(name),
                 BtfKind.Enum or BtfKind.Enum64 => enumNames.Contains(name),
                 _ => markers.Contains((name, kind)),
             };
