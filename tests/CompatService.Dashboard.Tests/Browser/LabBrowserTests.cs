@@ -22,7 +22,8 @@ namespace CompatService.Dashboard.Tests.Browser;
 /// </summary>
 public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string Verified = "xdp_pass", Disagreeing = "kconfig_externs", PredictedOnly = "kfunc_weak_missing_unguarded";
+    // program names; each is the one program of fixture object "<name>.bpfel.o" (the last one's object is kfunc_<name>)
+    private const string Verified = "xdp_pass", Disagreeing = "kconfig_externs", PredictedOnly = "weak_missing_unguarded";
     private readonly DashboardServer _server = new()
     {
         TestServices = s => s.PostConfigure<CompatOptions>(o =>
@@ -59,7 +60,7 @@ public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
         var kernel = await UploadImageAsync(c);
         var shas = new Dictionary<string, string>();
         foreach (var name in new[] { Verified, Disagreeing, PredictedOnly })
-            shas[name] = await UploadObjectAsync(c, name + ".bpfel.o");
+            shas[name] = await UploadObjectAsync(c, (name == PredictedOnly ? "kfunc_" : "") + name + ".bpfel.o");
 
         // the predictions the cells must be compared with, before any lab run
         var before = await c.GetFromJsonAsync<MatrixReport>(ApiRoutes.Matrix + "?format=json", ContractJson.Options);
@@ -84,11 +85,20 @@ public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
 
         // the matrix page in Chromium
         d.OpenInteractive(new Uri(_server.BaseAddress, ""));
-        var cells = d.WaitFor(x =>
+        Dictionary<string, CellSeen?> cells;
+        try
         {
-            var found = new[] { Verified, Disagreeing, PredictedOnly }.ToDictionary(p => p, p => Read(x, p));
-            return found.Values.All(v => v is not null) ? found : null;
-        }, 60, "the three matrix cells");
+            cells = d.WaitFor(x =>
+            {
+                var found = new[] { Verified, Disagreeing, PredictedOnly }.ToDictionary(p => p, p => Read(x, p));
+                return found.Values.All(v => v is not null) ? found : null;
+            }, 60, "the three matrix cells");
+        }
+        catch (WebDriverTimeoutException)
+        {
+            output.WriteLine("cells on the page: " + string.Join(" | ", d.FindElements(By.CssSelector("button.cell")).Select(b => b.GetAttribute("aria-label"))));
+            throw;
+        }
 
         var ok = cells[Verified]!;
         Assert.Equal("verified", ok.Lab);
@@ -100,7 +110,8 @@ public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("disagrees", differs.Lab);
         Assert.Equal("unknown", differs.Verdict);                 // the prediction ...
         Assert.Equal($"≠ lab {observed}", differs.Badge);         // ... and what the lab saw, both in the cell
-        Assert.EndsWith($"unknown; disagrees: lab {observed}", differs.Label, StringComparison.Ordinal);
+        Assert.Contains(": unknown, kconfig-unknown; ", differs.Label, StringComparison.Ordinal);
+        Assert.EndsWith($"; disagrees: lab {observed}", differs.Label, StringComparison.Ordinal);
         Assert.Equal("solid", differs.Outline);                   // highlighted (a heavy outline, not colour alone)
         Assert.Equal("none", ok.Outline);
 
