@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The kernel lab on every amd64 corpus image: boots each under QEMU (one after another), loads every shared corpus object
+# The kernel lab on every corpus image (amd64; arm64 when named, see below): boots each under QEMU (one after another), loads every shared corpus object
 # and every fixture program alone inside, writes one JSON per kernel, then the agreement table (scripts/lab-table.py).
 # usage: scripts/lab-corpus.sh OUTDIR [KERNEL-DIR-NAME...]
 #   env: COMPAT_CORPUS (default ../shared/corpus), COMPAT_NATIVE_AGENT (the AOT agent put into the guest),
 #        LAB="dotnet run --project src/CompatService.Agent --" (the host side; default the native agent itself),
 #        LAB_WORK (keep each run's work directory, console.log and results.log, under LAB_WORK/KERNEL)
+#   arm64 kernels (debian-6.1.0-56-arm64: Image.gz): the arm64 agent and sysroot of scripts/build-agent-arm64.sh
+#        (COMPAT_ARM64=DIR, default tests/artifacts/arm64, built when missing), booted with qemu-system-aarch64 under TCG
 set -uo pipefail
 cd "$(dirname "$0")/.."
 corpus=${COMPAT_CORPUS:-../shared/corpus}
@@ -21,10 +23,15 @@ objects+=(tests/fixtures/bpf/*.bpfel.o)
 kernels=("$@")
 [ ${#kernels[@]} -gt 0 ] || kernels=(debian-6.1.0-56-amd64 debian-5.10.0-46-amd64 "debian-6.12.117+deb12-amd64" "debian-7.2.13+deb14-amd64")
 for k in "${kernels[@]}"; do
-  image="$corpus/images/$k/vmlinuz"
+  image="$corpus/images/$k/vmlinuz" guest=$agent extra=()
+  if [ ! -f "$image" ] && [ -f "$corpus/images/$k/Image.gz" ]; then
+    image="$corpus/images/$k/Image.gz" arm64=${COMPAT_ARM64:-tests/artifacts/arm64}
+    [ -x "$arm64/agent/compat-agent" ] || bash scripts/build-agent-arm64.sh "$arm64" || exit 3
+    guest=$arm64/agent/compat-agent extra=(--sysroot "$arm64/sysroot")
+  fi
   [ -f "$image" ] || { echo "$k: no image, skipped"; continue; }
   echo "== $k: ${#objects[@]} objects ($(date -u +%H:%M:%S))"
-  $lab lab --image "$image" --kernel "$corpus/btf/$k" --agent "$agent" --format json --skip-bad-objects \
+  $lab lab --image "$image" --kernel "$corpus/btf/$k" --agent "$guest" "${extra[@]}" --format json --skip-bad-objects \
     --boot-timeout 300 --program-timeout 60 ${LAB_WORK:+--work "$LAB_WORK/$k"} "${objects[@]}" >"$out/$k.json" 2>"$out/$k.log"
   echo "$k: exit $? ($(date -u +%H:%M:%S))"
 done

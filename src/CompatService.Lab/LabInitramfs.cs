@@ -16,21 +16,22 @@ public static partial class LabInitramfs
     public const string AgentPath = "/lab/compat-agent";
 
     public static void Write(Stream output, LabRunOptions options, string? release, string? config, IReadOnlyList<LabPlanEntry> plan,
-        IReadOnlyDictionary<string, byte[]> guestObjects)
+        IReadOnlyDictionary<string, byte[]> guestObjects, LabArch? arch = null)
     {
+        arch ??= LabArch.Amd64;
         var cpio = new CpioWriter(output);
         foreach (var d in new[] { "bin", "sbin", "dev", "proc", "sys", "tmp", "boot", "lab/obj", "etc" }) cpio.Directory(d);
-        cpio.File("bin/busybox", File.ReadAllBytes(options.Busybox), 0x1ED);
+        cpio.File("bin/busybox", File.ReadAllBytes(arch.BusyboxFor(options)), 0x1ED);
         cpio.Symlink("bin/sh", "busybox");
         cpio.File(AgentPath.TrimStart('/'), File.ReadAllBytes(options.Agent), 0x1ED);
-        foreach (var lib in AgentLibraries(options.Agent))
-            cpio.File(lib.TrimStart('/'), File.ReadAllBytes(lib), 0x1ED);
+        foreach (var lib in AgentFiles(options, arch))
+            cpio.File(lib.GuestPath.TrimStart('/'), File.ReadAllBytes(lib.HostPath), 0x1ED);
         if (release is not null && config is not null) cpio.File($"boot/config-{release}", Encoding.UTF8.GetBytes(config));
         foreach (var (name, bytes) in guestObjects) cpio.File($"lab/obj/{name}", bytes);
         var planText = new StringBuilder();
         foreach (var e in plan) planText.Append(e.Index).Append(' ').Append(e.GuestObject).Append(' ').Append(e.Program).Append('\n');
         cpio.File("lab/plan", Encoding.UTF8.GetBytes(planText.ToString()));
-        cpio.File("init", Encoding.UTF8.GetBytes(InitScript(options)), 0x1ED);
+        cpio.File("init", Encoding.UTF8.GetBytes(InitScript(options, arch)), 0x1ED);
         cpio.Close();
     }
 
@@ -39,7 +40,7 @@ public static partial class LabInitramfs
     /// runs `compat-agent load --force --format json --program P OBJ` for each plan line under `timeout`, frames each
     /// answer on the second serial port (ttyS1) and powers off.
     /// </summary>
-    public static string InitScript(LabRunOptions o) => $$"""
+    public static string InitScript(LabRunOptions o, LabArch? arch = null) => $$"""
         #!/bin/busybox sh
         /bin/busybox --install -s /bin
         export PATH=/bin:/sbin HOME=/tmp DOTNET_gcServer=0 DOTNET_TieredCompilation=0
@@ -50,8 +51,8 @@ public static partial class LabInitramfs
         mount -t bpf bpf /sys/fs/bpf
         mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
         mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
-        stty -F /dev/ttyS1 raw -echo 2>/dev/null
-        exec 3>/dev/ttyS1
+        stty -F {{(arch ?? LabArch.Amd64).ResultsTty}} raw -echo 2>/dev/null
+        exec 3>{{(arch ?? LabArch.Amd64).ResultsTty}}
         want=$(sed -n 's/.*lab\.btf=\([0-9a-f]*\).*/\1/p' /proc/cmdline)
         if [ -r /sys/kernel/btf/vmlinux ]; then got=$(sha256sum /sys/kernel/btf/vmlinux | cut -d' ' -f1); else got=none; fi
         echo "{{LabSerial.Ready}} $got $(uname -r)" >&3
@@ -75,6 +76,16 @@ public static partial class LabInitramfs
         reboot -f
 
         """.Replace("\r", "", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The agent's libraries as guest files: for a guest of the host's architecture the host's own (<see cref="AgentLibraries"/>,
+    /// same path in the guest); for another architecture the sysroot's (<see cref="GuestLibraries.Resolve"/>: `ldd` cannot
+    /// run a foreign binary), with OpenSSL for the same reason as below.
+    /// </summary>
+    public static IReadOnlyList<GuestFile> AgentFiles(LabRunOptions options, LabArch arch) =>
+        arch.SysrootFor(options) is { } sysroot
+            ? GuestLibraries.Resolve(options.Agent, sysroot, arch, "libssl.so.3")
+            : AgentLibraries(options.Agent).Select(p => new GuestFile(p, p)).ToList();
 
     /// <summary>
     /// What the native agent needs: the libraries `ldd` lists for it, plus OpenSSL (libssl.so.3 and what `ldd` lists for

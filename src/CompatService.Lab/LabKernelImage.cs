@@ -24,8 +24,9 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
             config ??= deb.Config;
         }
         else bz = bytes;
-        if (!KernelImage.IsBzImage(bz)) throw new LabException($"{imagePath}: not an x86 bzImage (arm64 Image needs qemu-system-aarch64 and an arm64 agent)");
-        var image = KernelImage.Read(bz);
+        var image = ReadBootable(bz, imagePath);
+        var arch = image.Form == "arm64-image" ? LabArch.Arm64 : LabArch.Amd64;
+        if (arch == LabArch.Arm64) bz = image.Image.ToArray(); // QEMU boots the decompressed Image (Image.gz is gzip of it)
         if (image.Btf.IsEmpty) throw new LabException($"{imagePath}: the image has no BTF (CONFIG_DEBUG_INFO_BTF); the lab cannot check the guest is that kernel");
         var sha = Convert.ToHexStringLower(SHA256.HashData(image.Btf.Span));
 
@@ -47,8 +48,25 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
         }
         // the guest runs this image: its kallsyms are a fact about the guest even when the directory kept no image
         return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel)
-            { Source = source, Kallsyms = kernel.Btf.Kallsyms ?? image.DecodeKallsyms(out _) };
+            { Source = source, Kallsyms = kernel.Btf.Kallsyms ?? image.DecodeKallsyms(out _), Arch = arch };
     }
+
+    /// <summary>
+    /// A kernel QEMU can boot: an x86 bzImage, or an arm64 Image (raw or compressed, e.g. Debian's Image.gz / vmlinuz).
+    /// A vmlinux ELF or anything else is refused.
+    /// </summary>
+    private static KernelImage ReadBootable(byte[] bytes, string imagePath)
+    {
+        KernelImage image;
+        try { image = KernelImage.Read(bytes); }
+        catch (CompatService.Engine.Binary.BpfFormatException e) { throw new LabException($"{imagePath}: not a bootable kernel image: {e.Message}"); }
+        if (image.Form is not ("bzImage" or "arm64-image"))
+            throw new LabException($"{imagePath}: not an x86 bzImage or an arm64 Image (a {image.Form} does not boot under QEMU)");
+        return image;
+    }
+
+    /// <summary>The guest's architecture: amd64 for a bzImage, arm64 for an arm64 Image.</summary>
+    public LabArch Arch { get; init; } = LabArch.Amd64;
 
     /// <summary>The kernel input the image was opened from (the one door: <see cref="KernelSource.Open"/>).</summary>
     public required KernelSource Source { get; init; }

@@ -10,8 +10,12 @@ public sealed record LabRunOptions
     public required IReadOnlyList<string> Objects { get; init; }
     /// <summary>The native (AOT) compat-agent binary put into the guest.</summary>
     public required string Agent { get; init; }
-    public string Busybox { get; init; } = "/bin/busybox";
-    public string Qemu { get; init; } = "qemu-system-x86_64";
+    /// <summary>A static busybox for the guest; null: the host's /bin/busybox, or the sysroot's for another architecture.</summary>
+    public string? Busybox { get; init; }
+    /// <summary>The QEMU binary; null: the kernel's architecture's (qemu-system-x86_64, qemu-system-aarch64) from PATH.</summary>
+    public string? Qemu { get; init; }
+    /// <summary>Where a guest of another architecture gets its libraries and busybox (<see cref="LabArch.SysrootFor"/>).</summary>
+    public string? Sysroot { get; init; }
     /// <summary>auto (KVM when /dev/kvm is usable, else TCG), kvm or tcg.</summary>
     public string Accel { get; init; } = "auto";
     public int MemoryMb { get; init; } = 1024;

@@ -51,21 +51,21 @@ public static partial class LabRunner
     public static async Task<LabRunResult> RunAsync(LabRunOptions options, LabKernelImage kernel, IReadOnlyList<LabObject> objects,
         CancellationToken ct = default)
     {
-        CheckTools(options);
+        CheckTools(options, kernel.Arch);
         var plan = Plan(objects);
         var work = options.WorkDirectory ?? Directory.CreateTempSubdirectory("compat-lab-").FullName;
         Directory.CreateDirectory(work);
-        var bz = System.IO.Path.Combine(work, "bzImage");
+        var bz = System.IO.Path.Combine(work, kernel.Arch == LabArch.Arm64 ? "Image" : "bzImage");
         var initrd = System.IO.Path.Combine(work, "initramfs.cpio");
         var console = System.IO.Path.Combine(work, "console.log");
         var results = System.IO.Path.Combine(work, "results.log");
         foreach (var f in new[] { console, results }) File.Delete(f);
         await File.WriteAllBytesAsync(bz, kernel.Bzimage, ct);
         await using (var fs = File.Create(initrd))
-            LabInitramfs.Write(fs, options, kernel.Release, kernel.Config, plan, objects.ToDictionary(o => o.GuestName, o => o.Bytes));
+            LabInitramfs.Write(fs, options, kernel.Release, kernel.Config, plan, objects.ToDictionary(o => o.GuestName, o => o.Bytes), kernel.Arch);
 
-        var runner = new QemuRunner(options);
-        var append = $"console=ttyS0 panic=-1 loglevel=4 rdinit=/init lab.btf={kernel.BtfSha256}";
+        var runner = new QemuRunner(options, kernel.Arch);
+        var append = kernel.Arch.KernelCommandLine(kernel.BtfSha256);
         options.Progress?.Invoke($"booting {kernel.Release} ({runner.Accel}, {plan.Count} programs, initramfs {new FileInfo(initrd).Length / 1024} KiB)");
         var sw = Stopwatch.StartNew();
         var (aborted, bootTime) = await runner.RunAsync(bz, initrd, console, results, append, plan.Count, ct);
@@ -90,15 +90,32 @@ public static partial class LabRunner
     private static LabProgramResult NotRun(LabPlanEntry e, string? aborted) =>
         new(e.Index, e.ObjectFile, e.Program, LabStatus.NotRun, null, null, aborted ?? "the guest ended before this program", null, null, null);
 
-    public static void CheckTools(LabRunOptions o)
+    public static void CheckTools(LabRunOptions o, LabArch? arch = null)
     {
-        if (!OnPath(o.Qemu)) throw new LabException($"{o.Qemu} not found (apt-get install qemu-system-x86)");
-        if (!File.Exists(o.Busybox)) throw new LabException($"{o.Busybox} not found (apt-get install busybox-static)");
-        if (LabInitramfs.SharedLibraries(o.Busybox).Count > 0) throw new LabException($"{o.Busybox} is not static (apt-get install busybox-static)");
-        if (!File.Exists(o.Agent)) throw new LabException($"{o.Agent}: no native agent (dotnet publish src/CompatService.Agent -r linux-x64 -p:PublishAot=true)");
+        arch ??= LabArch.Amd64;
+        var qemu = arch.QemuFor(o);
+        if (!OnPath(qemu)) throw new LabException($"{qemu} not found (apt-get install {(arch == LabArch.Arm64 ? "qemu-system-arm" : "qemu-system-x86")})");
+        var busybox = arch.BusyboxFor(o);
+        if (!File.Exists(busybox)) throw new LabException($"{busybox} not found (apt-get install busybox-static{(arch.IsHost ? "" : $"; for {arch.Name}: scripts/build-agent-arm64.sh")})");
+        if (!File.Exists(o.Agent)) throw new LabException($"{o.Agent}: no native agent (dotnet publish src/CompatService.Agent -r linux-x64 -p:PublishAot=true; arm64: scripts/build-agent-arm64.sh)");
         var head = new byte[4];
         using (var f = File.OpenRead(o.Agent)) f.ReadExactly(head);
         if (head is not [0x7F, (byte)'E', (byte)'L', (byte)'F']) throw new LabException($"{o.Agent} is not a native executable (the guest has no .NET runtime)");
+        CheckElf(busybox, arch, mustBeStatic: true);
+        CheckElf(o.Agent, arch, mustBeStatic: false);
+    }
+
+    /// <summary>The binary is an ELF of the guest's architecture (and static where it must be: busybox runs before any library).</summary>
+    private static void CheckElf(string path, LabArch arch, bool mustBeStatic)
+    {
+        (string? Interpreter, IReadOnlyList<string> Needed, ushort Machine) d;
+        try { d = GuestLibraries.ReadDynamic(File.ReadAllBytes(path)); }
+        catch (CompatService.Engine.Binary.BpfFormatException e) { throw new LabException($"{path}: not an ELF64 executable: {e.Message}"); }
+        if (d.Machine != arch.ElfMachine)
+            throw new LabException($"{path} is not an {arch.Name} binary (ELF machine {d.Machine}, the guest needs {arch.ElfMachine})" +
+                (arch == LabArch.Arm64 ? ": scripts/build-agent-arm64.sh builds the arm64 agent and sysroot" : ""));
+        if (mustBeStatic && (d.Interpreter is not null || d.Needed.Count > 0))
+            throw new LabException($"{path} is not static (apt-get install busybox-static)");
     }
 
     public static bool OnPath(string tool) =>

@@ -4,11 +4,14 @@ using System.Text;
 namespace CompatService.Lab;
 
 /// <summary>
-/// Boots qemu-system-x86_64 (-nographic, -no-reboot, serial console on ttyS0 to a file, results on ttyS1 to another)
+/// Boots qemu-system-x86_64 or -aarch64 (<see cref="LabArch"/>; -nographic, -no-reboot, kernel console to a file,
+/// results on a second serial port to another)
 /// and watches it: a boot timeout until the guest says READY, a progress timeout between programs, an output cap.
 /// </summary>
-public sealed class QemuRunner(LabRunOptions options)
+public sealed class QemuRunner(LabRunOptions options, LabArch? arch = null)
 {
+    private readonly LabArch _arch = arch ?? LabArch.Amd64;
+
     public static bool KvmUsable()
     {
         try
@@ -22,14 +25,11 @@ public sealed class QemuRunner(LabRunOptions options)
         }
     }
 
-    public string Accel => options.Accel switch { "kvm" => "kvm", "tcg" => "tcg", _ => KvmUsable() ? "kvm" : "tcg" };
+    public string Accel => _arch.Accel(options.Accel, KvmUsable);
 
     public IReadOnlyList<string> Arguments(string kernel, string initrd, string console, string results, string append) =>
     [
-        "-accel", Accel, "-cpu", Accel == "kvm" ? "host" : "max", "-m", options.MemoryMb.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        "-smp", "1", "-nographic", "-no-reboot", "-monitor", "none", "-nodefaults",
-        "-chardev", $"file,id=con,path={console}", "-serial", "chardev:con",
-        "-chardev", $"file,id=res,path={results}", "-serial", "chardev:res",
+        .. _arch.MachineArguments(Accel, options.MemoryMb, console, results),
         "-kernel", kernel, "-initrd", initrd, "-append", append,
     ];
 
@@ -37,12 +37,12 @@ public sealed class QemuRunner(LabRunOptions options)
     public async Task<(string? Aborted, TimeSpan BootTime)> RunAsync(string kernel, string initrd, string console, string results,
         string append, int programs, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(options.Qemu)
+        var psi = new ProcessStartInfo(_arch.QemuFor(options))
         {
             RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false,
         };
         foreach (var a in Arguments(kernel, initrd, console, results, append)) psi.ArgumentList.Add(a);
-        using var qemu = Process.Start(psi) ?? throw new LabException($"cannot start {options.Qemu}");
+        using var qemu = Process.Start(psi) ?? throw new LabException($"cannot start {_arch.QemuFor(options)}");
         qemu.StandardInput.Close();
         var stderr = qemu.StandardError.ReadToEndAsync(ct);
         _ = qemu.StandardOutput.ReadToEndAsync(ct);

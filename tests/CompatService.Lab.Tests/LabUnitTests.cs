@@ -7,7 +7,7 @@ namespace CompatService.Lab.Tests;
 public sealed class LabUnitTests
 {
     /// <summary>Reads newc entries back: (name, mode, data).</summary>
-    private static List<(string Name, int Mode, byte[] Data)> ReadCpio(byte[] a)
+    internal static List<(string Name, int Mode, byte[] Data)> ReadCpio(byte[] a)
     {
         var list = new List<(string, int, byte[])>();
         var pos = 0;

@@ -19,6 +19,9 @@ public sealed class BpfElfWriter
     private sealed record Symbol(string Name, ulong Value, ulong Size, byte Bind, byte Type, int Section);
     private sealed record Reloc(int Section, ulong Offset, int Symbol, uint Type);
 
+    /// <summary>e_machine: EM_BPF (247) by default; another machine's number makes ELF shapes of other binaries (lab tests).</summary>
+    public ushort Machine { get; init; } = 247;
+
     private readonly List<Section> _sections = [new(string.Empty, 0, 0, [], 0, 0, 0)];
     private readonly List<Symbol> _symbols = [new(string.Empty, 0, 0, 0, 0, 0)];
     private readonly List<Reloc> _relocs = [];
@@ -141,7 +144,7 @@ public sealed class BpfElfWriter
         var e = bytes.AsSpan();
         e[0] = 0x7f; e[1] = (byte)'E'; e[2] = (byte)'L'; e[3] = (byte)'F'; e[4] = 2; e[5] = 1; e[6] = 1;
         BinaryPrimitives.WriteUInt16LittleEndian(e[16..], 1);   // ET_REL
-        BinaryPrimitives.WriteUInt16LittleEndian(e[18..], 247); // EM_BPF
+        BinaryPrimitives.WriteUInt16LittleEndian(e[18..], Machine); // EM_BPF unless told
         BinaryPrimitives.WriteUInt32LittleEndian(e[20..], 1);
         BinaryPrimitives.WriteUInt64LittleEndian(e[40..], shoff);
         BinaryPrimitives.WriteUInt16LittleEndian(e[52..], 64);

@@ -7,7 +7,7 @@ namespace CompatService.Agent.Commands;
 public static class LabArgs
 {
     private static readonly string[] ValueOptions =
-        ["--image", "--kernel", "--agent", "--busybox", "--qemu", "--accel", "--memory", "--boot-timeout", "--program-timeout", "--output-cap", "--work", "--replay"];
+        ["--image", "--kernel", "--agent", "--busybox", "--qemu", "--accel", "--memory", "--boot-timeout", "--program-timeout", "--output-cap", "--work", "--replay", "--sysroot"];
 
     public static bool TakesValue(string arg) => ValueOptions.Contains(arg);
     public static bool IsFlag(string arg) => arg is "--quiet" or "--skip-bad-objects";
@@ -26,9 +26,10 @@ public static class LabArgs
             KernelDirectory = v.GetValueOrDefault("--kernel"),
             Objects = args.Objects,
             Agent = v.GetValueOrDefault("--agent") ?? SelfIfNative() ?? (v.ContainsKey("--replay") ? "" : null) ?? throw new InputException(
-                "lab needs --agent PATH to the native agent (dotnet publish src/CompatService.Agent -r linux-x64 -p:PublishAot=true), or run the native agent itself"),
-            Busybox = v.GetValueOrDefault("--busybox", "/bin/busybox"),
-            Qemu = v.GetValueOrDefault("--qemu", "qemu-system-x86_64"),
+                "lab needs --agent PATH to the native agent (dotnet publish src/CompatService.Agent -r linux-x64 -p:PublishAot=true; arm64: scripts/build-agent-arm64.sh), or run the native agent itself"),
+            Busybox = v.GetValueOrDefault("--busybox"),
+            Qemu = v.GetValueOrDefault("--qemu"),
+            Sysroot = v.GetValueOrDefault("--sysroot"),
             Accel = accel,
             MemoryMb = Int(v, "--memory", 1024),
             BootTimeout = TimeSpan.FromSeconds(Int(v, "--boot-timeout", 120)),

@@ -10,7 +10,14 @@ public sealed partial class LinuxBpfSyscalls : IBpfSyscalls
     private LinuxBpfSyscalls() { }
 
     /// <summary>__NR_bpf for the running architecture (x86_64 321, arm64 280).</summary>
-    public static long SysBpf => RuntimeInformation.ProcessArchitecture switch
+    public static long SysBpf => SysBpfFor(RuntimeInformation.ProcessArchitecture);
+
+    /// <summary>
+    /// __NR_bpf per architecture: x86_64 321 (arch/x86/entry/syscalls/syscall_64.tbl), arm64 280 (the generic table,
+    /// include/uapi/asm-generic/unistd.h, which arm64 uses). bpf(2) is the only syscall the loader makes directly;
+    /// setrlimit and close go through libc's own wrappers (RLIMIT_MEMLOCK is 8 on both).
+    /// </summary>
+    public static long SysBpfFor(Architecture architecture) => architecture switch
     {
         Architecture.X64 => 321,
         Architecture.Arm64 => 280,
