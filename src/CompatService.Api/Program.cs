@@ -1,7 +1,6 @@
 using CompatService.Api;
 using CompatService.Api.Commands;
 using CompatService.Api.Endpoints;
-using CompatService.Api.Errors;
 using CompatService.Api.OpenApi;
 using CompatService.Dashboard;
 

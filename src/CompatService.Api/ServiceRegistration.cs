@@ -1,11 +1,4 @@
-using CompatService.Api.Caching;
-using CompatService.Api.Errors;
-using CompatService.Api.Ingest;
-using CompatService.Api.Jobs;
-using CompatService.Api.Matrix;
 using CompatService.Api.OpenApi;
-using CompatService.Api.Options;
-using CompatService.Data;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace CompatService.Api;

@@ -7,10 +7,10 @@ namespace CompatService.Contracts;
 // `compat check --minimum-kernel` (json: "minimumKernels"), GET /api/objects/{id}/requirements, the object page.
 
 public sealed record ProgramMinimumKernels(
-    [property: JsonPropertyName("object")] string Object,
-    [property: JsonPropertyName("sha256")] string Sha256,
-    [property: JsonPropertyName("program")] string Program,
-    [property: JsonPropertyName("streams")] IReadOnlyList<StreamMinimumKernel> Streams);
+    string Object,
+    string Sha256,
+    string Program,
+    IReadOnlyList<StreamMinimumKernel> Streams);
 
 /// <summary>
 /// One stream: <see cref="OldestLoads"/> is the oldest kernel of the unbroken run of "loads" that reaches the newest
@@ -19,15 +19,15 @@ public sealed record ProgramMinimumKernels(
 /// counted in <see cref="Unordered"/>.
 /// </summary>
 public sealed record StreamMinimumKernel(
-    [property: JsonPropertyName("distro")] string? Distro,
-    [property: JsonPropertyName("arch")] string? Arch,
-    [property: JsonPropertyName("flavour")] string? Flavour,
-    [property: JsonPropertyName("kernels")] int Kernels,
-    [property: JsonPropertyName("unordered")] int Unordered,
-    [property: JsonPropertyName("oldestLoads")] KernelRef? OldestLoads,
-    [property: JsonPropertyName("newest")] KernelRef Newest,
-    [property: JsonPropertyName("before")] KernelBlocker? Before,
-    [property: JsonPropertyName("summary")] string Summary)
+    string? Distro,
+    string? Arch,
+    string? Flavour,
+    int Kernels,
+    int Unordered,
+    KernelRef? OldestLoads,
+    KernelRef Newest,
+    KernelBlocker? Before,
+    string Summary)
 {
     /// <summary>"debian · amd64 · cloud-amd64": the matrix's group header.</summary>
     [JsonIgnore]
@@ -35,18 +35,18 @@ public sealed record StreamMinimumKernel(
 }
 
 public sealed record KernelRef(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("release")] string? Release);
+    string Id,
+    string? Release);
 
 /// <summary>The kernel just older than the minimum: its verdict there (fails or unknown) and what it lacks.</summary>
 public sealed record KernelBlocker(
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("release")] string? Release,
-    [property: JsonPropertyName("verdict")] Verdict Verdict,
-    [property: JsonPropertyName("needs")] IReadOnlyList<KernelNeed> Needs);
+    string Id,
+    string? Release,
+    Verdict Verdict,
+    IReadOnlyList<KernelNeed> Needs);
 
 /// <summary>One deciding reason as a need: its code, symbol, and a short text ("needs `bpf_loop` (helper 181)").</summary>
 public sealed record KernelNeed(
-    [property: JsonPropertyName("code")] string Code,
-    [property: JsonPropertyName("symbol")] string? Symbol,
-    [property: JsonPropertyName("text")] string Text);
+    string Code,
+    string? Symbol,
+    string Text);

@@ -17,27 +17,27 @@ public static class FixupKinds
 /// module BTF's fd: the agent puts it there (<see cref="ModuleSlot"/> says which module).
 /// </summary>
 public sealed record Fixup(
-    [property: JsonPropertyName("insn")] int Insn,
-    [property: JsonPropertyName("kind")] string Kind,
-    [property: JsonPropertyName("symbol")] string Symbol,
-    [property: JsonPropertyName("btfId")] uint? BtfId,
-    [property: JsonPropertyName("module")] string? Module,
-    [property: JsonPropertyName("imm")] int Imm,
-    [property: JsonPropertyName("src")] byte Src,
-    [property: JsonPropertyName("off")] short Off)
+    int Insn,
+    string Kind,
+    string Symbol,
+    uint? BtfId,
+    string? Module,
+    int Imm,
+    byte Src,
+    short Off)
 {
     /// <summary>fd_array slot of the module (0 = vmlinux).</summary>
-    [JsonPropertyName("moduleSlot")] public int ModuleSlot { get; init; }
+    public int ModuleSlot { get; init; }
     /// <summary>CO-RE fixups ("core-*"): the rewritten instruction's opcode (a load/store may change memory size; a poisoned one becomes call 0x85).</summary>
-    [JsonPropertyName("code")] public byte? Code { get; init; }
+    public byte? Code { get; init; }
     /// <summary>CO-RE fixups on ld_imm64: the second half's imm (upper 32 bits of the value).</summary>
-    [JsonPropertyName("immHi")] public int? ImmHi { get; init; }
+    public int? ImmHi { get; init; }
 }
 
 /// <summary>Fixups for a program on a kernel, the relocated instructions, the module slots (index = slot, 0 unused).</summary>
 public sealed record RelocationResult(
-    [property: JsonPropertyName("program")] string Program,
-    [property: JsonPropertyName("fixups")] IReadOnlyList<Fixup> Fixups,
-    [property: JsonPropertyName("modules")] IReadOnlyList<string> Modules,
+    string Program,
+    IReadOnlyList<Fixup> Fixups,
+    IReadOnlyList<string> Modules,
     [property: JsonPropertyName("instructions")] IReadOnlyList<string> InstructionsHex,
-    [property: JsonPropertyName("result")] ProgramResult Result);
+    ProgramResult Result);

@@ -1,27 +1,26 @@
 using System.Text;
-using System.Text.Json.Serialization;
 using CompatService.Contracts;
 
 namespace CompatService.Agent.Commands;
 
 /// <summary>`--format json`: {"kernel":{"release","btfSha256"},"programs":[...]}.</summary>
 public sealed record AgentOutput(
-    [property: JsonPropertyName("kernel")] AgentKernelInfo Kernel,
-    [property: JsonPropertyName("programs")] IReadOnlyList<AgentProgramLine> Programs);
+    AgentKernelInfo Kernel,
+    IReadOnlyList<AgentProgramLine> Programs);
 
 public sealed record AgentKernelInfo(
-    [property: JsonPropertyName("release")] string? Release,
-    [property: JsonPropertyName("btfSha256")] string BtfSha256);
+    string? Release,
+    string BtfSha256);
 
 /// <summary>One program: prediction, observation (<see cref="Loaded"/> null for `check` or when not attempted), why.</summary>
 public sealed record AgentProgramLine(
-    [property: JsonPropertyName("object")] string Object,
-    [property: JsonPropertyName("name")] string Name,
-    [property: JsonPropertyName("predicted")] Verdict Predicted,
-    [property: JsonPropertyName("loaded")] bool? Loaded,
-    [property: JsonPropertyName("errno")] int? Errno,
-    [property: JsonPropertyName("verifierTail")] string? VerifierTail,
-    [property: JsonPropertyName("reasons")] IReadOnlyList<Reason> Reasons);
+    string Object,
+    string Name,
+    Verdict Predicted,
+    bool? Loaded,
+    int? Errno,
+    string? VerifierTail,
+    IReadOnlyList<Reason> Reasons);
 
 public static class AgentOutputText
 {

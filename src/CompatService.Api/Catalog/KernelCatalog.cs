@@ -1,8 +1,3 @@
-using CompatService.Api.Caching;
-using CompatService.Api.Matrix;
-using CompatService.Contracts;
-using CompatService.Data;
-using CompatService.Data.Entities;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Kernels.Surface;
 

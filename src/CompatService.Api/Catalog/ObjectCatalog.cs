@@ -1,7 +1,3 @@
-using CompatService.Api.Caching;
-using CompatService.Api.Matrix;
-using CompatService.Data;
-using CompatService.Data.Entities;
 using CompatService.Engine.Object;
 
 namespace CompatService.Api.Catalog;

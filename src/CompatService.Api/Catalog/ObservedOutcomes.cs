@@ -1,9 +1,3 @@
-using CompatService.Api.Mapping;
-using CompatService.Api.Matrix;
-using CompatService.Contracts;
-using CompatService.Data;
-using CompatService.Data.Entities;
-
 namespace CompatService.Api.Catalog;
 
 /// <summary>What agents observed loading programs, stored beside the service's own prediction for the same cell.</summary>

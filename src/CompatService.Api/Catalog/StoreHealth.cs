@@ -1,6 +1,3 @@
-using CompatService.Api.Caching;
-using CompatService.Data;
-
 namespace CompatService.Api.Catalog;
 
 /// <summary>The database as the health check and the response caches see it: does it answer, and its data generation.</summary>

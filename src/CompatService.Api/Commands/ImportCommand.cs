@@ -1,5 +1,3 @@
-using CompatService.Api.Ingest;
-using CompatService.Api.Mapping;
 using CompatService.HostKernels;
 using CompatService.Kernels;
 

@@ -1,5 +1,3 @@
-using CompatService.Api.Caching;
-using CompatService.Data;
 using CompatService.Engine.Kernels.Surface;
 
 namespace CompatService.Api.Commands;

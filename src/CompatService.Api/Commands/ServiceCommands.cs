@@ -1,5 +1,4 @@
 using System.CommandLine;
-using CompatService.Api.Mapping;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CompatService.Api.Commands;

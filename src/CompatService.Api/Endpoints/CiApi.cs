@@ -1,14 +1,4 @@
-using CompatService.Api.Catalog;
-using CompatService.Api.Errors;
-using CompatService.Api.Ingest;
-using CompatService.Api.Mapping;
-using CompatService.Api.Matrix;
-using CompatService.Api.Options;
-using CompatService.Api.Security;
-using CompatService.Contracts;
 using CompatService.Engine;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using MatrixOk = CompatService.Reporting.MatrixOk;
 using static CompatService.Reporting.ContractMapping;
 

@@ -1,7 +1,4 @@
 using System.Globalization;
-using CompatService.Api.Catalog;
-using CompatService.Api.Security;
-using CompatService.Contracts;
 using CompatService.Engine;
 using CompatService.Engine.Asm;
 using CompatService.Engine.Object;

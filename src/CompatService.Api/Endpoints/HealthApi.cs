@@ -1,6 +1,3 @@
-using CompatService.Contracts;
-using CompatService.Api.Catalog;
-
 namespace CompatService.Api.Endpoints;
 
 public static class HealthApi

@@ -1,14 +1,4 @@
-using CompatService.Api.Catalog;
-using CompatService.Api.Errors;
-using CompatService.Api.Ingest;
-using CompatService.Api.Mapping;
-using CompatService.Api.Matrix;
-using CompatService.Api.Options;
-using CompatService.Api.Security;
-using CompatService.Contracts;
 using CompatService.Reporting;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 
 namespace CompatService.Api.Endpoints;
 
@@ -16,8 +6,7 @@ public static class KernelsApi
 {
     public static IEndpointRouteBuilder MapKernelsApi(this IEndpointRouteBuilder app)
     {
-        var reads = app.MapGroup("").WithTags("Kernels").RequireReadKey();
-        var writes = app.MapGroup("").WithTags("Kernels").RequireWriteKey();
+        var (reads, writes) = app.KeyedGroups("Kernels");
 
         reads.MapGet(ApiRoutes.Kernels, ListAsync).WithName("ListKernels");
         reads.MapGet(ApiRoutes.Kernel, GetAsync).WithName("GetKernel");
@@ -40,14 +29,11 @@ public static class KernelsApi
     {
         var (rel, min, max) = QueryCheck.Releases(release, minRelease, maxRelease);
         var f = new MatrixFilter(new Dictionary<string, string>(), Labels.ParseQuery(label), QueryCheck.Arch("arch", arch), rel, min, max);
-        var list = await kernels.SelectAsync(f, ct);
-        return TypedResults.Ok(list.Select(k => k.ToDto()).ToList());
+        return TypedResults.Ok((await kernels.SelectAsync(f, ct)).Select(k => k.ToDto()).ToList());
     }
 
     private static async Task<Results<Ok<KernelDto>, ProblemHttpResult>> GetAsync(KernelCatalog kernels, long id, CancellationToken ct) =>
-        await kernels.FindAsync(id, ct) is { } k
-            ? TypedResults.Ok(k.ToDto())
-            : UnknownKernel(id);
+        await kernels.FindAsync(id, ct) is { } k ? TypedResults.Ok(k.ToDto()) : UnknownKernel(id);
 
     internal static ProblemHttpResult UnknownKernel(long id) => Problems.NotFound("unknown kernel", $"no kernel with id {id}");
 

@@ -1,7 +1,3 @@
-using CompatService.Api.Catalog;
-using CompatService.Api.Security;
-using CompatService.Contracts;
-
 namespace CompatService.Api.Endpoints;
 
 public static class KfuncsApi

@@ -1,13 +1,4 @@
 using System.Text;
-using System.Text.Json;
-using CompatService.Api.Caching;
-using CompatService.Api.Catalog;
-using CompatService.Api.Errors;
-using CompatService.Api.Mapping;
-using CompatService.Api.Matrix;
-using CompatService.Api.Security;
-using CompatService.Contracts;
-using Microsoft.AspNetCore.Mvc;
 
 namespace CompatService.Api.Endpoints;
 

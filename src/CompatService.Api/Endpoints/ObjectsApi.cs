@@ -1,28 +1,16 @@
-using CompatService.Api.Catalog;
-using CompatService.Api.Errors;
-using CompatService.Api.Ingest;
-using CompatService.Api.Mapping;
-using CompatService.Api.Matrix;
-using CompatService.Api.Options;
-using CompatService.Api.Security;
-using CompatService.Contracts;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-
 namespace CompatService.Api.Endpoints;
 
 public static class ObjectsApi
 {
     public static IEndpointRouteBuilder MapObjectsApi(this IEndpointRouteBuilder app)
     {
-        var reads = app.MapGroup("").WithTags("Objects").RequireReadKey();
-        var writes = app.MapGroup("").WithTags("Objects").RequireWriteKey();
-        reads.MapGet(ApiRoutes.Objects, ListAsync).WithName("ListObjects");
-        reads.MapGet(ApiRoutes.Object, GetAsync).WithName("GetObject");
-        reads.MapGet(ApiRoutes.ObjectRequirements, RequirementsAsync).WithName("GetObjectRequirements");
+        var (reads, writes) = app.KeyedGroups("Objects");
         writes.MapPost(ApiRoutes.Objects, UploadAsync).WithName("UploadObject").DisableAntiforgery()
             .ProducesProblem(413).ProducesProblem(422);
         writes.MapDelete(ApiRoutes.Object, DeleteAsync).WithName("DeleteObject");
+        reads.MapGet(ApiRoutes.Objects, ListAsync).WithName("ListObjects");
+        reads.MapGet(ApiRoutes.Object, GetAsync).WithName("GetObject");
+        reads.MapGet(ApiRoutes.ObjectRequirements, RequirementsAsync).WithName("GetObjectRequirements");
         return app;
     }
 
@@ -31,14 +19,11 @@ public static class ObjectsApi
     {
         var f = new MatrixFilter(Labels.ParseQuery(label), new Dictionary<string, string>(),
             ObjectShas: QueryCheck.Sha256("sha256", sha256) is { } sha ? [sha] : null);
-        var list = await objects.SelectAsync(f, ct);
-        return TypedResults.Ok(list.Select(o => o.ToDto()).ToList());
+        return TypedResults.Ok((await objects.SelectAsync(f, ct)).Select(o => o.ToDto()).ToList());
     }
 
     private static async Task<Results<Ok<ObjectDto>, ProblemHttpResult>> GetAsync(ObjectCatalog objects, long id, CancellationToken ct) =>
-        await objects.FindAsync(id, ct) is { } o
-            ? TypedResults.Ok(o.ToDto())
-            : UnknownObject(id);
+        await objects.FindAsync(id, ct) is { } o ? TypedResults.Ok(o.ToDto()) : UnknownObject(id);
 
     private static async Task<Results<Ok<ObjectRequirementsDto>, ProblemHttpResult>> RequirementsAsync(
         ObjectRequirementsService requirements, long id, CancellationToken ct) =>

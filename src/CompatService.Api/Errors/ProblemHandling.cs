@@ -1,7 +1,6 @@
 using CompatService.Engine.Binary;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 
 namespace CompatService.Api.Errors;
 

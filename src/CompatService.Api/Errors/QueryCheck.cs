@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using CompatService.Api.Matrix;
 
 namespace CompatService.Api.Errors;
 

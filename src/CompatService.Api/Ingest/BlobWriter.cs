@@ -1,5 +1,3 @@
-using CompatService.Data;
-
 namespace CompatService.Api.Ingest;
 
 /// <summary>Content-addressed inserts: concurrent writers of the same bytes wait on the primary key, then do nothing.</summary>

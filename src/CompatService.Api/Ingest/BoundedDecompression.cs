@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using CompatService.Api.Errors;
 
 namespace CompatService.Api.Ingest;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using CompatService.Api.Errors;
 
 namespace CompatService.Api.Ingest;
 

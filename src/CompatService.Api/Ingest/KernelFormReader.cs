@@ -1,4 +1,3 @@
-using CompatService.Api.Errors;
 using CompatService.Engine.Binary;
 using CompatService.Engine.Kernels;
 using CompatService.Kernels;

@@ -1,5 +1,3 @@
-using CompatService.Data;
-using CompatService.Data.Entities;
 using CompatService.Kernels;
 
 namespace CompatService.Api.Ingest;

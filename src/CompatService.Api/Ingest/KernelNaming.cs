@@ -1,9 +1,3 @@
-using System.Text.Json;
-using CompatService.Api.Jobs;
-using CompatService.Api.Mapping;
-using CompatService.Data;
-using CompatService.Data.Entities;
-
 namespace CompatService.Api.Ingest;
 
 /// <summary>

@@ -1,14 +1,6 @@
-using System.Text.Json;
-using CompatService.Api.Caching;
-using CompatService.Api.Jobs;
-using CompatService.Api.Mapping;
-using CompatService.Api.Options;
-using CompatService.Data;
-using CompatService.Data.Entities;
 using CompatService.Engine;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Kernels.Surface;
-using Microsoft.Extensions.Options;
 
 namespace CompatService.Api.Ingest;
 

@@ -1,4 +1,3 @@
-using CompatService.Data.Entities;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;
 

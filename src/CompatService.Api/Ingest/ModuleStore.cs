@@ -1,12 +1,5 @@
-using CompatService.Api.Caching;
-using CompatService.Api.Errors;
-using CompatService.Api.Jobs;
-using CompatService.Api.Options;
-using CompatService.Data;
-using CompatService.Data.Entities;
 using CompatService.Engine;
 using CompatService.Engine.Kernels;
-using Microsoft.Extensions.Options;
 
 namespace CompatService.Api.Ingest;
 

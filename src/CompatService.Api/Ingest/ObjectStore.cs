@@ -1,14 +1,5 @@
-using System.Text.Json;
-using CompatService.Api.Caching;
-using CompatService.Api.Jobs;
-using CompatService.Api.Mapping;
-using CompatService.Api.Options;
-using CompatService.Contracts;
-using CompatService.Data;
-using CompatService.Data.Entities;
 using CompatService.Engine;
 using static CompatService.Reporting.ContractMapping;
-using Microsoft.Extensions.Options;
 
 namespace CompatService.Api.Ingest;
 

@@ -1,5 +1,3 @@
-using CompatService.Api.Errors;
-
 namespace CompatService.Api.Ingest;
 
 /// <summary>Reads a multipart file into memory under the configured upload limit.</summary>

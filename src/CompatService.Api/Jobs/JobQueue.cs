@@ -1,7 +1,4 @@
 using System.Data;
-using System.Text.Json;
-using CompatService.Data;
-using CompatService.Data.Entities;
 
 namespace CompatService.Api.Jobs;
 

@@ -1,5 +1,4 @@
 using System.Data;
-using CompatService.Data;
 using Microsoft.EntityFrameworkCore.Storage;
 using Npgsql;
 

@@ -1,10 +1,3 @@
-using CompatService.Api.Caching;
-using CompatService.Api.Matrix;
-using CompatService.Api.Options;
-using CompatService.Data;
-using CompatService.Data.Entities;
-using Microsoft.Extensions.Options;
-
 namespace CompatService.Api.Jobs;
 
 /// <summary>

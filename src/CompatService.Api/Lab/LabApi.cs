@@ -1,10 +1,3 @@
-using System.Text.Json;
-using CompatService.Api.Catalog;
-using CompatService.Api.Errors;
-using CompatService.Api.Security;
-using CompatService.Contracts;
-using CompatService.Data.Entities;
-
 namespace CompatService.Api.Lab;
 
 /// <summary>
@@ -15,8 +8,7 @@ public static class LabApi
 {
     public static IEndpointRouteBuilder MapLabApi(this IEndpointRouteBuilder app)
     {
-        var reads = app.MapGroup("").WithTags("Lab").RequireReadKey();
-        var writes = app.MapGroup("").WithTags("Lab").RequireWriteKey();
+        var (reads, writes) = app.KeyedGroups("Lab");
         writes.MapPost(ApiRoutes.KernelLab, QueueAsync).WithName("QueueLabRun").ProducesProblem(404).ProducesProblem(409).ProducesProblem(422);
         reads.MapGet(ApiRoutes.KernelLab, RunsAsync).WithName("ListLabRuns");
         reads.MapGet(ApiRoutes.LabAgreement, AgreementAsync).WithName("LabAgreement");

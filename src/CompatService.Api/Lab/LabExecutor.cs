@@ -1,10 +1,4 @@
-using System.Text.Json;
-using CompatService.Api.Options;
-using CompatService.Contracts;
-using CompatService.Data;
-using CompatService.Data.Entities;
 using CompatService.Lab;
-using Microsoft.Extensions.Options;
 
 namespace CompatService.Api.Lab;
 

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using CompatService.Contracts;
-using CompatService.Data;
-using CompatService.Data.Entities;
-
 namespace CompatService.Api.Lab;
 
 /// <summary>The stored lab runs as the lab endpoints see them: queue one, a kernel's latest runs, the latest agreement per kernel.</summary>

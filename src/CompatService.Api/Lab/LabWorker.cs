@@ -1,7 +1,4 @@
 using System.Data;
-using CompatService.Api.Options;
-using CompatService.Data;
-using Microsoft.Extensions.Options;
 
 namespace CompatService.Api.Lab;
 

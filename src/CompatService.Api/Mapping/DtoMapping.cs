@@ -1,8 +1,3 @@
-using System.Text.Json;
-using CompatService.Api.Ingest;
-using CompatService.Contracts;
-using CompatService.Data.Entities;
-
 namespace CompatService.Api.Mapping;
 
 /// <summary>Entities → wire DTOs (Contracts).</summary>

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using CompatService.Api.Errors;
-
 namespace CompatService.Api.Mapping;
 
 /// <summary>

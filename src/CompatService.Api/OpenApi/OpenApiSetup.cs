@@ -1,7 +1,4 @@
 using System.Text.Json.Nodes;
-using CompatService.Api.Security;
-using CompatService.Contracts;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 

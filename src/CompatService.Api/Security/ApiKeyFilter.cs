@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using CompatService.Api.Options;
-using CompatService.Contracts;
-using Microsoft.Extensions.Options;
 
 namespace CompatService.Api.Security;
 
@@ -46,18 +43,19 @@ public sealed class ApiKeyFilter(IOptionsMonitor<CompatOptions> options, ILogger
 public static class ApiKeyEndpointExtensions
 {
     /// <summary>Writes: POST / DELETE.</summary>
-    public static TBuilder RequireWriteKey<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder =>
-        b.WithMetadata(new ApiKeyMetadata(true)).AddEndpointFilterFactory((ctx, next) =>
-        {
-            var f = ActivatorUtilities.CreateInstance<ApiKeyFilter>(ctx.ApplicationServices, true);
-            return inv => f.InvokeAsync(inv, next);
-        });
+    public static TBuilder RequireWriteKey<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder => b.RequireKey(isWrite: true);
 
     /// <summary>Reads: open unless Compat:RequireKeyForReads.</summary>
-    public static TBuilder RequireReadKey<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder =>
-        b.WithMetadata(new ApiKeyMetadata(false)).AddEndpointFilterFactory((ctx, next) =>
+    public static TBuilder RequireReadKey<TBuilder>(this TBuilder b) where TBuilder : IEndpointConventionBuilder => b.RequireKey(isWrite: false);
+
+    /// <summary>The endpoints of one Swagger tag, as two groups: reads (<see cref="RequireReadKey"/>) and writes (<see cref="RequireWriteKey"/>).</summary>
+    public static (RouteGroupBuilder Reads, RouteGroupBuilder Writes) KeyedGroups(this IEndpointRouteBuilder app, string tag) =>
+        (app.MapGroup("").WithTags(tag).RequireReadKey(), app.MapGroup("").WithTags(tag).RequireWriteKey());
+
+    private static TBuilder RequireKey<TBuilder>(this TBuilder b, bool isWrite) where TBuilder : IEndpointConventionBuilder =>
+        b.WithMetadata(new ApiKeyMetadata(isWrite)).AddEndpointFilterFactory((ctx, next) =>
         {
-            var f = ActivatorUtilities.CreateInstance<ApiKeyFilter>(ctx.ApplicationServices, false);
+            var f = ActivatorUtilities.CreateInstance<ApiKeyFilter>(ctx.ApplicationServices, isWrite);
             return inv => f.InvokeAsync(inv, next);
         });
 }

@@ -58,14 +58,7 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
 
     public string Label => LabelOf(State);
 
-    public static string LabelOf(CellState state) => state switch
-    {
-        CellState.Loads => "loads",
-        CellState.LoadsDegraded => "loads, degraded",
-        CellState.Fails => "fails",
-        CellState.Unknown => "unknown",
-        _ => "not computed",
-    };
+    public static string LabelOf(CellState state) => Look(state).Label;
 
     /// <summary>A short label for the narrow cell (the full one is the accessible name and the tooltip).</summary>
     public string ShortLabel => State switch
@@ -75,28 +68,23 @@ public sealed record CellView(string Program, string Kernel, CellState State, Pr
         _ => Label,
     };
 
-
     /// <summary>Icon name for <c>VerdictIcon</c>: check, half, cross, question, clock.</summary>
     public string Icon => IconOf(State);
 
-    public static string IconOf(CellState state) => state switch
-    {
-        CellState.Loads => "check",
-        CellState.LoadsDegraded => "half",
-        CellState.Fails => "cross",
-        CellState.Unknown => "question",
-        _ => "clock",
-    };
+    public static string IconOf(CellState state) => Look(state).Icon;
 
     public string CssClass => CssClassOf(State);
 
-    public static string CssClassOf(CellState state) => state switch
+    public static string CssClassOf(CellState state) => Look(state).Css;
+
+    /// <summary>How each state is shown: its label, its <c>VerdictIcon</c> name and the cell's CSS class.</summary>
+    private static (string Label, string Icon, string Css) Look(CellState state) => state switch
     {
-        CellState.Loads => "cell-loads",
-        CellState.LoadsDegraded => "cell-degraded",
-        CellState.Fails => "cell-fails",
-        CellState.Unknown => "cell-unknown",
-        _ => "cell-pending",
+        CellState.Loads => ("loads", "check", "cell-loads"),
+        CellState.LoadsDegraded => ("loads, degraded", "half", "cell-degraded"),
+        CellState.Fails => ("fails", "cross", "cell-fails"),
+        CellState.Unknown => ("unknown", "question", "cell-unknown"),
+        _ => ("not computed", "clock", "cell-pending"),
     };
 
     /// <summary>Distinct reason codes, in the engine's order.</summary>
