@@ -23,6 +23,14 @@ public static class Compression
     private const int Lz4LegacyBlockMax = 8 << 20;
     /// <summary>Largest output/input ratio for which a declared output size is allocated up front.</summary>
     private const long MaxTrustedRatio = 32;
+    /// <summary>
+    /// Largest output/input ratio decoded at all. Real kernel payloads compress 3–10x; deflate cannot exceed 1032:1, but
+    /// bzip2, lzma/xz and zstd turn 177 bytes / 30 KiB / 6 KiB into 200 MiB of zeros, seconds of CPU before the size
+    /// limit stops them. Above this ratio (or <see cref="RatioFloor"/> for tiny inputs) the stream is a bomb.
+    /// </summary>
+    public const long MaxRatio = 1100;
+    /// <summary>Output always allowed whatever the ratio (tiny inputs: headers, test payloads).</summary>
+    public const long RatioFloor = 1 << 20;
 
     public static CompressionKind Detect(ReadOnlySpan<byte> d)
     {
@@ -59,6 +67,24 @@ public static class Compression
     /// <param name="sizeHint">expected output size (e.g. a bzImage's size trailer): preallocated when it is within the limit.</param>
     public static byte[] Decompress(CompressionKind kind, ReadOnlyMemory<byte> data, long maxOutput, string what, long? sizeHint = null)
     {
+        var (limit, byRatio) = OutputLimit(data.Length, maxOutput);
+        try { return DecompressWithin(kind, data, limit, what, sizeHint); }
+        catch (InputLimitException e) when (byRatio && e.Limit == limit) { throw RatioBomb(what, kind, data.Length, limit); }
+    }
+
+    /// <summary>The output allowed for <paramref name="inputLength"/> bytes: the caller's limit, or less by <see cref="MaxRatio"/>.</summary>
+    public static (long Limit, bool ByRatio) OutputLimit(long inputLength, long maxOutput)
+    {
+        var byRatio = Math.Max(RatioFloor, MaxRatio * inputLength);
+        return byRatio < maxOutput ? (byRatio, true) : (maxOutput, false);
+    }
+
+    private static InputLimitException RatioBomb(string what, CompressionKind kind, long inputLength, long limit) =>
+        new($"{what}: {Name(kind)} data of {inputLength} bytes expands past {limit} bytes (more than {MaxRatio}x; real kernel data " +
+            "compresses 3-10x): refused as a decompression bomb", limit, 0);
+
+    private static byte[] DecompressWithin(CompressionKind kind, ReadOnlyMemory<byte> data, long maxOutput, string what, long? sizeHint)
+    {
         if (kind == CompressionKind.Lz4Legacy) return DecompressLz4Legacy(data.Span, maxOutput, what);
         return Guard(kind, what, () =>
         {
@@ -90,8 +116,10 @@ public static class Compression
     {
         if (kind == CompressionKind.None) return new LimitedReadStream(new ReadOnlyMemoryStream(data), maxOutput, what);
         if (kind == CompressionKind.Lz4Legacy)
-            return new ReadOnlyMemoryStream(DecompressLz4Legacy(data.Span, maxOutput, what));
-        return new LimitedReadStream(Guard(kind, what, () => OpenDecoder(kind, data, maxOutput, what)), maxOutput, what);
+            return new ReadOnlyMemoryStream(Decompress(kind, data, maxOutput, what));
+        var (limit, byRatio) = OutputLimit(data.Length, maxOutput);
+        return new LimitedReadStream(Guard(kind, what, () => OpenDecoder(kind, data, limit, what)), limit, what,
+            byRatio ? () => RatioBomb(what, kind, data.Length, limit) : null);
     }
 
     /// <summary>Runs <paramref name="body"/>, turning decoder exceptions into a BpfFormatException naming <paramref name="what"/>.</summary>

@@ -3,7 +3,7 @@ using CompatService.Engine.Binary;
 namespace CompatService.Kernels;
 
 /// <summary>Passes reads through and throws a BpfFormatException once more than <c>max</c> bytes came out (decompression bombs).</summary>
-internal sealed class LimitedReadStream(Stream inner, long max, string what) : Stream
+internal sealed class LimitedReadStream(Stream inner, long max, string what, Func<InputLimitException>? overLimit = null) : Stream
 {
     private long _total;
     public override bool CanRead => true;
@@ -16,7 +16,7 @@ internal sealed class LimitedReadStream(Stream inner, long max, string what) : S
     {
         var n = inner.Read(buffer);
         _total += n;
-        if (_total > max) throw new InputLimitException($"{what}: decompresses to more than the limit of {max} bytes (refused)", max, 0);
+        if (_total > max) throw overLimit?.Invoke() ?? new InputLimitException($"{what}: decompresses to more than the limit of {max} bytes (refused)", max, 0);
         return n;
     }
     public override void Flush() { }

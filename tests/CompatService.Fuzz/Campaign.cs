@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Numerics;
-using System.Runtime.InteropServices;
 
 namespace CompatService.Fuzz;
 
@@ -15,17 +13,18 @@ namespace CompatService.Fuzz;
 /// </para>
 /// Without instrumented assemblies it still runs (plain mutation) and says that coverage was not measured.
 /// </summary>
-public sealed unsafe class Campaign(Target target, Mutator mutator, int seed, string artifacts)
+public sealed class Campaign(Target target, Mutator mutator, int seed, string artifacts)
 {
-    private const int MapSize = 1 << 16;
     private const int MaxCorpus = 20_000;
 
     private readonly Random _pick = new(seed ^ 0x5eed);
-    private readonly byte[] _virgin = new byte[MapSize]; // per edge: the hit-count buckets seen so far
     private readonly SmokeRun _checker = new(target, mutator, artifacts);
 
     /// <summary>Crashes, allocation blow-ups and confirmed slow inputs found so far (each saved under the artifacts).</summary>
     public long Findings => _checker.Crashes + _checker.Blowups + _checker.Slow;
+
+    /// <summary>Edges covered by the last <see cref="Run"/> (0 when the assemblies are not instrumented).</summary>
+    public int Edges { get; private set; }
 
     /// <summary>True when the engine assembly was rewritten by SharpFuzz (it then references SharpFuzz.Common).</summary>
     public static bool Instrumented =>
@@ -33,9 +32,9 @@ public sealed unsafe class Campaign(Target target, Mutator mutator, int seed, st
 
     public string Run(long executions, TimeSpan progressEvery)
     {
-        var map = (byte*)NativeMemory.AllocZeroed(MapSize);
+        using var map = new CoverageMap();
         var instrumented = Instrumented;
-        SharpFuzz.Common.Trace.SharedMem = map; // instrumented code writes here; harmless when nothing is instrumented
+        unsafe { SharpFuzz.Common.Trace.SharedMem = map.Hits; } // instrumented code writes here; harmless when nothing is instrumented
         try
         {
             var corpus = target.Seeds().ToList();
@@ -46,29 +45,29 @@ public sealed unsafe class Campaign(Target target, Mutator mutator, int seed, st
             var sw = Stopwatch.StartNew();
             var lastReport = TimeSpan.Zero;
             long execs = 0;
-            for (var i = 0; i < seeds; i++, execs++) RunOne(corpus[i], map, corpus, keep: false);
+            foreach (var s in corpus) { RunOne(s, map); execs++; } // the seeds set the baseline coverage
             while (execs < executions)
             {
                 var parent = corpus[PickParent(corpus.Count, seeds)];
                 var input = mutator.Mutate(parent, corpus);
                 if (input.Length > maxLength) input = input[..maxLength];
-                if (RunOne(input, map, corpus, keep: true) && corpus.Count < MaxCorpus) corpus.Add(input);
+                if (RunOne(input, map) && corpus.Count < MaxCorpus) corpus.Add(input);
                 execs++;
                 if (sw.Elapsed - lastReport >= progressEvery)
                 {
                     lastReport = sw.Elapsed;
-                    Console.Error.WriteLine($"{target.Name}: {execs} execs, {Edges()} edges, corpus {corpus.Count}, {execs / sw.Elapsed.TotalSeconds:F0}/s");
+                    Console.Error.WriteLine($"{target.Name}: {execs} execs, {map.Edges} edges, corpus {corpus.Count}, {execs / sw.Elapsed.TotalSeconds:F0}/s");
                 }
             }
-            var coverage = instrumented ? $"{Edges()} edges (SharpFuzz-instrumented Engine + Kernels)" : "coverage not measured (assemblies not instrumented)";
+            Edges = map.Edges;
+            var coverage = instrumented ? $"{map.Edges} edges (SharpFuzz-instrumented Engine + Kernels)" : "coverage not measured (assemblies not instrumented)";
             return $"{target.Name,-14} {execs} execs in {sw.Elapsed.TotalSeconds:F0} s ({execs / Math.Max(1, sw.Elapsed.TotalSeconds):F0}/s): " +
                    $"{coverage}, corpus {seeds} seeds + {corpus.Count - seeds} kept; {_checker.Crashes} crashes, {_checker.Blowups} allocation blow-ups, " +
                    $"{_checker.Slow} slow (confirmed), max {_checker.MaxMsPerKb:F1} ms/KB, peak allocation {_checker.MaxAllocated / 1048576.0:F1} MiB, at most {_checker.MaxAllocOfBound:P0} of its bound (64x input + {target.FixedAllowance >> 20} MiB)";
         }
         finally
         {
-            SharpFuzz.Common.Trace.SharedMem = null;
-            NativeMemory.Free(map);
+            unsafe { SharpFuzz.Common.Trace.SharedMem = null; }
         }
     }
 
@@ -85,46 +84,10 @@ public sealed unsafe class Campaign(Target target, Mutator mutator, int seed, st
     }
 
     /// <summary>Runs one input with a clean trace map; true when it reached a hit-count bucket never seen before.</summary>
-    private bool RunOne(byte[] input, byte* map, List<byte[]> corpus, bool keep)
+    private bool RunOne(byte[] input, CoverageMap map)
     {
-        new Span<byte>(map, MapSize).Clear();
-        SharpFuzz.Common.Trace.PrevLocation = 0;
+        map.Reset();
         _checker.Check(input);
-        return MergeNewCoverage(map) && keep && corpus.Count > 0;
+        return map.MergeNew();
     }
-
-    private bool MergeNewCoverage(byte* map)
-    {
-        var words = (ulong*)map;
-        var fresh = false;
-        for (var w = 0; w < MapSize / 8; w++)
-        {
-            if (words[w] == 0) continue;
-            for (var b = w * 8; b < w * 8 + 8; b++)
-            {
-                if (map[b] == 0) continue;
-                var bucket = Bucket(map[b]);
-                if ((bucket & ~_virgin[b]) == 0) continue;
-                _virgin[b] |= bucket;
-                fresh = true;
-            }
-        }
-        return fresh;
-    }
-
-    /// <summary>AFL's hit-count classes: 1, 2, 3, 4–7, 8–15, 16–31, 32–127, 128+ (one bit each).</summary>
-    private static byte Bucket(byte hits) => hits switch
-    {
-        1 => 1, 2 => 2, 3 => 4, <= 7 => 8, <= 15 => 16, <= 31 => 32, <= 127 => 64, _ => 128,
-    };
-
-    private int Edges()
-    {
-        var n = 0;
-        foreach (var v in _virgin) if (v != 0) n++;
-        return n;
-    }
-
-    /// <summary>The popcount of the virgin map, for tests: how many distinct edge/bucket pairs were seen.</summary>
-    public int BucketsSeen => _virgin.Sum(v => BitOperations.PopCount(v));
 }

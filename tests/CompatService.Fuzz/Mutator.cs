@@ -50,7 +50,7 @@ public sealed class Mutator(int seed, IReadOnlyList<byte[]> dictionary)
                 for (var i = 0; i < width; i++) d[at + i] = b[i];
                 break;
             }
-            case 4: // dictionary token (overwrite or insert)
+            case 4 when dictionary.Count > 0: // dictionary token (overwrite or insert)
             {
                 var token = dictionary[_rng.Next(dictionary.Count)];
                 var at = _rng.Next(d.Count + 1);

@@ -49,7 +49,10 @@ public static class KernelFactsRules
     /// <summary>
     /// The answer of the deciding table; for a kernel between two tables, also the table above: where they disagree the
     /// answer is conditional (the change happened somewhere between the two versions). A kfunc / helper the lower table
-    /// does not know yet takes the upper table's refusal (permissions only grow), else stays unknown.
+    /// does not know yet takes the upper table's refusal (permissions only grow), else stays unknown. Conversely a kfunc the
+    /// lower table allows and the upper one no longer lists at all (renamed or dropped later, e.g. 7.x replaced
+    /// <c>bpf_wq_set_callback_impl</c> by <c>bpf_wq_set_callback</c>) keeps the lower table's permission: the upper table
+    /// says nothing about it, and whether the kernel in between still has it as a kfunc is the identity rule's question.
     /// </summary>
     private static (FactVerdict Verdict, string Basis) Bracket(KernelFactsChoice choice, Func<KernelFactsTable, FactVerdict> ask)
     {
@@ -61,6 +64,7 @@ public static class KernelFactsRules
         var both = $"{basis} and {KernelFactsChoice.Describe(upper)}";
         if (v.Answer == u.Answer) return (v, both);
         if (v.Answer == FactAnswer.NotInTable && u.Answer == FactAnswer.Refused) return (u with { Detail = u.Detail + $" (even in the newer table; {v.Detail})" }, both);
+        if (v.Answer == FactAnswer.Allowed && u.Answer == FactAnswer.NotInTable) return (v, $"{basis}; not in {KernelFactsChoice.Describe(upper)}");
         return (new FactVerdict(FactAnswer.Conditional,
             $"the kernel lies between two tables that disagree: linux {lower.Version}: {Say(v)}; linux {upper.Version}: {Say(u)}"), both);
     }

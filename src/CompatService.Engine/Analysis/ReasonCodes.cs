@@ -29,6 +29,10 @@ public static class ReasonCodes
     public const string KconfigMissing = "kconfig-missing";
     public const string UnknownProgramType = "unknown-program-type";
     public const string KfuncNeedsSleepable = "kfunc-needs-sleepable";
+    /// <summary>A non-sleepable program hands a sleepable (bpf_wq / bpf_task_work) callback over on a kernel whose verifier refuses that.</summary>
+    public const string SleepableCallbackRefused = "sleepable-callback-refused";
+    /// <summary>The same on a kernel between the 6.12 and 7.2 sources, where no observation or source says whether it is refused.</summary>
+    public const string SleepableCallbackUnknown = "sleepable-callback-unknown";
     /// <summary>A reachable kfunc call from a program type the kernel has no kfunc hook for (before 6.2: anything but xdp, tc, struct_ops, tracing, lsm, syscall).</summary>
     public const string KfuncNotAllowed = "kfunc-not-allowed";
     /// <summary>Note: the kernel says which functions are kfuncs (tags) but not their KF_* flags (no image .BTF_ids).</summary>

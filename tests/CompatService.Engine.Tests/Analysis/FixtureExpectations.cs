@@ -62,6 +62,11 @@ public static class FixtureExpectations
                 : program == "nonsleepable_caller"
                     ? Expected.Fails(ReasonCodes.KfuncNeedsSleepable) // KF_SLEEPABLE: the image's .BTF_ids, else the kernel-facts table
                     : Expected.Loads(),
+            // kernel/bpf/verifier.c push_async_cb(..., is_async_cb_sleepable): a bpf_wq callback is verified as sleepable, a
+            // bpf_timer one never; a callback whose set-up is dead is not verified. bpf_wq from 6.10, the sleepable kfunc from
+            // 6.12 (both weak and guarded). 6.18 (this machine) refuses a sleepable callback from a non-sleepable program
+            // outright; the 6.12 and 7.2 sources do not (both lab images load wq_cb_caller).
+            "async_cb_sleepable" => AsyncCallback(program, kernel),
             // 6.1 only (later kernels moved the test kfuncs to bpf_testmod); 6.1 has no kfunc hook for socket filters.
             "kfunc_prog_type" => kernel.Vmlinux.FindFunc("bpf_kfunc_call_test_pass_ctx") is null
                 ? Expected.Fails(ReasonCodes.KfuncMissing)
@@ -139,9 +144,29 @@ public static class FixtureExpectations
         "sleepable_kfunc" => program == "sleepable_caller" ? Expected.Fails(ReasonCodes.ProgramTypeUnsupported) with { Disabled = true } : Expected.Loads(disabled: true),
         // bpf_key_put is missing on 5.10 (weak: a poisoned call), and dead behind the .rodata gate.
         "kfunc_weak_present" => Expected.Loads(disabled: true) with { Notes = [ReasonCodes.RodataAsShipped] },
+        // No bpf_timer helpers (5.15) on 5.10: timer_cb_caller reaches bpf_timer_init; the dead set-up does not.
+        "async_cb_sleepable" => program == "timer_cb_caller" ? Expected.Fails(ReasonCodes.HelperMissing) with { Disabled = true }
+            : program == "wq_cb_caller" ? Expected.Loads(disabled: true) : Expected.Loads(disabled: true) with { Notes = [ReasonCodes.RodataAsShipped] },
         "ksym_exists_present" => Expected.Loads(disabled: true),
         _ => null,
     };
+
+    private static Expected AsyncCallback(string program, KernelBtfSet kernel)
+    {
+        var sleepableKfunc = kernel.Vmlinux.FindFunc("bpf_copy_from_user_str") is not null;
+        var release = KernelFeatures.ParseRelease(kernel.Release);
+        return program switch
+        {
+            "wq_cb_caller" when kernel.Vmlinux.FindFunc("bpf_wq_init") is null => Expected.Loads(disabled: true),
+            "wq_cb_caller" when release == new Version(6, 18) => Expected.Fails(ReasonCodes.SleepableCallbackRefused) with { Disabled = true },
+            // 6.10 – 7.1 name the set-up bpf_wq_set_callback_impl (bpf_wq_set_callback is then missing: disabled), 7.2 the
+            // other way round (the old name's prototype no longer matches: disabled too).
+            "wq_cb_caller" => Expected.Loads(disabled: true),
+            "timer_cb_caller" => sleepableKfunc ? Expected.Fails(ReasonCodes.KfuncNeedsSleepable) : Expected.Loads(disabled: true),
+            // The set-up behind `arm_timer` (frozen .rodata 0): the callback is never verified; the gate decides, so the note.
+            _ => sleepableKfunc ? Expected.Loads() with { Notes = [ReasonCodes.RodataAsShipped] } : Expected.Loads(disabled: true),
+        };
+    }
 
     private static bool HasSavedState(KernelBtfSet kernel) =>
         kernel.Vmlinux.FindFirstOfKind("task_struct", CompatService.Engine.Btf.BtfKind.Struct) is { } id

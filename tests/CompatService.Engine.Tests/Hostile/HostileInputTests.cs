@@ -133,7 +133,9 @@ public sealed class HostileInputTests
     {
         var bytes = File.ReadAllBytes(Repro("xz-forged-index-250MiB.btf.xz"));
         var before = GC.GetAllocatedBytesForCurrentThread();
-        Assert.Throws<BpfFormatException>(() => Compression.Decompress(bytes, KernelBtfReader.MaxDecompressedSize, "xz input"));
+        // A claim of 250 MiB from 780 bytes is over the ratio limit: refused as a bomb before any decoding.
+        var e = Assert.ThrowsAny<BpfFormatException>(() => Compression.Decompress(bytes, KernelBtfReader.MaxDecompressedSize, "xz input"));
+        Assert.Contains("decompression bomb", e.Message);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.True(allocated < 64L << 20, $"allocated {allocated} bytes for a {bytes.Length}-byte input");
     }
@@ -166,6 +168,38 @@ public sealed class HostileInputTests
         Assert.Contains("ends before its end marker", e.Message);
         Assert.True(allocated < 1L << 20, $"allocated {allocated} bytes for a {bytes.Length}-byte input");
     }
+
+    /// <summary>
+    /// Decompression bombs: 200 MiB of zeros is 177 bytes of bzip2, 6 KiB of zstd, 30 KiB of xz or lzma. The output
+    /// limit alone let each decode for seconds first (through the kernel door: bzip2 18 s and 717 MiB allocated, xz 15 s,
+    /// measured with `compat-fuzz repro kernel-input` under load); the ratio limit (Compression.MaxRatio) stops each after
+    /// about 1100x its input, well inside issue 11's bounds (64x the input + a fixed allowance; 100 ms per KB).
+    /// </summary>
+    [Theory]
+    [InlineData("zeros-200MiB.bz2")]
+    [InlineData("zeros-200MiB.zst")]
+    [InlineData("zeros-200MiB.xz")]
+    [InlineData("zeros-200MiB.lzma")]
+    public void DecompressionBomb_IsRefusedByItsRatio_BeforeDecodingTheOutputBudget(string name)
+    {
+        var bytes = File.ReadAllBytes(Repro(name));
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<InputLimitException>(() => KernelIngest.Read(bytes, name, IngestLimits.Default));
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Contains("refused as a decompression bomb", e.Message);
+        Assert.Contains($"more than {Compression.MaxRatio}x", e.Message);
+        // The campaign's bound for the kernel door: 64x the input + 128 MiB for the decoders' state (here: the lzma
+        // dictionary, clamped to the output allowed, and the output buffer).
+        Assert.True(allocated < 64L * bytes.Length + (128L << 20), $"allocated {allocated} bytes for a {bytes.Length}-byte input");
+    }
+
+    /// <summary>The output allowed: the caller's limit, or 1100x the input (at least 1 MiB) when that is less.</summary>
+    [Theory]
+    [InlineData(100, 1L << 20, true)]              // tiny input: the floor
+    [InlineData(10_000, 11_000_000, true)]         // 1100x
+    [InlineData(10L << 20, 256L << 20, false)]     // a real 10 MiB vmlinuz: only the caller's limit applies
+    public void OutputLimit_IsTheCallersLimit_OrLessByRatio(long inputLength, long limit, bool byRatio) =>
+        Assert.Equal((limit, byRatio), Compression.OutputLimit(inputLength, 256L << 20));
 
     /// <summary>An lzma header may declare a dictionary of up to 4 GiB; it is clamped to the output limit, and a real stream still decodes.</summary>
     [Fact]

@@ -47,9 +47,13 @@ public sealed class KfuncHookRule : IFixupRule
 }
 
 /// <summary>
-/// verifier <c>check_kfunc_call</c>: a KF_SLEEPABLE kfunc needs a sleepable program ("program must be sleepable to call
-/// sleepable kfunc X"). KF_* flags live only in the image's <c>.BTF_ids</c>; without them a note says they were not checked
-/// (it stays a note: the 6.18 host's BTF comes without an image, and libbpf loads those programs there).
+/// verifier <c>check_kfunc_call</c>: a KF_SLEEPABLE kfunc needs a sleepable verifier state (<c>in_sleepable(env)</c>:
+/// "program must be sleepable to call sleepable kfunc X"). That is the program's own flag, except in callbacks: a
+/// <c>bpf_wq</c> / <c>bpf_task_work</c> callback is verified as sleepable even in a non-sleepable program, a
+/// <c>bpf_timer</c> callback never, and a callback whose set-up call is dead is not verified at all
+/// (<see cref="SleepableContexts"/>: <c>push_async_cb(..., is_async_cb_sleepable(insn))</c>). KF_* flags live only in
+/// the image's <c>.BTF_ids</c>; without them a note says they were not checked (it stays a note: the 6.18 host's BTF
+/// comes without an image, and libbpf loads those programs there).
 /// </summary>
 public sealed class KfuncFlagsRule : IFixupRule
 {
@@ -67,9 +71,12 @@ public sealed class KfuncFlagsRule : IFixupRule
         if (isKfunc == false || !inVmlinux) return;
         // The image's own flags win; a kernel without them takes the kernel-facts table of its version.
         var (kfFlags, flagsFrom) = KernelFactsRules.Flags(ctx.Kernel, ctx.Obj.Facts);
-        if (kfFlags?.GetValueOrDefault(Btf.BtfWalk.EssentialName(f.Symbol)) is { } flags && (flags & (uint)KfFlags.Sleepable) != 0 && !ctx.Program.SectionInfo.Sleepable)
+        if (kfFlags?.GetValueOrDefault(Btf.BtfWalk.EssentialName(f.Symbol)) is { } flags && (flags & (uint)KfFlags.Sleepable) != 0 && ctx.Sleepable.MayRunNonSleepable(f.Insn))
             findings.Add(new Reason(ReasonCodes.KfuncNeedsSleepable, f.Symbol, f.Insn,
-                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}' is KF_SLEEPABLE in {ctx.KernelName}{(flagsFrom is null ? "" : $" (flags from the {flagsFrom}: the kernel came without its image's .BTF_ids)")}: program must be sleepable to call sleepable kfunc {f.Symbol} (use a '.s' section)"));
+                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}' is KF_SLEEPABLE in {ctx.KernelName}{(flagsFrom is null ? "" : $" (flags from the {flagsFrom}: the kernel came without its image's .BTF_ids)")}: program must be sleepable to call sleepable kfunc {f.Symbol} " +
+                (ctx.Sleepable.InCallback(f.Insn)
+                    ? "(it sits in a callback the verifier checks as non-sleepable: a bpf_timer callback, a callback of a non-sleepable program, or one whose set-up it does not recognise; only bpf_wq / bpf_task_work callbacks are sleepable)"
+                    : "(use a '.s' section)")));
         if (kfFlags is null && isKfunc == true && findings.FirstTime(f.Symbol + "#flags"))
             findings.Add(new Reason(ReasonCodes.KfuncFlagsUnavailable, f.Symbol, f.Insn,
                 $"note: {ctx.KernelName} came without its image's .BTF_ids and no kernel-facts table decides ({ctx.Obj.Facts.WhyUndecided}): the KF_* flags of '{f.Symbol}' (sleepable, destructive) were not checked"));

@@ -26,7 +26,7 @@ public static class RuleCatalog
     public static IReadOnlyList<IProgramRule> ReachRules { get; } = [new WeakKfuncReachRule(), new CoreRelocationRule()];
 
     /// <summary>Per kfunc call the walk reaches (<c>check_kfunc_call</c>).</summary>
-    public static IReadOnlyList<IFixupRule> ReachedKfuncRules { get; } = [new KfuncHookRule(), new KfuncFlagsRule(), new KfuncIdentityRule()];
+    public static IReadOnlyList<IFixupRule> ReachedKfuncRules { get; } = [new KfuncHookRule(), new KfuncFlagsRule(), new KfuncIdentityRule(), new SleepableCallbackRule()];
 
     /// <summary>After the kfunc rules: helpers and the instruction set.</summary>
     public static IReadOnlyList<IProgramRule> LateRules { get; } = [new HelperMissingRule(), new HelperNotAllowedRule(), new IsaRule()];

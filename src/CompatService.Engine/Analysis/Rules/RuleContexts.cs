@@ -48,6 +48,23 @@ public sealed class ProgramContext(ObjectContext obj, BpfProgram program, IReadO
     public IReadOnlyDictionary<int, int> MissingHelperCalls { get; internal set; } = new Dictionary<int, int>();
 
     private IReadOnlyList<HelperCall>? _helperCalls;
+    private (ReachabilityResult Reach, SleepableContexts Contexts)? _sleepable;
+
+    /// <summary>
+    /// Which functions the verifier checks in a non-sleepable state, for the current <see cref="Reach"/> (the
+    /// counterfactual walks swap it): computed once per walk result when asked.
+    /// </summary>
+    public SleepableContexts Sleepable
+    {
+        get
+        {
+            var reach = Reach!;
+            if (_sleepable is { } c && ReferenceEquals(c.Reach, reach)) return c.Contexts;
+            var contexts = SleepableContexts.Compute(Obj.Object, Program, Relocated, Fixups, reach.IsVisited);
+            _sleepable = (reach, contexts);
+            return contexts;
+        }
+    }
 
     /// <summary>
     /// Every helper call of the relocated program (ld_imm64 second halves skipped; poisoned kfunc calls, whose imm is at

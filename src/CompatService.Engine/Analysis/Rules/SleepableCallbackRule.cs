@@ -1,0 +1,37 @@
+using CompatService.Engine.Linking;
+
+namespace CompatService.Engine.Analysis.Rules;
+
+/// <summary>
+/// A non-sleepable program that hands a sleepable callback over (<c>bpf_wq_set_callback[_impl]</c>,
+/// <c>bpf_task_work_schedule_*</c>, reached by the walk; see <see cref="SleepableContexts"/>). The 6.12, 7.2 and 7.3
+/// verifier sources have no check against it (<c>push_async_cb</c> just verifies the callback as sleepable; the 6.12 and
+/// 7.2 lab images load <c>async_cb_sleepable/wq_cb_caller</c>, 7.2 the udev-hid-bpf ACK05 driver). This machine's 6.18.44
+/// kernel refuses it: "sleepable callback in a program that is not sleepable" / "kfunc bpf_wq_set_callback_impl failed
+/// callback verification" (EPERM; the fixture's real load). So 6.18 fails, and a release strictly between 6.12 and 7.2
+/// other than 6.18 is unknown: no source table and no observation covers it.
+/// </summary>
+public sealed class SleepableCallbackRule : IFixupRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } =
+    [
+        new(ReasonCodes.SleepableCallbackRefused, Severity.Fails, "kernel release (refused by 6.18, observed; not by the 6.12 / 7.2 sources) (+ reachability)"),
+        new(ReasonCodes.SleepableCallbackUnknown, Severity.Unknown, "the verifier of the kernel's release (between 6.12 and 7.2: no table, no observation)"),
+    ];
+
+    private static readonly Version Refusing = new(6, 18), After = new(6, 12), Fixed = new(7, 2);
+
+    public void Check(ProgramContext ctx, Fixup f, Findings findings)
+    {
+        if (f.Kind != FixupKind.KfuncCall || ctx.Program.SectionInfo.Sleepable || !ReachedKfunc.Applies(ctx, f)) return;
+        if (!ctx.Sleepable.SleepableSetups.Any(s => s.Insn == f.Insn)) return;
+        if (KernelFeatures.ParseRelease(ctx.Kernel.Release) is not { } v || v <= After || v >= Fixed) return;
+        var what = $"program '{ctx.Name}': insn {f.Insn}: '{f.Symbol}' hands a sleepable callback over from a non-sleepable program";
+        if (v == Refusing)
+            findings.Add(new Reason(ReasonCodes.SleepableCallbackRefused, f.Symbol, f.Insn,
+                $"{what}: the {v} verifier refuses it (sleepable callback in a program that is not sleepable; kfunc {f.Symbol} failed callback verification)"));
+        else
+            findings.Add(new Reason(ReasonCodes.SleepableCallbackUnknown, f.Symbol, f.Insn,
+                $"{what}: 6.18 refuses that, 6.12 and 7.2 allow it; whether {ctx.KernelName} ({v}) does needs its verifier source (no kernel-facts table between 6.12 and 7.2)"));
+    }
+}
