@@ -22,14 +22,15 @@ namespace CompatService.Engine.Analysis;
 /// </list>
 /// Edges count only from instructions the walk visits. A function pointer whose consumer is not recognised (it is not
 /// passed straight to a known callback-taking call) makes its target non-sleepable: a sleepable kfunc there is reported,
-/// never silently allowed. Known gap: up to 6.12 <c>in_sleepable</c> also answered true for every state of a sleepable
-/// program (timer callbacks included), 7.2 asks the state alone; in a sleepable program every callback is treated as
-/// sleepable (the older behaviour) here.
+/// never silently allowed. In a sleepable program a callback is treated as sleepable (up to 6.12 <c>in_sleepable</c>
+/// answered true for every state of a sleepable program), except a <c>bpf_timer</c> callback: it is marked
+/// (<see cref="TimerOfSleepableProgram"/>) and the kernel decides (<see cref="TimerCallbackContext"/>: non-sleepable from
+/// 6.19 / 6.18.2).
 /// </summary>
 public sealed class SleepableContexts
 {
     [Flags]
-    private enum Ctx : byte { None = 0, NonSleepable = 1, Sleepable = 2 }
+    private enum Ctx : byte { None = 0, NonSleepable = 1, Sleepable = 2, Timer = 4 }
 
     /// <summary>Kfuncs whose callback the verifier checks as sleepable (flavour suffixes stripped).</summary>
     private static readonly HashSet<string> SleepableAsyncKfuncs = new(StringComparer.Ordinal)
@@ -53,6 +54,12 @@ public sealed class SleepableContexts
 
     /// <summary>Whether the function holding <paramref name="insn"/> is entered in a non-sleepable verifier state.</summary>
     public bool MayRunNonSleepable(int insn) => (_ctx[FunctionAt(insn)] & Ctx.NonSleepable) != 0;
+
+    /// <summary>
+    /// Whether the function holding <paramref name="insn"/> is (reached from) a <c>bpf_timer</c> callback of a sleepable
+    /// program: sleepable on kernels before the fix, non-sleepable after (<see cref="TimerCallbackContext"/>).
+    /// </summary>
+    public bool TimerOfSleepableProgram(int insn) => (_ctx[FunctionAt(insn)] & Ctx.Timer) != 0;
 
     /// <summary>Whether the function holding <paramref name="insn"/> is an asynchronous / callback entry rather than the program itself.</summary>
     public bool InCallback(int insn) => FunctionAt(insn) != 0;
@@ -96,7 +103,9 @@ public sealed class SleepableContexts
                 (int, string)? setup = null;
                 Ctx? how = globals.Contains(t) ? main : isLd ? CallbackContext(insns, i, kfuncs, out setup) : null;
                 if (setup is { } handedOver) result._setups.Add(handedOver);
-                if (main == Ctx.Sleepable && how == Ctx.NonSleepable) how = Ctx.Sleepable; // see the known gap above
+                // A sleepable program: its bpf_timer callbacks are marked for the kernel to decide, any other callback is sleepable.
+                if (how == Ctx.Timer) how = main == Ctx.Sleepable ? Ctx.Timer : Ctx.NonSleepable;
+                else if (main == Ctx.Sleepable && how == Ctx.NonSleepable) how = Ctx.Sleepable;
                 edges.Add((result.FunctionAt(i), to, how));
             }
             if (isLd) i++;
@@ -126,7 +135,7 @@ public sealed class SleepableContexts
     /// <summary>
     /// The context of the callback a function pointer loaded at <paramref name="ld"/> becomes: found by following the
     /// straight-line code to the first call; the pointer must still be in the argument register that call takes it in.
-    /// Null: a synchronous callback (the caller's context). Unrecognised: non-sleepable.
+    /// Null: a synchronous callback (the caller's context). Timer: a bpf_timer callback. Unrecognised: non-sleepable.
     /// </summary>
     private static Ctx? CallbackContext(IReadOnlyList<Instruction> insns, int ld, Dictionary<int, string> kfuncs, out (int, string)? setup)
     {
@@ -137,7 +146,7 @@ public sealed class SleepableContexts
             var insn = insns[j];
             if (insn.IsCall)
             {
-                if (insn.IsHelperCall && insn.Imm == TimerSetCallback && reg == 2) return Ctx.NonSleepable;
+                if (insn.IsHelperCall && insn.Imm == TimerSetCallback && reg == 2) return Ctx.Timer;
                 if (insn.IsHelperCall && SyncCallbackHelpers.Contains(insn.Imm) && reg == (insn.Imm == 180 ? 3 : 2)) return null;
                 if (insn.IsKfuncCall && kfuncs.TryGetValue(j, out var name))
                 {

@@ -144,8 +144,10 @@ public static class FixtureExpectations
         "sleepable_kfunc" => program == "sleepable_caller" ? Expected.Fails(ReasonCodes.ProgramTypeUnsupported) with { Disabled = true } : Expected.Loads(disabled: true),
         // bpf_key_put is missing on 5.10 (weak: a poisoned call), and dead behind the .rodata gate.
         "kfunc_weak_present" => Expected.Loads(disabled: true) with { Notes = [ReasonCodes.RodataAsShipped] },
-        // No bpf_timer helpers (5.15) on 5.10: timer_cb_caller reaches bpf_timer_init; the dead set-up does not.
-        "async_cb_sleepable" => program == "timer_cb_caller" ? Expected.Fails(ReasonCodes.HelperMissing) with { Disabled = true }
+        // No bpf_timer helpers (5.15) on 5.10: timer_cb_caller reaches bpf_timer_init; the dead set-up does not. No syscall
+        // program type (5.14) either.
+        "async_cb_sleepable" => program == "timer_cb_sleepable_prog" ? new Expected(Verdict.Fails, [ReasonCodes.HelperMissing, ReasonCodes.ProgramTypeUnsupported], true)
+            : program == "timer_cb_caller" ? Expected.Fails(ReasonCodes.HelperMissing) with { Disabled = true }
             : program == "wq_cb_caller" ? Expected.Loads(disabled: true) : Expected.Loads(disabled: true) with { Notes = [ReasonCodes.RodataAsShipped] },
         "ksym_exists_present" => Expected.Loads(disabled: true),
         _ => null,
@@ -163,9 +165,32 @@ public static class FixtureExpectations
             // other way round (the old name's prototype no longer matches: disabled too).
             "wq_cb_caller" => Expected.Loads(disabled: true),
             "timer_cb_caller" => sleepableKfunc ? Expected.Fails(ReasonCodes.KfuncNeedsSleepable) : Expected.Loads(disabled: true),
+            // A timer callback armed by a sleepable (syscall) program: sleepable up to 6.12 (its source), non-sleepable once
+            // commit 469d638d1520 is in (6.19 – its series renamed bpf_insn_aux_data.storage_get_func_atomic to
+            // non_sleepable – and the 6.18.2 stable backport); 6.13 – 6.17 undecided.
+            "timer_cb_sleepable_prog" when !sleepableKfunc => Expected.Loads(disabled: true),
+            "timer_cb_sleepable_prog" => TimerCbNonSleepable(kernel) switch
+            {
+                true => Expected.Fails(ReasonCodes.KfuncNeedsSleepable),
+                false => Expected.Loads(),
+                null => Expected.Unknown(ReasonCodes.SleepableCallbackUnknown),
+            },
             // The set-up behind `arm_timer` (frozen .rodata 0): the callback is never verified; the gate decides, so the note.
             _ => sleepableKfunc ? Expected.Loads() with { Notes = [ReasonCodes.RodataAsShipped] } : Expected.Loads(disabled: true),
         };
+    }
+
+    private static bool? TimerCbNonSleepable(KernelBtfSet kernel)
+    {
+        if (kernel.Vmlinux.FindFirstOfKind("bpf_insn_aux_data", CompatService.Engine.Btf.BtfKind.Struct) is { } id
+            && ((CompatService.Engine.Btf.BtfComposite)kernel.Vmlinux.GetType(id)).Members.Any(m => m.Name == "non_sleepable"))
+            return true;
+        var parts = (kernel.Release ?? "").Split('-')[0].Split('.');
+        if (parts.Length < 2) return null;
+        var v = new Version(int.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+        if (v <= new Version(6, 12)) return false;
+        if (v == new Version(6, 18) && parts.Length > 2) return int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture) >= 2;
+        return v >= new Version(6, 19) ? true : null;
     }
 
     private static bool HasSavedState(KernelBtfSet kernel) =>

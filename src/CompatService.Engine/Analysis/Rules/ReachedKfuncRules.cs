@@ -71,10 +71,17 @@ public sealed class KfuncFlagsRule : IFixupRule
         if (isKfunc == false || !inVmlinux) return;
         // The image's own flags win; a kernel without them takes the kernel-facts table of its version.
         var (kfFlags, flagsFrom) = KernelFactsRules.Flags(ctx.Kernel, ctx.Obj.Facts);
-        if (kfFlags?.GetValueOrDefault(Btf.BtfWalk.EssentialName(f.Symbol)) is { } flags && (flags & (uint)KfFlags.Sleepable) != 0 && ctx.Sleepable.MayRunNonSleepable(f.Insn))
+        var sleepableKfunc = kfFlags?.GetValueOrDefault(Btf.BtfWalk.EssentialName(f.Symbol)) is { } flags && (flags & (uint)KfFlags.Sleepable) != 0;
+        // A bpf_timer callback of a sleepable program: non-sleepable from 6.19 / 6.18.2 (TimerCallbackContext).
+        string? timerBasis = null;
+        var timerRefused = sleepableKfunc && !ctx.Sleepable.MayRunNonSleepable(f.Insn) && ctx.Sleepable.TimerOfSleepableProgram(f.Insn)
+            && TimerCallbackContext.NonSleepableInSleepableProgram(ctx.Kernel, out timerBasis) == true;
+        if (sleepableKfunc && (ctx.Sleepable.MayRunNonSleepable(f.Insn) || timerRefused))
             findings.Add(new Reason(ReasonCodes.KfuncNeedsSleepable, f.Symbol, f.Insn,
                 $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}' is KF_SLEEPABLE in {ctx.KernelName}{(flagsFrom is null ? "" : $" (flags from the {flagsFrom}: the kernel came without its image's .BTF_ids)")}: program must be sleepable to call sleepable kfunc {f.Symbol} " +
-                (ctx.Sleepable.InCallback(f.Insn)
+                (timerRefused
+                    ? $"(it sits in a bpf_timer callback, which this kernel's verifier checks as non-sleepable even in a sleepable program: {timerBasis})"
+                    : ctx.Sleepable.InCallback(f.Insn)
                     ? "(it sits in a callback the verifier checks as non-sleepable: a bpf_timer callback, a callback of a non-sleepable program, or one whose set-up it does not recognise; only bpf_wq / bpf_task_work callbacks are sleepable)"
                     : "(use a '.s' section)")));
         if (kfFlags is null && isKfunc == true && findings.FirstTime(f.Symbol + "#flags"))

@@ -1,4 +1,5 @@
 using CompatService.Engine.Linking;
+using CompatService.Engine.Kernels;
 
 namespace CompatService.Engine.Analysis.Rules;
 
@@ -16,14 +17,19 @@ public sealed class SleepableCallbackRule : IFixupRule
     public IReadOnlyList<RuleCode> Codes { get; } =
     [
         new(ReasonCodes.SleepableCallbackRefused, Severity.Fails, "kernel release (refused by 6.18, observed; not by the 6.12 / 7.2 sources) (+ reachability)"),
-        new(ReasonCodes.SleepableCallbackUnknown, Severity.Unknown, "the verifier of the kernel's release (between 6.12 and 7.2: no table, no observation)"),
+        new(ReasonCodes.SleepableCallbackUnknown, Severity.Unknown, "the verifier of the kernel's release (between 6.12 and 7.2: no table, no observation; a timer callback of a sleepable program: bpf_insn_aux_data.non_sleepable in its BTF, else 6.13 – 6.17 / 6.18 without patch level)"),
     ];
 
     private static readonly Version Refusing = new(6, 18), After = new(6, 12), Fixed = new(7, 2);
 
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
-        if (f.Kind != FixupKind.KfuncCall || ctx.Program.SectionInfo.Sleepable || !ReachedKfunc.Applies(ctx, f)) return;
+        if (f.Kind != FixupKind.KfuncCall || !ReachedKfunc.Applies(ctx, f)) return;
+        if (ctx.Program.SectionInfo.Sleepable)
+        {
+            CheckTimerOfSleepable(ctx, f, findings);
+            return;
+        }
         if (!ctx.Sleepable.SleepableSetups.Any(s => s.Insn == f.Insn)) return;
         if (KernelFeatures.ParseRelease(ctx.Kernel.Release) is not { } v || v <= After || v >= Fixed) return;
         var what = $"program '{ctx.Name}': insn {f.Insn}: '{f.Symbol}' hands a sleepable callback over from a non-sleepable program";
@@ -33,5 +39,22 @@ public sealed class SleepableCallbackRule : IFixupRule
         else
             findings.Add(new Reason(ReasonCodes.SleepableCallbackUnknown, f.Symbol, f.Insn,
                 $"{what}: 6.18 refuses that, 6.12 and 7.2 allow it; whether {ctx.KernelName} ({v}) does needs its verifier source (no kernel-facts table between 6.12 and 7.2)"));
+    }
+
+    /// <summary>
+    /// A KF_SLEEPABLE kfunc in a bpf_timer callback of a sleepable program: sleepable up to 6.12 (source), non-sleepable
+    /// from 6.19 / 6.18.2 (<see cref="TimerCallbackContext"/>; <c>KfuncFlagsRule</c> then fails it); between, unknown.
+    /// </summary>
+    private static void CheckTimerOfSleepable(ProgramContext ctx, Fixup f, Findings findings)
+    {
+        if (ctx.Sleepable.MayRunNonSleepable(f.Insn) || !ctx.Sleepable.TimerOfSleepableProgram(f.Insn)) return;
+        var (isKfunc, inVmlinux) = ReachedKfunc.Identity(ctx, f);
+        if (isKfunc == false || !inVmlinux) return;
+        var (kfFlags, _) = KernelFactsRules.Flags(ctx.Kernel, ctx.Obj.Facts);
+        if (kfFlags?.GetValueOrDefault(Btf.BtfWalk.EssentialName(f.Symbol)) is not { } flags || (flags & (uint)KfFlags.Sleepable) == 0) return;
+        if (TimerCallbackContext.NonSleepableInSleepableProgram(ctx.Kernel, out var basis) is not null) return;
+        findings.Add(new Reason(ReasonCodes.SleepableCallbackUnknown, f.Symbol, f.Insn,
+            $"program '{ctx.Name}': insn {f.Insn}: sleepable kfunc '{f.Symbol}' in a bpf_timer callback of a sleepable program: " +
+            $"the 6.12 verifier checks it as sleepable, 6.19+ / 6.18.2+ (commit 469d638d1520) as non-sleepable; whether {ctx.KernelName} ({basis}) does needs its verifier source or bpf_insn_aux_data.non_sleepable in its BTF"));
     }
 }
