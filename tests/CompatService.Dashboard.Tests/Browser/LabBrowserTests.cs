@@ -120,6 +120,7 @@ public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal("", predictedOnly.Badge);
         Assert.DoesNotContain("verified", predictedOnly.Label, StringComparison.Ordinal);
         Assert.DoesNotContain("disagrees", predictedOnly.Label, StringComparison.Ordinal);
+        Assert.All(new[] { ok, differs, predictedOnly }, c => Assert.True(c.Fits, $"a {c.Lab} cell overflows its box"));
 
         Directory.CreateDirectory(MatrixBrowserTests.Artifacts);
         var shot = Path.Combine(MatrixBrowserTests.Artifacts, "matrix-lab.png");
@@ -127,7 +128,14 @@ public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine("screenshot: " + shot);
     }
 
-    private sealed record CellSeen(string Lab, string Verdict, string Badge, string Label, string Outline);
+    private sealed record CellSeen(string Lab, string Verdict, string Badge, string Label, string Outline, bool Fits);
+
+    /// <summary>Every element inside the cell lies within the cell's box (the prediction and the lab's result both readable).</summary>
+    private const string FitsScript = """
+        const b = arguments[0].getBoundingClientRect();
+        return [...arguments[0].querySelectorAll('*')].every(e => { const r = e.getBoundingClientRect();
+            return r.left >= b.left - 0.5 && r.right <= b.right + 0.5 && r.top >= b.top - 0.5 && r.bottom <= b.bottom + 0.5; });
+        """;
 
     private static CellSeen? Read(IWebDriver d, string program)
     {
@@ -135,8 +143,9 @@ public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
         if (button is null) return null;
         var badge = button.FindElements(By.CssSelector(".lab-badge")).FirstOrDefault()?.Text ?? "";
         var outline = (string)((IJavaScriptExecutor)d).ExecuteScript("return getComputedStyle(arguments[0]).outlineStyle;", button)!;
+        var fits = (bool)((IJavaScriptExecutor)d).ExecuteScript(FitsScript, button)!;
         return new CellSeen(button.GetAttribute("data-lab") ?? "", button.FindElement(By.CssSelector(".cell-label")).Text, badge,
-            button.GetAttribute("aria-label") ?? "", outline);
+            button.GetAttribute("aria-label") ?? "", outline, fits);
     }
 
     private static async Task<KernelDto> UploadImageAsync(HttpClient c)
