@@ -30,7 +30,16 @@ public class CompressionTests
 
         var e = Assert.Throws<InputLimitException>(() => Compression.Decompress(bomb, 1 << 20, "test input"));
         Assert.Contains("more than the limit of 1048576 bytes", e.Message);
-        Assert.Equal(8 << 20, Compression.Decompress(bomb, 16 << 20, "test input").Length);
+        // Under a larger limit the same 8 KiB still may not expand 1000x: refused by ratio (Compression.MaxRatio).
+        var ratio = Assert.Throws<InputLimitException>(() => Compression.Decompress(bomb, 16 << 20, "test input"));
+        Assert.Contains("refused as a decompression bomb", ratio.Message);
+        // Data that compresses like real data (here ~2x) decodes up to the caller's limit.
+        var rng = new Random(1);
+        var plain = new byte[4 << 20];
+        for (var i = 0; i < plain.Length; i++) plain[i] = (byte)rng.Next(16);
+        using var packed = new MemoryStream();
+        using (var gz = new GZipStream(packed, CompressionLevel.Fastest, leaveOpen: true)) gz.Write(plain);
+        Assert.Equal(plain, Compression.Decompress(packed.ToArray(), 16 << 20, "test input"));
     }
 
     [Fact]
