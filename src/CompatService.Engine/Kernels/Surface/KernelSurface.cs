@@ -107,6 +107,9 @@ public sealed class KernelSurface
         ArgumentNullException.ThrowIfNull(obj);
         if (obj.BtfExt is { } ext && ext.CoreRelos.Values.Any(r => r.Count > 0)) return false;
         if (obj.StructOps.Count > 0 || obj.Programs.Any(p => p.SectionInfo.ProgramType == "struct_ops")) return false;
+        // A kfunc in a sleepable program's timer callback is decided by bpf_insn_aux_data.non_sleepable in the kernel's
+        // BTF (TimerCallbackContext), a struct member the surface does not carry.
+        if (obj.Programs.Any(p => p.SectionInfo.Sleepable) && obj.Externs.Any(e => e.Kind == ExternKind.Kfunc)) return false;
         // Kconfig externs need nothing beyond the surface: it keeps the config, and for LINUX_HAS_SYSCALL_WRAPPER what
         // libbpf's probe reads (__<arch>_sys_bpf among the BTF's FUNCs and in kallsyms).
         foreach (var e in obj.Externs)
