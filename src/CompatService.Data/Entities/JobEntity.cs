@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel.DataAnnotations.Schema;
+
 namespace CompatService.Data.Entities;
 
 public static class JobKinds
@@ -17,9 +20,12 @@ public static class JobStates
 public sealed class JobEntity
 {
     public long Id { get; set; }
+    [MaxLength(32)]
     public required string Kind { get; set; }
     /// <summary>jsonb payload.</summary>
+    [Column(TypeName = "jsonb")]
     public required string Payload { get; set; }
+    [MaxLength(16)]
     public string State { get; set; } = JobStates.Queued;
     public int Attempts { get; set; }
     public DateTimeOffset? LockedUntil { get; set; }

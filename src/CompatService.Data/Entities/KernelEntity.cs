@@ -1,11 +1,10 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace CompatService.Data.Entities;
 
 /// <summary>One kernel, identified by the sha256 of its raw vmlinux BTF. The BTF bytes live in <see cref="BlobEntity"/> (kernel_blobs).</summary>
-public sealed class KernelEntity
+public sealed class KernelEntity : UploadEntity
 {
-    public long Id { get; set; }
-    /// <summary>sha256 (lower-case hex) of the raw vmlinux BTF: unique, and the key of its blob.</summary>
-    public required string Sha256 { get; set; }
     public string? Release { get; set; }
     public string? Arch { get; set; }
     public string? Flavour { get; set; }
@@ -14,10 +13,10 @@ public sealed class KernelEntity
     /// The version bound its BPF surface proves ("≥6.2 &lt;6.12", see Engine KernelIdentity.Bound), computed at ingest:
     /// shown for kernels without a release, and used by release filters for them. Never a release.
     /// </summary>
+    [MaxLength(64)]
     public string? ReleaseBound { get; set; }
-    /// <summary>jsonb object of string labels.</summary>
-    public string LabelsJson { get; set; } = "{}";
     /// <summary>What was uploaded: form (raw-btf, gzip-btf, elf, bzimage, image-gz, deb, ...) and file name.</summary>
+    [MaxLength(512)]
     public required string Source { get; set; }
     /// <summary>sha256 of the uploaded file (may differ from <see cref="Sha256"/> when it was an image or package).</summary>
     public string? UploadSha256 { get; set; }
@@ -30,13 +29,13 @@ public sealed class KernelEntity
     /// sha256 of the kernel's kallsyms in stored form (names and types, gzip'd; the blob in kernel_blobs) decoded from the
     /// image or package it was uploaded as; null when it came as raw BTF (typeless ksyms are then unknown).
     /// </summary>
+    [Sha256Hex]
     public string? KallsymsSha256 { get; set; }
     public int TypeCount { get; set; }
     public int FunctionCount { get; set; }
     public int KfuncCount { get; set; }
     public bool HasKfuncTags { get; set; }
     public bool HasKfuncFlags { get; set; }
-    public DateTimeOffset CreatedAt { get; set; }
 
     public List<KernelModuleEntity> Modules { get; set; } = [];
 }

@@ -5,7 +5,7 @@ namespace CompatService.Data.Entities;
 /// kernel, computed at ingest (or on first use for kernels stored before it existed) so such cells never fetch nor parse
 /// the full BTF. One per kernel; rebuilt when its format or the kernel's inputs (<see cref="KernelKey"/>) change.
 /// </summary>
-public sealed class KernelSurfaceEntity
+public sealed class KernelSurfaceEntity : IOnePerKernel
 {
     public long KernelId { get; set; }
     /// <summary>The engine's surface format it was written in.</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace CompatService.Data.Entities;
 
 /// <summary>
@@ -8,11 +10,14 @@ public sealed class KernelSymbolEntity
 {
     public long Id { get; set; }
     public long KernelId { get; set; }
+    [MaxLength(256)]
     public required string Name { get; set; }
     /// <summary>"func" or "var".</summary>
+    [MaxLength(8)]
     public required string Kind { get; set; }
     public long BtfId { get; set; }
     /// <summary>Module name, null for vmlinux.</summary>
+    [MaxLength(256)]
     public string? Module { get; set; }
     /// <summary>Normalised C prototype (for diffs).</summary>
     public required string Prototype { get; set; }

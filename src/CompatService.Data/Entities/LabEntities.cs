@@ -1,13 +1,19 @@
+using System.ComponentModel.DataAnnotations;
+using System.ComponentModel.DataAnnotations.Schema;
+
 namespace CompatService.Data.Entities;
 
 /// <summary>The bootable image a kernel was uploaded as (bzImage/vmlinuz or a Debian package): what the lab boots.</summary>
-public sealed class KernelImageEntity
+public sealed class KernelImageEntity : IOnePerKernel
 {
     public long KernelId { get; set; }
     /// <summary>bzimage or deb.</summary>
+    [MaxLength(16)]
     public required string Form { get; set; }
+    [MaxLength(512)]
     public string? FileName { get; set; }
     /// <summary>sha256 of <see cref="Data"/>.</summary>
+    [Sha256Hex]
     public required string Sha256 { get; set; }
     public long Size { get; set; }
     public required byte[] Data { get; set; }
@@ -27,9 +33,12 @@ public sealed class LabRunEntity
 {
     public long Id { get; set; }
     public long KernelId { get; set; }
+    [MaxLength(16)]
     public string State { get; set; } = LabRunStates.Queued;
     /// <summary>jsonb array of object sha256s; null = every stored object.</summary>
+    [Column("objects_json")]
     public string? ObjectsJson { get; set; }
+    [MaxLength(8)]
     public string? Accel { get; set; }
     public string? Error { get; set; }
     public int Programs { get; set; }
@@ -38,6 +47,7 @@ public sealed class LabRunEntity
     public int Unknown { get; set; }
     public int NotObserved { get; set; }
     /// <summary>jsonb object "class code" → count (false-loads / false-fails / unknown).</summary>
+    [Column("disagreements_json")]
     public string DisagreementsJson { get; set; } = "{}";
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? StartedAt { get; set; }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace CompatService.Data.Entities;
 
 /// <summary>
@@ -9,10 +11,14 @@ public sealed class MatrixCellEntity
     public long Id { get; set; }
     public long ObjectId { get; set; }
     public long KernelId { get; set; }
+    [Sha256Hex]
     public required string ObjectSha256 { get; set; }
+    [Sha256Hex]
     public required string KernelSha256 { get; set; }
+    [MaxLength(32)]
     public required string EngineVersion { get; set; }
     /// <summary>Worst verdict over the programs: fails &gt; unknown &gt; loads ("loads" when there are none).</summary>
+    [MaxLength(16)]
     public required string Verdict { get; set; }
     /// <summary>jsonb array of {name, result: ProgramResult} (reasons, kfunc resolutions, disabled paths).</summary>
     public required string ResultsJson { get; set; }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace CompatService.Data.Entities;
 
 /// <summary>
@@ -15,6 +17,7 @@ public sealed class MatrixWorkEntity
     /// <summary>Null or past: free. Future: leased by <see cref="LockedBy"/>.</summary>
     public DateTimeOffset? LockedUntil { get; set; }
     /// <summary>"host:pid:worker" of the lease holder (diagnostics and the replica test).</summary>
+    [MaxLength(128)]
     public string? LockedBy { get; set; }
     /// <summary>Leases taken since the last success; a row at JobMaxAttempts is left alone (see LastError).</summary>
     public int Attempts { get; set; }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace CompatService.Data.Entities;
 
 /// <summary>An entry program of an object, as the engine's Inspect reports it.</summary>
@@ -7,8 +9,11 @@ public sealed class ObjectProgramEntity
     public long ObjectId { get; set; }
     /// <summary>Position in the object (the engine's order).</summary>
     public int Ordinal { get; set; }
+    [MaxLength(512)]
     public required string Name { get; set; }
+    [MaxLength(512)]
     public required string Section { get; set; }
+    [MaxLength(64)]
     public required string Type { get; set; }
     public string? AttachType { get; set; }
     public string? AttachTarget { get; set; }
