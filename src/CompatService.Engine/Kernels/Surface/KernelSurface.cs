@@ -20,33 +20,29 @@ public sealed class KernelSurface
     /// <summary>
     /// Bumped whenever what the surface holds changes: a stored surface of another format is rebuilt (on first use by the
     /// service, or for every kernel by <c>migrate --surfaces</c>). 2: libbpf's syscall entry points (BTF FUNCs and kallsyms
-    /// presence) carried, so objects reading LINUX_HAS_SYSCALL_WRAPPER are decided on the surface.
+    /// presence) carried, so objects reading LINUX_HAS_SYSCALL_WRAPPER are decided on the surface. 3: the marker struct
+    /// bpf_insn_aux_data with its non_sleepable member (when the kernel has it), so a sleepable program's timer callback
+    /// (TimerCallbackContext) is decided on the surface and sleepable programs with kfuncs no longer need the full kernel.
     /// </summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     private readonly Lazy<KernelBtfSet> _kernel;
 
-    internal KernelSurface(string btfSha256, string? release, IReadOnlyDictionary<string, uint>? kfuncFlags,
-        IReadOnlyDictionary<string, string>? config, bool hasKallsyms, byte[] btf, uint[] kernelIds, NameFilter elsewhere,
+    internal KernelSurface(KernelDescriptor descriptor, bool hasKallsyms, byte[] btf, uint[] kernelIds, NameFilter elsewhere,
         IReadOnlySet<string>? kallsymsEntryPoints)
     {
         KallsymsEntryPoints = hasKallsyms ? kallsymsEntryPoints ?? new HashSet<string>(StringComparer.Ordinal) : null;
-        BtfSha256 = btfSha256;
-        Release = release;
-        KfuncFlags = kfuncFlags;
-        Config = config;
+        Descriptor = descriptor;
         HasKallsyms = hasKallsyms;
         Btf = btf;
         KernelIds = kernelIds;
         Elsewhere = elsewhere;
-        _kernel = new Lazy<KernelBtfSet>(() => new KernelBtfSet(BtfSpec.Parse(Btf, null, ".BTF (surface)"), [], BtfSha256, Release,
-            KfuncFlags, Config, vmlinuxKernelIds: KernelIds, surfaceKallsymsEntryPoints: KallsymsEntryPoints));
+        _kernel = new Lazy<KernelBtfSet>(() => new KernelBtfSet(BtfSpec.Parse(Btf, null, ".BTF (surface)"), [], Descriptor,
+            vmlinuxKernelIds: KernelIds, surfaceKallsymsEntryPoints: KallsymsEntryPoints));
     }
 
-    public string BtfSha256 { get; }
-    public string? Release { get; }
-    public IReadOnlyDictionary<string, uint>? KfuncFlags { get; }
-    public IReadOnlyDictionary<string, string>? Config { get; }
+    /// <summary>The kernel's identity, config and KF_* flags: the full kernel's own <see cref="KernelBtfSet.Descriptor"/>.</summary>
+    public KernelDescriptor Descriptor { get; }
     /// <summary>The full kernel carries its image's kallsyms; objects with ksyms are then judged on the full kernel.</summary>
     public bool HasKallsyms { get; }
     /// <summary>The surface's raw BTF (little-endian).</summary>
@@ -93,7 +89,7 @@ public sealed class KernelSurface
         var entryPoints = kernel.Kallsyms is { } kallsyms
             ? Linking.SyscallWrapperProbe.LibbpfEntryPoints.Where(kallsyms.Contains).ToHashSet(StringComparer.Ordinal)
             : null;
-        return new KernelSurface(kernel.BtfSha256, kernel.Release, kernel.KfuncFlags, kernel.Config, kernel.Kallsyms is not null,
+        return new KernelSurface(kernel.Descriptor, kernel.Kallsyms is not null,
             btf, ids, NameFilter.Of(elsewhere), entryPoints);
     }
 
@@ -108,8 +104,7 @@ public sealed class KernelSurface
         if (obj.BtfExt is { } ext && ext.CoreRelos.Values.Any(r => r.Count > 0)) return false;
         if (obj.StructOps.Count > 0 || obj.Programs.Any(p => p.SectionInfo.ProgramType == "struct_ops")) return false;
         // A kfunc in a sleepable program's timer callback is decided by bpf_insn_aux_data.non_sleepable in the kernel's
-        // BTF (TimerCallbackContext), a struct member the surface does not carry.
-        if (obj.Programs.Any(p => p.SectionInfo.Sleepable) && obj.Externs.Any(e => e.Kind == ExternKind.Kfunc)) return false;
+        // BTF (TimerCallbackContext): the surface (format 3) carries that member where the kernel has it.
         // Kconfig externs need nothing beyond the surface: it keeps the config, and for LINUX_HAS_SYSCALL_WRAPPER what
         // libbpf's probe reads (__<arch>_sys_bpf among the BTF's FUNCs and in kallsyms).
         foreach (var e in obj.Externs)
