@@ -62,7 +62,7 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
 
     /// <summary>Estimated resident size of a surface: its BTF with the parser's index, its filter and tables.</summary>
     public static long SizeOf(KernelSurface s) =>
-        s.Btf.Length * 2L + s.Elsewhere.Bits.Length + s.KernelIds.Count * 4L + (s.Config?.Count ?? 0) * 64L + (s.KfuncFlags?.Count ?? 0) * 48L;
+        s.Btf.Length * 2L + s.Elsewhere.Bits.Length + s.KernelIds.Count * 4L + (s.Descriptor.Config?.Count ?? 0) * 64L + (s.Descriptor.KfuncFlags?.Count ?? 0) * 48L;
 
     private async Task<KernelSurface> LoadSurfaceAsync(CompatDbContext db, KernelEntity k, CancellationToken ct)
     {

@@ -96,7 +96,7 @@ public static class RequirementExtractor
         return list.ToArray();
     }
 
-    private static MapRequirement Map(BpfMap m) => new(m.Name, MapTypeNames.Name(m.Type) ?? $"map type {m.Type}", m.Type);
+    private static MapRequirement Map(BpfMap m) => new(m.Name, MapTypeNames.Name(m.Definition.Type) ?? $"map type {m.Definition.Type}", m.Definition.Type);
 
     private static ExternRequirement[] Externs(BpfProgram p, bool kfuncs) =>
         p.References.Where(r => r.Kind == InsnReferenceKind.Extern && r.Extern is { } e

@@ -13,7 +13,13 @@ public sealed class KernelBtfSet
 {
     public KernelBtfSet(BtfSpec vmlinux, IReadOnlyList<ModuleBtf> modules, string btfSha256, string? release,
         IReadOnlyDictionary<string, uint>? kfuncFlags = null, IReadOnlyDictionary<string, string>? config = null,
-        KallsymsTable? kallsyms = null, IReadOnlyList<uint>? vmlinuxKernelIds = null, Func<KallsymsTable?>? readKallsyms = null,
+        KallsymsTable? kallsyms = null, Func<KallsymsTable?>? readKallsyms = null)
+        : this(vmlinux, modules, new KernelDescriptor(btfSha256, release, kfuncFlags, config), kallsyms, readKallsyms: readKallsyms)
+    {
+    }
+
+    public KernelBtfSet(BtfSpec vmlinux, IReadOnlyList<ModuleBtf> modules, KernelDescriptor descriptor, KallsymsTable? kallsyms = null,
+        IReadOnlyList<uint>? vmlinuxKernelIds = null, Func<KallsymsTable?>? readKallsyms = null,
         IReadOnlySet<string>? surfaceKallsymsEntryPoints = null)
     {
         SurfaceKallsymsEntryPoints = surfaceKallsymsEntryPoints;
@@ -21,10 +27,7 @@ public sealed class KernelBtfSet
         _kernelIds = vmlinuxKernelIds;
         Vmlinux = vmlinux;
         Modules = modules;
-        BtfSha256 = btfSha256;
-        Release = release;
-        KfuncFlags = kfuncFlags;
-        Config = config;
+        Descriptor = descriptor;
         HasKfuncTags = vmlinux.HasDeclTag(KfuncTags.Kfunc);
         _enums = new Lazy<KernelEnums>(() => KernelEnums.Of(vmlinux));
     }
@@ -62,13 +65,14 @@ public sealed class KernelBtfSet
 
     public BtfSpec Vmlinux { get; }
     public IReadOnlyList<ModuleBtf> Modules { get; }
-    /// <summary>sha256 (lower-case hex) of the raw vmlinux BTF bytes: the kernel's identity.</summary>
-    public string BtfSha256 { get; }
-    public string? Release { get; }
-    /// <summary>kfunc name → KF_* flags from .BTF_ids; null when the kernel came without an image.</summary>
-    public IReadOnlyDictionary<string, uint>? KfuncFlags { get; }
-    /// <summary>The kernel config (CONFIG_X → value as written: y, m, 100, "str"); null when it is not known.</summary>
-    public IReadOnlyDictionary<string, string>? Config { get; }
+    public KernelDescriptor Descriptor { get; }
+    /// <inheritdoc cref="KernelDescriptor.BtfSha256"/>
+    public string BtfSha256 => Descriptor.BtfSha256;
+    public string? Release => Descriptor.Release;
+    /// <inheritdoc cref="KernelDescriptor.KfuncFlags"/>
+    public IReadOnlyDictionary<string, uint>? KfuncFlags => Descriptor.KfuncFlags;
+    /// <inheritdoc cref="KernelDescriptor.Config"/>
+    public IReadOnlyDictionary<string, string>? Config => Descriptor.Config;
     /// <summary>
     /// The kernel's kallsyms (names and types) from its image's own tables, or null when the kernel came without an
     /// image (raw BTF): then typeless ksyms stay unknown and typed ones are judged by CONFIG_KALLSYMS_ALL. A reader given

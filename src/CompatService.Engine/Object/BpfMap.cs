@@ -4,6 +4,13 @@ namespace CompatService.Engine.Object;
 
 public enum MapOrigin { BtfDefined, Legacy, GlobalData, Kconfig }
 
+/// <summary>
+/// What BPF_MAP_CREATE takes from a map definition (libbpf's <c>struct bpf_map_def</c>, a BTF-defined map's
+/// <c>__uint</c> fields): map type, key and value size, max_entries, map_flags. The one home of these fields: the object's
+/// <see cref="BpfMap"/> carries it and the loader's map-create request is built from it.
+/// </summary>
+public readonly record struct MapDefinition(uint Type, uint KeySize, uint ValueSize, uint MaxEntries, uint Flags = 0);
+
 /// <summary>A map the object defines (BTF .maps, legacy maps, or a global-data section: .data/.rodata/.bss/.kconfig).</summary>
 public sealed class BpfMap
 {
@@ -13,11 +20,7 @@ public sealed class BpfMap
     public required int SectionIndex { get; init; }
     /// <summary>Offset of the definition (or 0 for global data) inside its section.</summary>
     public ulong SectionOffset { get; init; }
-    public uint Type { get; init; }
-    public uint KeySize { get; init; }
-    public uint ValueSize { get; init; }
-    public uint MaxEntries { get; init; }
-    public uint Flags { get; init; }
+    public MapDefinition Definition { get; init; }
     public uint Pinning { get; init; }
     public BtfTypeId KeyType { get; init; }
     public BtfTypeId ValueType { get; init; }
@@ -26,5 +29,5 @@ public sealed class BpfMap
     /// <summary>Inner map for map-in-map definitions (BTF `values` member), when declared.</summary>
     public BpfMap? Inner { get; init; }
     public bool IsReadOnly { get; init; }
-    public override string ToString() => $"map {Name} ({Origin}, type {Type})";
+    public override string ToString() => $"map {Name} ({Origin}, type {Definition.Type})";
 }

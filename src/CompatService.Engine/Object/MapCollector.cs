@@ -43,10 +43,7 @@ internal static class MapCollector
         Origin = MapOrigin.GlobalData,
         SectionName = s.Name,
         SectionIndex = s.Index,
-        Type = BpfMapTypeArray,
-        KeySize = 4,
-        ValueSize = (uint)s.Size,
-        MaxEntries = 1,
+        Definition = new(BpfMapTypeArray, 4, (uint)s.Size, 1),
         InitialValue = s.IsNoBits ? ReadOnlyMemory<byte>.Empty : s.Data,
         IsReadOnly = s.Name.StartsWith(".rodata", StringComparison.Ordinal),
     };
@@ -66,11 +63,7 @@ internal static class MapCollector
                 SectionName = section.Name,
                 SectionIndex = section.Index,
                 SectionOffset = sym.Value,
-                Type = Field(def, elf, 0),
-                KeySize = Field(def, elf, 1),
-                ValueSize = Field(def, elf, 2),
-                MaxEntries = Field(def, elf, 3),
-                Flags = Field(def, elf, 4),
+                Definition = new(Field(def, elf, 0), Field(def, elf, 1), Field(def, elf, 2), Field(def, elf, 3), Field(def, elf, 4)),
             });
         }
     }
@@ -144,11 +137,7 @@ internal static class MapCollector
             SectionName = section.Name,
             SectionIndex = section.Index,
             SectionOffset = offset,
-            Type = type,
-            KeySize = keySize,
-            ValueSize = valueSize,
-            MaxEntries = maxEntries,
-            Flags = flags,
+            Definition = new(type, keySize, valueSize, maxEntries, flags),
             Pinning = pinning,
             KeyType = keyType,
             ValueType = valueType,

@@ -25,14 +25,14 @@ public static class MapPreparation
     /// </summary>
     public static (uint MaxEntries, uint ValueSize) Size(BpfMap map, MapSizingHost host)
     {
-        var maxEntries = map.MaxEntries;
-        var valueSize = map.ValueSize;
-        if (map.Type == MapTypePerfEventArray && maxEntries == 0) maxEntries = (uint)host.PossibleCpus;
-        if (map.Type == MapTypeRingbuf) maxEntries = RingbufSize(maxEntries, host.PageSize);
+        var maxEntries = map.Definition.MaxEntries;
+        var valueSize = map.Definition.ValueSize;
+        if (map.Definition.Type == MapTypePerfEventArray && maxEntries == 0) maxEntries = (uint)host.PossibleCpus;
+        if (map.Definition.Type == MapTypeRingbuf) maxEntries = RingbufSize(maxEntries, host.PageSize);
         if (host.UnsizedMaxEntries is { } unsized)
         {
             if (maxEntries == 0) maxEntries = (uint)unsized;
-            if (map.Type == MapTypeStackTrace && valueSize == 0) valueSize = StackTraceValueSize;
+            if (map.Definition.Type == MapTypeStackTrace && valueSize == 0) valueSize = StackTraceValueSize;
         }
         return (maxEntries, valueSize);
     }

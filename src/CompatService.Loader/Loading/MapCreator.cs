@@ -40,9 +40,9 @@ public sealed class MapCreator(BpfApi bpf)
             {
                 var fd = CreateOne(map, obj, btfFd, datasecId, options);
                 result.Fds[map] = fd;
-                if (map.Origin == MapOrigin.GlobalData && !map.SectionName.StartsWith(".bss", StringComparison.Ordinal) && map.ValueSize > 0)
+                if (map.Origin == MapOrigin.GlobalData && !map.SectionName.StartsWith(".bss", StringComparison.Ordinal) && map.Definition.ValueSize > 0)
                 {
-                    var value = new byte[map.ValueSize];
+                    var value = new byte[map.Definition.ValueSize];
                     map.InitialValue.Span[..Math.Min(map.InitialValue.Length, value.Length)].CopyTo(value);
                     bpf.MapUpdateElem(fd, ZeroKey, value);
                     if (map.IsReadOnly) bpf.MapFreeze(fd);
@@ -62,9 +62,9 @@ public sealed class MapCreator(BpfApi bpf)
             {
                 var fd = bpf.MapCreate(new MapCreateRequest
                 {
-                    Type = BpfConst.MapTypeArray, KeySize = 4, ValueSize = (uint)kconfigValue.Length, MaxEntries = 1,
-                    Flags = BpfConst.FRdonlyProg, Name = MapPreparation.InternalName(options.ObjectName, ".kconfig"),
-                    BtfFd = btfFd, BtfValueTypeId = btfFd > 0 ? datasecId(".kconfig") : 0,
+                    Definition = new(BpfConst.MapTypeArray, 4, (uint)kconfigValue.Length, 1, BpfConst.FRdonlyProg),
+                    Name = MapPreparation.InternalName(options.ObjectName, ".kconfig"),
+                    Btf = new(btfFd, 0, btfFd > 0 ? datasecId(".kconfig") : 0),
                 });
                 result.Kconfig = fd;
                 bpf.MapUpdateElem(fd, ZeroKey, kconfigValue);
@@ -86,16 +86,16 @@ public sealed class MapCreator(BpfApi bpf)
         {
             if (map.Inner is { } innerDef) inner = CreateOne(innerDef, obj, btfFd, datasecId, options);
             var req = Request(map, btfFd, datasecId, options) with { InnerMapFd = inner?.Value ?? 0 };
-            if (map.Type == BpfConst.MapTypeStructOps)
+            if (map.Definition.Type == BpfConst.MapTypeStructOps)
                 throw new BpfException(BpfCommand.MapCreate, Errno.EOPNOTSUPP, LoaderLimits.StructOpsMapCreate);
             try
             {
                 return bpf.MapCreate(req);
             }
-            catch (BpfException) when (req.BtfKeyTypeId != 0 || req.BtfValueTypeId != 0)
+            catch (BpfException) when (req.Btf.HasKeyOrValue)
             {
                 // libbpf: "Error in bpf_create_map_xattr(...). Retrying without BTF."
-                return bpf.MapCreate(req with { BtfFd = 0, BtfKeyTypeId = 0, BtfValueTypeId = 0 });
+                return bpf.MapCreate(req with { Btf = default });
             }
         }
         finally
@@ -112,16 +112,17 @@ public sealed class MapCreator(BpfApi bpf)
             if (map.Origin == MapOrigin.GlobalData) valueId = datasecId(map.SectionName);
             else if (map.Origin == MapOrigin.BtfDefined) { keyId = map.KeyType.Value; valueId = map.ValueType.Value; }
         }
-        if (NoBtfTypes.Contains(map.Type)) keyId = valueId = 0;
+        if (NoBtfTypes.Contains(map.Definition.Type)) keyId = valueId = 0;
         var (maxEntries, valueSize) = MapPreparation.Size(map, new MapSizingHost(HostKernels.HostCpus.Possible,
             (uint)Environment.SystemPageSize, options.SizeUnsizedMaps ? options.UnsizedMaxEntries : null));
         var name = map.Origin == MapOrigin.GlobalData ? MapPreparation.InternalName(options.ObjectName, map.SectionName) : map.Name;
-        var flags = map.Flags;
+        var flags = map.Definition.Flags;
         if (map.Origin == MapOrigin.GlobalData && map.IsReadOnly) flags |= BpfConst.FRdonlyProg;
         return new MapCreateRequest
         {
-            Type = map.Type, KeySize = map.KeySize, ValueSize = valueSize, MaxEntries = maxEntries, Flags = flags, Name = name,
-            BtfFd = keyId != 0 || valueId != 0 ? btfFd : 0, BtfKeyTypeId = keyId, BtfValueTypeId = valueId,
+            Definition = map.Definition with { ValueSize = valueSize, MaxEntries = maxEntries, Flags = flags },
+            Name = name,
+            Btf = new(keyId != 0 || valueId != 0 ? btfFd : 0, keyId, valueId),
         };
     }
 }

@@ -33,8 +33,8 @@ public sealed class StructOpsMaps(BpfApi bpf)
             {
                 fds[map.Name] = bpf.MapCreate(new MapCreateRequest
                 {
-                    Type = BpfConst.MapTypeStructOps, KeySize = 4, ValueSize = (uint)map.Value.Length, MaxEntries = 1, Flags = flags,
-                    Name = map.Name, BtfFd = btfFd, BtfVmlinuxValueTypeId = map.ValueTypeId, ValueTypeBtfObjFd = moduleFd,
+                    Definition = new(BpfConst.MapTypeStructOps, 4, (uint)map.Value.Length, 1, flags),
+                    Name = map.Name, Btf = new(btfFd, 0, 0, map.ValueTypeId), ValueTypeBtfObjFd = moduleFd,
                 });
             }
             catch (BpfException e)

@@ -10,17 +10,18 @@ public sealed unsafe class BpfApi(IBpfSyscalls sys)
         Span<byte> a = stackalloc byte[r.ValueTypeBtfObjFd != 0 ? BpfAttr.MapCreate.SizeWithValueTypeObjFd : BpfAttr.MapCreate.Size];
         a.Clear();
         if (r.ValueTypeBtfObjFd != 0) BpfAttr.I32(a, BpfAttr.MapCreate.ValueTypeBtfObjFd, r.ValueTypeBtfObjFd);
-        BpfAttr.U32(a, BpfAttr.MapCreate.MapType, r.Type);
-        BpfAttr.U32(a, BpfAttr.MapCreate.KeySize, r.KeySize);
-        BpfAttr.U32(a, BpfAttr.MapCreate.ValueSize, r.ValueSize);
-        BpfAttr.U32(a, BpfAttr.MapCreate.MaxEntries, r.MaxEntries);
-        BpfAttr.U32(a, BpfAttr.MapCreate.MapFlags, r.Flags);
+        var d = r.Definition;
+        BpfAttr.U32(a, BpfAttr.MapCreate.MapType, d.Type);
+        BpfAttr.U32(a, BpfAttr.MapCreate.KeySize, d.KeySize);
+        BpfAttr.U32(a, BpfAttr.MapCreate.ValueSize, d.ValueSize);
+        BpfAttr.U32(a, BpfAttr.MapCreate.MaxEntries, d.MaxEntries);
+        BpfAttr.U32(a, BpfAttr.MapCreate.MapFlags, d.Flags);
         BpfAttr.I32(a, BpfAttr.MapCreate.InnerMapFd, r.InnerMapFd);
         BpfAttr.Name(a, BpfAttr.MapCreate.MapName, r.Name);
-        BpfAttr.I32(a, BpfAttr.MapCreate.BtfFd, r.BtfFd);
-        BpfAttr.U32(a, BpfAttr.MapCreate.BtfKeyTypeId, r.BtfKeyTypeId);
-        BpfAttr.U32(a, BpfAttr.MapCreate.BtfValueTypeId, r.BtfValueTypeId);
-        BpfAttr.U32(a, BpfAttr.MapCreate.BtfVmlinuxValueTypeId, r.BtfVmlinuxValueTypeId);
+        BpfAttr.I32(a, BpfAttr.MapCreate.BtfFd, r.Btf.Fd);
+        BpfAttr.U32(a, BpfAttr.MapCreate.BtfKeyTypeId, r.Btf.KeyTypeId);
+        BpfAttr.U32(a, BpfAttr.MapCreate.BtfValueTypeId, r.Btf.ValueTypeId);
+        BpfAttr.U32(a, BpfAttr.MapCreate.BtfVmlinuxValueTypeId, r.Btf.VmlinuxValueTypeId);
         BpfAttr.U64(a, BpfAttr.MapCreate.MapExtra, r.MapExtra);
         return Fd(BpfCommand.MapCreate, Sys.Bpf(BpfCommand.MapCreate, a), $"map '{r.Name}' create");
     }

@@ -1,22 +1,27 @@
+using CompatService.Engine.Object;
+
 namespace CompatService.Loader.Syscalls;
 
-/// <summary>BPF_MAP_CREATE arguments. Fds are raw numbers the caller keeps open for the call.</summary>
+/// <summary>
+/// BPF_MAP_CREATE arguments: the engine's <see cref="MapDefinition"/> (as sized for this host) plus what only the host
+/// has. Fds are raw numbers the caller keeps open for the call.
+/// </summary>
 public sealed record MapCreateRequest
 {
-    public required uint Type { get; init; }
-    public uint KeySize { get; init; }
-    public uint ValueSize { get; init; }
-    public uint MaxEntries { get; init; }
-    public uint Flags { get; init; }
+    public required MapDefinition Definition { get; init; }
     public string? Name { get; init; }
     public int InnerMapFd { get; init; }
-    public int BtfFd { get; init; }
-    public uint BtfKeyTypeId { get; init; }
-    public uint BtfValueTypeId { get; init; }
-    public uint BtfVmlinuxValueTypeId { get; init; }
+    /// <summary>The BTF of the key and value types; <c>default</c> for none (libbpf's retry without BTF).</summary>
+    public MapBtf Btf { get; init; }
     public ulong MapExtra { get; init; }
     /// <summary>struct_ops value type in a module's BTF (needs BPF_F_VTYPE_BTF_OBJ_FD in the flags).</summary>
     public int ValueTypeBtfObjFd { get; init; }
+}
+
+/// <summary>bpf_attr's btf_fd, btf_key_type_id, btf_value_type_id and btf_vmlinux_value_type_id of a map.</summary>
+public readonly record struct MapBtf(int Fd, uint KeyTypeId, uint ValueTypeId, uint VmlinuxValueTypeId = 0)
+{
+    public bool HasKeyOrValue => KeyTypeId != 0 || ValueTypeId != 0;
 }
 
 /// <summary>BPF_PROG_LOAD arguments. <see cref="Instructions"/> are encoded 8-byte slots in host byte order.</summary>

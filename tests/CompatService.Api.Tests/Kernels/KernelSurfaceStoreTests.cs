@@ -84,7 +84,7 @@ public sealed class KernelSurfaceStoreTests(ApiFactory api) : IClassFixture<ApiF
         await db.Kernels.Where(k => k.Id == id).ExecuteUpdateAsync(s => s.SetProperty(k => k.Release, "6.1.0-47-other"));
         var changed = await db.Kernels.AsNoTracking().Include(k => k.Modules).SingleAsync(k => k.Id == id);
         var rebuilt = await new EngineCache(api.Service<IOptions<CompatOptions>>()).SurfaceAsync(db, changed, default);
-        Assert.Equal("6.1.0-47-other", rebuilt.Release);
+        Assert.Equal("6.1.0-47-other", rebuilt.Descriptor.Release);
         Assert.Equal(EngineCache.KernelKey(changed), (await db.KernelSurfaces.AsNoTracking().SingleAsync(s => s.KernelId == id)).KernelKey);
 
         // `migrate --surfaces` fills a missing one (scripts/fleet.sh after its SQL copies; an upgraded database)
@@ -92,7 +92,7 @@ public sealed class KernelSurfaceStoreTests(ApiFactory api) : IClassFixture<ApiF
         Assert.Equal(0, await Commands.MigrateCommand.RunAsync(api.Services, surfaces: true));
         var filled = await db.KernelSurfaces.AsNoTracking().SingleAsync(s => s.KernelId == id);
         Assert.Equal(EngineCache.KernelKey(changed), filled.KernelKey);
-        Assert.Equal(changed.Sha256, KernelSurfaceCodec.Decode(filled.Data).BtfSha256);
+        Assert.Equal(changed.Sha256, KernelSurfaceCodec.Decode(filled.Data).Descriptor.BtfSha256);
 
         // the diff reads the stored surfaces' enums
         var diff = await c.GetFromJsonAsync<KernelDiffDto>($"/api/kernels/{id}/diff/{id}", ContractJson.Options);

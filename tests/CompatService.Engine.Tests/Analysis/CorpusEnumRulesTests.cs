@@ -31,7 +31,7 @@ public sealed class CorpusEnumRulesTests(ITestOutputHelper output)
             foreach (var (path, obj) in objects)
             {
                 var results = CompatEngine.Check(obj!, kernel, dir);
-                var missingMap = obj!.Maps.Any(m => m.Origin is MapOrigin.BtfDefined or MapOrigin.Legacy && enums.HasMapType(m.Type) == false);
+                var missingMap = obj!.Maps.Any(m => m.Origin is MapOrigin.BtfDefined or MapOrigin.Legacy && enums.HasMapType(m.Definition.Type) == false);
                 for (var i = 0; i < obj.Programs.Count; i++)
                 {
                     cells++;

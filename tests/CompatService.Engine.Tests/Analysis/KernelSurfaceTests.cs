@@ -64,8 +64,8 @@ public sealed class KernelSurfaceTests(ITestOutputHelper output)
             var kernel = TestData.Kernel(dir).Btf;
             var blob = KernelSurfaceCodec.Encode(KernelSurface.Of(kernel));
             var surface = KernelSurfaceCodec.Decode(blob);
-            Assert.Equal(kernel.BtfSha256, surface.BtfSha256);
-            Assert.Equal(kernel.Release, surface.Release);
+            Assert.Equal(kernel.BtfSha256, surface.Descriptor.BtfSha256);
+            Assert.Equal(kernel.Release, surface.Descriptor.Release);
             Assert.Equal(kernel.HasKfuncTags, surface.Kernel.HasKfuncTags);
             foreach (var (a, b) in new[]
                      {

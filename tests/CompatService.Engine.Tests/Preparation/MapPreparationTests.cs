@@ -8,8 +8,8 @@ public sealed class MapPreparationTests
 {
     private static BpfMap Map(uint type, uint maxEntries, uint valueSize = 8) => new()
     {
-        Name = "m", Origin = MapOrigin.BtfDefined, SectionName = ".maps", SectionIndex = 1, Type = type, KeySize = 4,
-        ValueSize = valueSize, MaxEntries = maxEntries,
+        Name = "m", Origin = MapOrigin.BtfDefined, SectionName = ".maps", SectionIndex = 1,
+        Definition = new(type, 4, valueSize, maxEntries),
     };
 
     private static readonly MapSizingHost Host = new(PossibleCpus: 6, PageSize: 4096);

@@ -103,8 +103,8 @@ public class BpfApiFakeTests
         var fake = new FakeBpfSyscalls();
         using var fd = new BpfApi(fake).MapCreate(new MapCreateRequest
         {
-            Type = BpfConst.MapTypeArray, KeySize = 4, ValueSize = 16, MaxEntries = 1, Flags = BpfConst.FRdonlyProg | BpfConst.FMmapable,
-            Name = "my_object.rodata-long-name", BtfFd = 7, BtfKeyTypeId = 0, BtfValueTypeId = 12, InnerMapFd = 0, MapExtra = 5,
+            Definition = new(BpfConst.MapTypeArray, 4, 16, 1, BpfConst.FRdonlyProg | BpfConst.FMmapable),
+            Name = "my_object.rodata-long-name", Btf = new(7, 0, 12), InnerMapFd = 0, MapExtra = 5,
         });
         var c = Assert.Single(fake.Calls);
         Assert.Equal(BpfAttr.MapCreate.Size, c.Attr.Length);
@@ -120,7 +120,7 @@ public class BpfApiFakeTests
     {
         var fake = new FakeBpfSyscalls();
         fake.Handlers[BpfCommand.MapCreate] = _ => -Errno.EINVAL;
-        var e = Assert.Throws<BpfException>(() => new BpfApi(fake).MapCreate(new MapCreateRequest { Type = 2, Name = "m" }));
+        var e = Assert.Throws<BpfException>(() => new BpfApi(fake).MapCreate(new MapCreateRequest { Definition = new(2, 0, 0, 0), Name = "m" }));
         Assert.Equal(Errno.EINVAL, e.Errno);
         Assert.Contains("EINVAL", e.Message);
     }
@@ -130,7 +130,7 @@ public class BpfApiFakeTests
     {
         var fake = new FakeBpfSyscalls();
         var api = new BpfApi(fake);
-        using var map = api.MapCreate(new MapCreateRequest { Type = 2, KeySize = 4, ValueSize = 3, MaxEntries = 1 });
+        using var map = api.MapCreate(new MapCreateRequest { Definition = new(2, 4, 3, 1) });
         api.MapUpdateElem(map, [0, 0, 0, 0], [1, 2, 3]);
         api.MapFreeze(map);
         var update = fake.Calls[1];
@@ -160,7 +160,7 @@ public class BpfApiFakeTests
     {
         var fake = new FakeBpfSyscalls();
         var api = new BpfApi(fake);
-        using var fd = api.MapCreate(new MapCreateRequest { Type = 2, KeySize = 4, ValueSize = 4, MaxEntries = 1 });
+        using var fd = api.MapCreate(new MapCreateRequest { Definition = new(2, 4, 4, 1) });
         api.ObjPin(fd, "/sys/fs/bpf/x");
         Assert.Equal("/sys/fs/bpf/x", fake.Calls[^1].Path);
         Assert.Equal((uint)fd.Value, fake.Calls[^1].U32(8));
@@ -170,7 +170,7 @@ public class BpfApiFakeTests
     public void BpfFd_DisposeClosesThroughSeamOnce()
     {
         var fake = new FakeBpfSyscalls();
-        var fd = new BpfApi(fake).MapCreate(new MapCreateRequest { Type = 2, KeySize = 4, ValueSize = 4, MaxEntries = 1 });
+        var fd = new BpfApi(fake).MapCreate(new MapCreateRequest { Definition = new(2, 4, 4, 1) });
         var n = fd.Value;
         fd.Dispose();
         fd.Dispose();

@@ -26,7 +26,7 @@ public class RealBpfTests
     [BpfFact]
     public void SocketFilter_WithArrayMapViaPseudoMapFd_Loads()
     {
-        using var map = Api.MapCreate(new MapCreateRequest { Type = BpfConst.MapTypeArray, KeySize = 4, ValueSize = 8, MaxEntries = 1, Name = "counts" });
+        using var map = Api.MapCreate(new MapCreateRequest { Definition = new(BpfConst.MapTypeArray, 4, 8, 1), Name = "counts" });
         Api.MapUpdateElem(map, [0, 0, 0, 0], [1, 0, 0, 0, 0, 0, 0, 0]);
         var insns = new List<CompatService.Engine.Asm.Instruction>
         {
@@ -44,7 +44,7 @@ public class RealBpfTests
     {
         using var map = Api.MapCreate(new MapCreateRequest
         {
-            Type = BpfConst.MapTypeArray, KeySize = 4, ValueSize = 16, MaxEntries = 1, Name = "t.rodata", Flags = BpfConst.FRdonlyProg,
+            Definition = new(BpfConst.MapTypeArray, 4, 16, 1, BpfConst.FRdonlyProg), Name = "t.rodata",
         });
         Api.MapUpdateElem(map, [0, 0, 0, 0], new byte[16]);
         Api.MapFreeze(map);

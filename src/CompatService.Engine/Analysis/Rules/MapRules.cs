@@ -20,8 +20,8 @@ public sealed class MapTypeRule : IObjectRule
             if (m.Origin is not (MapOrigin.BtfDefined or MapOrigin.Legacy)) continue;
             foreach (var map in m.Inner is null ? [m] : new[] { m, m.Inner })
             {
-                if (ctx.Kernel.Enums.HasMapType(map.Type) != false) continue;
-                var name = KernelEnums.MapTypeName(map.Type);
+                if (ctx.Kernel.Enums.HasMapType(map.Definition.Type) != false) continue;
+                var name = KernelEnums.MapTypeName(map.Definition.Type);
                 yield return new ObjectFailure(ReasonCodes.MapTypeUnsupported, m.Name,
                     $"map '{map.Name}': type {name} is not in {ctx.KernelName}'s enum bpf_map_type: map creation fails (EINVAL), and libbpf creates every map before loading any program",
                     new HashSet<string>());
@@ -44,7 +44,7 @@ public sealed class UnsizedMapRule : IProgramRule
     public void Check(ProgramContext ctx, Findings findings)
     {
         foreach (var m in ctx.Obj.Object.Maps)
-            if (m.Origin is MapOrigin.BtfDefined or MapOrigin.Legacy && m.MaxEntries == 0 && !ZeroEntriesAllowed.Contains(m.Type))
+            if (m.Origin is MapOrigin.BtfDefined or MapOrigin.Legacy && m.Definition.MaxEntries == 0 && !ZeroEntriesAllowed.Contains(m.Definition.Type))
                 findings.Add(new Reason(ReasonCodes.MapSizedAtRuntime, m.Name, null,
                     $"note: program '{ctx.Name}': map '{m.Name}' has max_entries 0: the object loads only if the loader sizes it at run time (skeleton tools do; loaded as shipped, map creation fails with EINVAL)"));
     }

@@ -26,27 +26,21 @@ public sealed class KernelSurface
 
     private readonly Lazy<KernelBtfSet> _kernel;
 
-    internal KernelSurface(string btfSha256, string? release, IReadOnlyDictionary<string, uint>? kfuncFlags,
-        IReadOnlyDictionary<string, string>? config, bool hasKallsyms, byte[] btf, uint[] kernelIds, NameFilter elsewhere,
+    internal KernelSurface(KernelDescriptor descriptor, bool hasKallsyms, byte[] btf, uint[] kernelIds, NameFilter elsewhere,
         IReadOnlySet<string>? kallsymsEntryPoints)
     {
         KallsymsEntryPoints = hasKallsyms ? kallsymsEntryPoints ?? new HashSet<string>(StringComparer.Ordinal) : null;
-        BtfSha256 = btfSha256;
-        Release = release;
-        KfuncFlags = kfuncFlags;
-        Config = config;
+        Descriptor = descriptor;
         HasKallsyms = hasKallsyms;
         Btf = btf;
         KernelIds = kernelIds;
         Elsewhere = elsewhere;
-        _kernel = new Lazy<KernelBtfSet>(() => new KernelBtfSet(BtfSpec.Parse(Btf, null, ".BTF (surface)"), [], BtfSha256, Release,
-            KfuncFlags, Config, vmlinuxKernelIds: KernelIds, surfaceKallsymsEntryPoints: KallsymsEntryPoints));
+        _kernel = new Lazy<KernelBtfSet>(() => new KernelBtfSet(BtfSpec.Parse(Btf, null, ".BTF (surface)"), [], Descriptor,
+            vmlinuxKernelIds: KernelIds, surfaceKallsymsEntryPoints: KallsymsEntryPoints));
     }
 
-    public string BtfSha256 { get; }
-    public string? Release { get; }
-    public IReadOnlyDictionary<string, uint>? KfuncFlags { get; }
-    public IReadOnlyDictionary<string, string>? Config { get; }
+    /// <summary>The kernel's identity, config and KF_* flags: the full kernel's own <see cref="KernelBtfSet.Descriptor"/>.</summary>
+    public KernelDescriptor Descriptor { get; }
     /// <summary>The full kernel carries its image's kallsyms; objects with ksyms are then judged on the full kernel.</summary>
     public bool HasKallsyms { get; }
     /// <summary>The surface's raw BTF (little-endian).</summary>
@@ -93,7 +87,7 @@ public sealed class KernelSurface
         var entryPoints = kernel.Kallsyms is { } kallsyms
             ? Linking.SyscallWrapperProbe.LibbpfEntryPoints.Where(kallsyms.Contains).ToHashSet(StringComparer.Ordinal)
             : null;
-        return new KernelSurface(kernel.BtfSha256, kernel.Release, kernel.KfuncFlags, kernel.Config, kernel.Kallsyms is not null,
+        return new KernelSurface(kernel.Descriptor, kernel.Kallsyms is not null,
             btf, ids, NameFilter.Of(elsewhere), entryPoints);
     }
 

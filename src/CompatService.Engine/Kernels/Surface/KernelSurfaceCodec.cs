@@ -19,11 +19,12 @@ public static class KernelSurfaceCodec
         using var body = new MemoryStream();
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
         {
-            w.Write(s.BtfSha256);
-            WriteNullable(w, s.Release);
+            var descriptor = s.Descriptor;
+            w.Write(descriptor.BtfSha256);
+            WriteNullable(w, descriptor.Release);
             w.Write(s.HasKallsyms);
-            WriteMap(w, s.Config, (w2, v) => w2.Write(v));
-            WriteMap(w, s.KfuncFlags, (w2, v) => w2.Write7BitEncodedInt((int)v));
+            WriteMap(w, descriptor.Config, (w2, v) => w2.Write(v));
+            WriteMap(w, descriptor.KfuncFlags, (w2, v) => w2.Write7BitEncodedInt((int)v));
             WriteBytes(w, s.Btf.Span);
             w.Write7BitEncodedInt(s.KernelIds.Count);
             uint prev = 0;
@@ -71,7 +72,7 @@ public static class KernelSurfaceCodec
                 entries = new HashSet<string>(StringComparer.Ordinal);
                 for (var n = r.Read7BitEncodedInt(); n > 0; n--) entries.Add(r.ReadString());
             }
-            return new KernelSurface(sha, release, flags, config, kallsyms, btf, ids, filter, entries);
+            return new KernelSurface(new KernelDescriptor(sha, release, flags, config), kallsyms, btf, ids, filter, entries);
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or FormatException or IOException)
         {
