@@ -96,23 +96,13 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
     private static async Task<KernelBtfSet> LoadKernelAsync(CompatDbContext db, KernelEntity k, CancellationToken ct)
     {
         var t = Stopwatch.GetTimestamp();
-        var vmlinux = await db.KernelBlobs.Where(b => b.Sha256 == k.Sha256).Select(b => b.Data).SingleAsync(ct);
-        var modules = await (from m in db.KernelModules
-                             join b in db.KernelBlobs on m.BlobSha256 equals b.Sha256
-                             where m.KernelId == k.Id
-                             orderby m.Ordinal
-                             select new { m.Name, b.Data }).ToListAsync(ct);
+        var parts = await KernelBlobReader.ReadAsync(db, k, ct);
         var flags = k.KfuncFlagsJson is null ? null : JsonSerializer.Deserialize<Dictionary<string, uint>>(k.KfuncFlagsJson);
-        var config = k.HasConfig
-            ? await db.KernelConfigs.Where(x => x.KernelId == k.Id).Select(x => x.Text).SingleOrDefaultAsync(ct)
-            : null;
-        var kallsyms = k.KallsymsSha256 is { } ks
-            ? KallsymsTable.Parse(await db.KernelBlobs.Where(b => b.Sha256 == ks).Select(b => b.Data).SingleAsync(ct))
-            : null;
+        var kallsyms = parts.Kallsyms is { } ks ? KallsymsTable.Parse(ks) : null;
         var fetched = Stopwatch.GetTimestamp();
         MatrixProfile.Add(MatrixProfile.Phase.KernelFetch, fetched - t);
-        var set = new KernelSource(vmlinux, modules.Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Data)).ToList(),
-            "stored", k.Release, Config: config, KfuncFlags: flags, Kallsyms: kallsyms).Open();
+        var set = new KernelSource(parts.Vmlinux, parts.Modules, "stored", k.Release, Config: parts.Config, KfuncFlags: flags,
+            Kallsyms: kallsyms).Open();
         MatrixProfile.Add(MatrixProfile.Phase.KernelParse, Stopwatch.GetTimestamp() - fetched);
         MatrixProfile.KernelLoaded();
         return set;

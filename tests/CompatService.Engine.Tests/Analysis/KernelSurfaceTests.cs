@@ -57,6 +57,38 @@ public sealed class KernelSurfaceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SleepableProgramWithKfuncs_IsDecidedByTheSurface_WithTheFullKernelsTimerContext()
+    {
+        // async_cb_sleepable: a KF_SLEEPABLE kfunc in a sleepable program's bpf_timer callback; the verdict hangs on
+        // bpf_insn_aux_data.non_sleepable (7.2's BTF has it, 6.12's not), which the surface (format 3) carries.
+        var dirs = Directory.GetDirectories(Path.Combine(TestPaths.Fixtures, "kernels")).Order(StringComparer.Ordinal).ToList();
+        if (TestPaths.HasCorpus) dirs.AddRange(TestData.CorpusKernelDirs().Select(TestData.CorpusKernelDir));
+        int marked = 0, unmarked = 0;
+        foreach (var dir in dirs)
+        {
+            var kernel = TestData.Kernel(dir).Btf;
+            var surface = KernelSurfaceCodec.Decode(KernelSurfaceCodec.Encode(KernelSurface.Of(kernel)));
+            var full = TimerCallbackContext.NonSleepableInSleepableProgram(kernel, out var why);
+            Assert.Equal(full, TimerCallbackContext.NonSleepableInSleepableProgram(surface.Kernel, out var surfaceWhy));
+            Assert.Equal(why, surfaceWhy);
+            // Decides may still refuse for another reason (a kfunc the surface cannot settle on that kernel): then the full
+            // kernel judges it; where it decides, the verdicts are the full kernel's.
+            var decided = 0;
+            foreach (var order in new[] { "bpfel", "bpfeb" })
+            {
+                var obj = TestData.Fixture("async_cb_sleepable", order);
+                if (!surface.Decides(obj)) continue;
+                decided++;
+                Assert.Equal(Render(obj, kernel), Render(obj, surface.Kernel));
+            }
+            output.WriteLine($"{Path.GetFileName(dir)}: timer context {full?.ToString() ?? "undecided"} ({why}); surface decided {decided} of 2");
+            if (decided == 2 && why.Contains("non_sleepable", StringComparison.Ordinal) && full == true) marked++;
+            if (decided == 2 && full == false) unmarked++;
+        }
+        Assert.True(marked > 0 && unmarked > 0, $"the surface decided async_cb_sleepable on {marked} kernels with bpf_insn_aux_data.non_sleepable and {unmarked} without");
+    }
+
+    [Fact]
     public void Surface_RoundTripsAndKeepsTheKernelsEnums()
     {
         foreach (var dir in Directory.GetDirectories(Path.Combine(TestPaths.Fixtures, "kernels")).Order(StringComparer.Ordinal))

@@ -20,9 +20,11 @@ public sealed class KernelSurface
     /// <summary>
     /// Bumped whenever what the surface holds changes: a stored surface of another format is rebuilt (on first use by the
     /// service, or for every kernel by <c>migrate --surfaces</c>). 2: libbpf's syscall entry points (BTF FUNCs and kallsyms
-    /// presence) carried, so objects reading LINUX_HAS_SYSCALL_WRAPPER are decided on the surface.
+    /// presence) carried, so objects reading LINUX_HAS_SYSCALL_WRAPPER are decided on the surface. 3: the marker struct
+    /// bpf_insn_aux_data with its non_sleepable member (when the kernel has it), so a sleepable program's timer callback
+    /// (TimerCallbackContext) is decided on the surface and sleepable programs with kfuncs no longer need the full kernel.
     /// </summary>
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     private readonly Lazy<KernelBtfSet> _kernel;
 
@@ -102,8 +104,7 @@ public sealed class KernelSurface
         if (obj.BtfExt is { } ext && ext.CoreRelos.Values.Any(r => r.Count > 0)) return false;
         if (obj.StructOps.Count > 0 || obj.Programs.Any(p => p.SectionInfo.ProgramType == "struct_ops")) return false;
         // A kfunc in a sleepable program's timer callback is decided by bpf_insn_aux_data.non_sleepable in the kernel's
-        // BTF (TimerCallbackContext), a struct member the surface does not carry.
-        if (obj.Programs.Any(p => p.SectionInfo.Sleepable) && obj.Externs.Any(e => e.Kind == ExternKind.Kfunc)) return false;
+        // BTF (TimerCallbackContext): the surface (format 3) carries that member where the kernel has it.
         // Kconfig externs need nothing beyond the surface: it keeps the config, and for LINUX_HAS_SYSCALL_WRAPPER what
         // libbpf's probe reads (__<arch>_sys_bpf among the BTF's FUNCs and in kallsyms).
         foreach (var e in obj.Externs)

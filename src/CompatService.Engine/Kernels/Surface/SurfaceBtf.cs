@@ -24,7 +24,14 @@ internal static class SurfaceBtf
     [
         ("bpf_kfunc_desc", BtfKind.Struct), ("bpf_kfunc_btf_tab", BtfKind.Struct),
         ("bpf_jit_supports_kfunc_call", BtfKind.Func), ("bpf_iter_num_new", BtfKind.Func),
+        ("bpf_insn_aux_data", BtfKind.Struct),
     ];
+
+    /// <summary>
+    /// Members a marker struct keeps (the others are stubs): <c>bpf_insn_aux_data.non_sleepable</c> tells whether a timer
+    /// callback of a sleepable program is non-sleepable (<see cref="Analysis.TimerCallbackContext"/>).
+    /// </summary>
+    public static readonly (string Struct, string Member)[] MarkerMembers = [("bpf_insn_aux_data", "non_sleepable")];
 
     /// <summary>The surface BTF and, per its type id (index = id, 0 = void), the kernel's id.</summary>
     public static (byte[] Raw, uint[] KernelIds) Build(BtfSpec vmlinux, ISet<string> kfuncNames)
@@ -73,8 +80,13 @@ internal static class SurfaceBtf
         BtfFuncProto fp => fp.Parameters.Select(p => p.Type).Append(fp.ReturnType),
         BtfVar v => [v.Type],
         BtfDeclTag d => [d.Target],
+        BtfComposite c => MarkerMembersOf(c).Select(m => m.Type),
         _ => [],
     };
+
+    /// <summary>The members of <paramref name="c"/> the surface carries (only a marker struct's marker members).</summary>
+    private static IEnumerable<BtfMember> MarkerMembersOf(BtfComposite c) =>
+        c.Members.Where(m => MarkerMembers.Contains((c.Name, m.Name)));
 
     private static (byte[], uint[]) Write(BtfSpec spec, SortedSet<uint> keep, HashSet<string> enumNames)
     {
@@ -94,7 +106,15 @@ internal static class SurfaceBtf
                     break;
                 case BtfPtr p: b.Add(RawBtfKind.Ptr, null, 0, M(p.Target)); break;
                 case BtfArray a: b.Add(RawBtfKind.Array, null, 0, 0, false, M(a.ElementType), M(a.IndexType), a.Count); break;
-                case BtfComposite c: b.Add(c.IsUnion ? RawBtfKind.Union : RawBtfKind.Struct, c.Name, 0, c.Size); break;
+                case BtfComposite c:
+                {
+                    var members = MarkerMembersOf(c).ToList();
+                    var kflag = members.Any(m => m.BitfieldSize != 0);
+                    var words = members.SelectMany(m => new[]
+                        { b.String(m.Name), M(m.Type), kflag ? (m.BitfieldSize << 24) | m.BitOffset : m.BitOffset }).ToArray();
+                    b.Add(c.IsUnion ? RawBtfKind.Union : RawBtfKind.Struct, c.Name, members.Count, c.Size, kflag, words);
+                    break;
+                }
                 case BtfEnum e when !enumNames.Contains(e.Name):
                     b.Add(e.Is64 ? RawBtfKind.Enum64 : RawBtfKind.Enum, e.Name, 0, e.Size, e.IsSigned);
                     break;
