@@ -7,16 +7,15 @@ namespace CompatService.Engine.Analysis.Rules;
 /// verifier <c>add_kfunc_call</c>: "cannot call kernel function from non-GPL compatible program" — checked on every
 /// kfunc call instruction, reachable or not (dead-code removal runs after this check).
 /// </summary>
-public sealed class KfuncRequiresGplRule : IFixupRule
+public sealed class KfuncRequiresGplRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.KfuncRequiresGpl, "object")), IFixupRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KfuncRequiresGpl, Severity.Fails, "object")];
-
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
         var obj = ctx.Obj.Object;
         if (f.Kind == FixupKind.KfuncCall && !obj.IsGplCompatible)
-            findings.Add(new Reason(ReasonCodes.KfuncRequiresGpl, f.Symbol, f.Insn,
-                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': cannot call kernel function from non-GPL compatible program (license '{obj.License ?? "(none)"}'), even in dead code"));
+            findings.AtFixup(ctx, f, ReasonCodes.KfuncRequiresGpl,
+                $"kfunc '{f.Symbol}': cannot call kernel function from non-GPL compatible program (license '{obj.License ?? "(none)"}'), even in dead code");
     }
 }
 
@@ -25,10 +24,9 @@ public sealed class KfuncRequiresGplRule : IFixupRule
 /// data symbols are there only with CONFIG_KALLSYMS_ALL (functions always are). Decided by the kernel's own kallsyms
 /// when its image gave them, else by its config.
 /// </summary>
-public sealed class KsymKallsymsRule : IFixupRule
+public sealed class KsymKallsymsRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.KsymNotInKallsyms, "the kernel's kallsyms (from its image or package), else its config (CONFIG_KALLSYMS_ALL)")), IFixupRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KsymNotInKallsyms, Severity.Fails, "the kernel's kallsyms (from its image or package), else its config (CONFIG_KALLSYMS_ALL)")];
-
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
         if (f.Kind != FixupKind.KsymLdImm64) return;
@@ -36,12 +34,12 @@ public sealed class KsymKallsymsRule : IFixupRule
         if (ctx.Kernel.Kallsyms is { } kallsyms)
         {
             if (!kallsyms.Contains(name))
-                findings.Add(new Reason(ReasonCodes.KsymNotInKallsyms, f.Symbol, f.Insn,
-                    $"program '{ctx.Name}': insn {f.Insn}: ksym '{f.Symbol}': not in {ctx.KernelName}'s kallsyms ({kallsyms.Origin}): ldimm64 failed to find the address for kernel symbol '{name}'"));
+                findings.AtFixup(ctx, f, ReasonCodes.KsymNotInKallsyms,
+                    $"ksym '{f.Symbol}': not in {ctx.KernelName}'s kallsyms ({kallsyms.Origin}): ldimm64 failed to find the address for kernel symbol '{name}'");
         }
         else if (ctx.Kernel.Config is { } config && !config.ContainsKey("CONFIG_KALLSYMS_ALL"))
-            findings.Add(new Reason(ReasonCodes.KsymNotInKallsyms, f.Symbol, f.Insn,
-                $"program '{ctx.Name}': insn {f.Insn}: ksym '{f.Symbol}': {ctx.KernelName} is built without CONFIG_KALLSYMS_ALL, so data symbols are not in kallsyms: ldimm64 failed to find the address for kernel symbol '{f.Symbol}'"));
+            findings.AtFixup(ctx, f, ReasonCodes.KsymNotInKallsyms,
+                $"ksym '{f.Symbol}': {ctx.KernelName} is built without CONFIG_KALLSYMS_ALL, so data symbols are not in kallsyms: ldimm64 failed to find the address for kernel symbol '{f.Symbol}'");
     }
 }
 
@@ -49,16 +47,15 @@ public sealed class KsymKallsymsRule : IFixupRule
 /// verifier <c>check_pseudo_btf_id</c> before 6.4 accepts only a VAR behind an ld_imm64 of a BTF id, so
 /// <c>bpf_ksym_exists</c> on a PRESENT kfunc (ld_imm64 of a FUNC) is refused on 6.1–6.3, even in dead code.
 /// </summary>
-public sealed class KsymExistsRule : IFixupRule
+public sealed class KsymExistsRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.KsymExistsUnsupported, "kernel release, else kernel BTF (bpf_iter_num_new ⇒ ≥ 6.4)")), IFixupRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KsymExistsUnsupported, Severity.Fails, "kernel release, else kernel BTF (bpf_iter_num_new ⇒ ≥ 6.4)")];
-
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
         var features = ctx.Obj.Features;
         if (f.Kind == FixupKind.KfuncLdImm64 && !features.LdImm64OfFunc)
-            findings.Add(new Reason(ReasonCodes.KsymExistsUnsupported, f.Symbol, f.Insn,
-                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {ctx.KernelName} rejects ld_imm64 of a present kfunc (bpf_ksym_exists needs ≥ 6.4; {features.Basis})"));
+            findings.AtFixup(ctx, f, ReasonCodes.KsymExistsUnsupported,
+                $"kfunc '{f.Symbol}': {ctx.KernelName} rejects ld_imm64 of a present kfunc (bpf_ksym_exists needs ≥ 6.4; {features.Basis})");
     }
 }
 
@@ -66,15 +63,14 @@ public sealed class KsymExistsRule : IFixupRule
 /// verifier <c>add_kfunc_call</c>: a kfunc call with a non-zero fd_array offset (a module's kfunc) needs
 /// <c>bpf_kfunc_btf_tab</c> (5.16); before that only vmlinux kfuncs can be called.
 /// </summary>
-public sealed class ModuleKfuncsRule : IFixupRule
+public sealed class ModuleKfuncsRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.ModuleKfuncsUnsupported, "kernel BTF (struct bpf_kfunc_btf_tab ⇒ ≥ 5.16)")), IFixupRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.ModuleKfuncsUnsupported, Severity.Fails, "kernel BTF (struct bpf_kfunc_btf_tab ⇒ ≥ 5.16)")];
-
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
         if (f.Kind == FixupKind.KfuncCall && f.Module is not null && ctx.Obj.Features.KfuncCalls && !ctx.Obj.Features.ModuleKfuncs)
-            findings.Add(new Reason(ReasonCodes.ModuleKfuncsUnsupported, f.Symbol, f.Insn,
-                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}' lives in module {f.Module}; {ctx.KernelName} cannot call module kfuncs (< 5.16; {ctx.Obj.Features.ModuleKfuncBasis})"));
+            findings.AtFixup(ctx, f, ReasonCodes.ModuleKfuncsUnsupported,
+                $"kfunc '{f.Symbol}' lives in module {f.Module}; {ctx.KernelName} cannot call module kfuncs (< 5.16; {ctx.Obj.Features.ModuleKfuncBasis})");
     }
 }
 
@@ -83,14 +79,13 @@ public sealed class ModuleKfuncsRule : IFixupRule
 /// rejects a call with src_reg BPF_PSEUDO_KFUNC_CALL ("BPF_CALL uses reserved fields"). Decided from the kernel's BTF,
 /// not its version string.
 /// </summary>
-public sealed class KfuncsUnsupportedRule : IFixupRule
+public sealed class KfuncsUnsupportedRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.KfuncsUnsupported, "kernel BTF (struct bpf_kfunc_desc ⇒ ≥ 5.13)")), IFixupRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.KfuncsUnsupported, Severity.Fails, "kernel BTF (struct bpf_kfunc_desc ⇒ ≥ 5.13)")];
-
     public void Check(ProgramContext ctx, Fixup f, Findings findings)
     {
         if (f.Kind == FixupKind.KfuncCall && !ctx.Obj.Features.KfuncCalls)
-            findings.Add(new Reason(ReasonCodes.KfuncsUnsupported, f.Symbol, f.Insn,
-                $"program '{ctx.Name}': insn {f.Insn}: kfunc '{f.Symbol}': {ctx.KernelName} cannot call kfuncs at all ({ctx.Obj.Features.KfuncBasis})"));
+            findings.AtFixup(ctx, f, ReasonCodes.KfuncsUnsupported,
+                $"kfunc '{f.Symbol}': {ctx.KernelName} cannot call kfuncs at all ({ctx.Obj.Features.KfuncBasis})");
     }
 }
