@@ -14,6 +14,14 @@ public static class LabHost
     public static string Image => Path.Combine(TestPaths.Corpus, "images", Kernel, "vmlinuz");
     public static string KernelDir => Path.Combine(TestPaths.Corpus, "btf", Kernel);
 
+    /// <summary>Debian's linux-image package of the same 6.1 kernel (modules included): COMPAT_LAB_PACKAGE, else where
+    /// scripts/fetch-lab-package.sh puts it.</summary>
+    public static string Package => Environment.GetEnvironmentVariable("COMPAT_LAB_PACKAGE") is { Length: > 0 } p ? p
+        : "/work/lab-pkgs/linux-image-6.1.0-56-amd64-unsigned_6.1.192-2_amd64.deb";
+    /// <summary>Null when the package is there; else why not (the lab's own reasons first).</summary>
+    public static string? PackageUnavailableReason => File.Exists(Package) ? null
+        : $"{Package} is absent (scripts/fetch-lab-package.sh fetches it; COMPAT_LAB_PACKAGE names another path): no 6.1 package with modules to boot";
+
     private static readonly Lazy<string?> Reason = new(Find);
     private static readonly Lazy<string> Native = new(() => Environment.GetEnvironmentVariable("COMPAT_NATIVE_AGENT") is { Length: > 0 } given ? given : Publish());
     /// <summary>Cheap checks only (test discovery runs them); the publish happens on first use of <see cref="Agent"/>.</summary>
@@ -63,6 +71,18 @@ public static class LabHost
             ? agent
             : throw new InvalidOperationException($"native agent publish failed (exit {p.ExitCode}):\n{stdout}\n{stderr.Result}");
     }
+}
+
+/// <summary>A fact that needs the 6.1 linux-image package (no VM); skipped with the reason when it is absent.</summary>
+public sealed class LabPackageFactAttribute : FactAttribute
+{
+    public LabPackageFactAttribute() { if (LabHost.PackageUnavailableReason is { } r) Skip = r; }
+}
+
+/// <summary>A fact that boots the 6.1 package with its kfunc modules; skipped with the first missing piece.</summary>
+public sealed class LabPackageBootFactAttribute : FactAttribute
+{
+    public LabPackageBootFactAttribute() { if ((LabHost.UnavailableReason ?? LabHost.PackageUnavailableReason) is { } r) Skip = r; }
 }
 
 /// <summary>A fact that boots the kernel lab; skipped with the first missing piece (corpus, QEMU, busybox, AOT toolchain).</summary>
