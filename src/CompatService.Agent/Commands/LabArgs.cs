@@ -35,6 +35,7 @@ public static class LabArgs
     [
         ("--skip-bad-objects", "Skip objects that do not open (say which) instead of refusing the run"),
         ("--quiet", "No progress lines on stderr"),
+        ("--no-modules", "Boot a package without inserting its kfunc-set modules (as a bare image)"),
     ];
 
     public static bool TakesValue(string arg) => Values.Any(o => o.Name == arg);
