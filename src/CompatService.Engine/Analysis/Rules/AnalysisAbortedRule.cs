@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Binary;
 
 namespace CompatService.Engine.Analysis.Rules;

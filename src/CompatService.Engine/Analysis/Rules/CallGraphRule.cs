@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using System.Runtime.CompilerServices;
 using CompatService.Engine.Object;
 

@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;

@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 
 namespace CompatService.Engine.Analysis.Rules;

@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;

@@ -1,5 +1,3 @@
-using CompatService.Engine.Analysis;
-
 namespace CompatService.Engine.Analysis.Rules;
 
 /// <summary>
