@@ -42,6 +42,8 @@ public static class LabModules
         var notes = new List<string>();
         var paths = new Dictionary<string, string>(StringComparer.Ordinal);
         var modinfo = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var softdeps = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var aliases = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         Dictionary<string, IReadOnlyList<string>>? depFile = null;
         var bytes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var wanted = new HashSet<string>(kfuncModules, StringComparer.Ordinal);
@@ -58,11 +60,15 @@ public static class LabModules
                 if (!paths.TryAdd(name, path)) { notes.Add($"{path}: a second module named {name}, ignored"); return; }
                 var ko = Decompress(path, packed, ScanBytes, notes);
                 if (ko is null) return;
-                modinfo[name] = Depends(ko, path, notes);
+                var info = Modinfo(ko, path, notes);
+                modinfo[name] = ModinfoDepends(info);
+                softdeps[name] = ModinfoList(info, "softdep=", pre: true);
+                foreach (var a in ModinfoList(info, "alias=", pre: false))
+                    (aliases.TryGetValue(a, out var l) ? l : aliases[a] = []).Add(name);
                 if (wanted.Contains(name)) Keep(name, path, ko);
             }, ScanBytes);
 
-        var graph = depFile ?? modinfo;
+        var graph = WithSoftdeps(depFile ?? modinfo, softdeps, paths, aliases);
         var order = Order(kfuncModules.Order(StringComparer.Ordinal), graph, paths, notes, limits.MaxModules);
         var rest = order.Where(n => !bytes.ContainsKey(n)).Select(n => paths[n]).ToHashSet(StringComparer.Ordinal);
         if (rest.Count > 0)
@@ -139,10 +145,54 @@ public static class LabModules
         return [];
     }
 
-    private static IReadOnlyList<string> Depends(byte[] ko, string path, List<string> notes)
+    private static byte[] Modinfo(byte[] ko, string path, List<string> notes)
     {
-        try { return ElfFile.Parse(ko).FindSection(".modinfo") is { } s ? ModinfoDepends(s.Data.Span) : []; }
+        try { return ElfFile.Parse(ko).FindSection(".modinfo") is { } s ? s.Data.ToArray() : []; }
         catch (BpfFormatException e) { notes.Add($"{path}: not a readable module: {e.Message}"); return []; }
+    }
+
+    /// <summary>
+    /// `alias=` values, or the `pre:` names of `softdep=` ("pre: crc32c post: x" → [crc32c]): a module whose init asks the
+    /// crypto API for an algorithm (libcrc32c → "crc32c") fails with ENOENT unless the provider was inserted first.
+    /// </summary>
+    public static IReadOnlyList<string> ModinfoList(ReadOnlySpan<byte> modinfo, string key, bool pre)
+    {
+        var list = new List<string>();
+        foreach (var entry in Encoding.UTF8.GetString(modinfo).Split('\0'))
+        {
+            if (!entry.StartsWith(key, StringComparison.Ordinal)) continue;
+            if (!pre) { list.Add(entry[key.Length..].Trim()); continue; }
+            var inPre = false;
+            foreach (var w in entry[key.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                if (w.EndsWith(':')) inPre = w == "pre:";
+                else if (inPre) list.Add(w);
+        }
+        return list;
+    }
+
+    /// <summary>
+    /// The dependency graph plus each module's softdep `pre:` modules, first: a name is a module's name or an alias
+    /// (modprobe's rule); among several providers of an alias the generic one (it runs on any CPU, TCG's too), else the first.
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<string>> WithSoftdeps(IReadOnlyDictionary<string, IReadOnlyList<string>> graph,
+        Dictionary<string, IReadOnlyList<string>> softdeps, Dictionary<string, string> present, Dictionary<string, List<string>> aliases)
+    {
+        var result = graph.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        foreach (var (module, pres) in softdeps)
+        {
+            var resolved = new List<string>();
+            foreach (var p in pres)
+            {
+                var name = p.Replace('-', '_');
+                if (present.ContainsKey(name)) { resolved.Add(name); continue; }
+                var by = aliases.GetValueOrDefault(p)?.OrderBy(n => n.Contains("generic", StringComparison.Ordinal) ? 0 : 1)
+                    .ThenBy(n => n, StringComparer.Ordinal).FirstOrDefault();
+                if (by is null) continue;
+                resolved.Add(by);
+            }
+            if (resolved.Count > 0) result[module] = resolved.Concat(result.GetValueOrDefault(module) ?? []).Distinct().ToList();
+        }
+        return result;
     }
 
     /// <summary>Bound of one .ko while the graph is read (the ingestion's: every module of a package is read once anyway).</summary>

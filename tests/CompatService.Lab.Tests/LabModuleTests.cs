@@ -32,7 +32,9 @@ public sealed class LabModuleTests
         ($"./boot/vmlinuz-{Release}", File.ReadAllBytes(Ingest("bzImage.xz"))),
         ($"./boot/config-{Release}", "CONFIG_BPF_SYSCALL=y\n"u8.ToArray()),
         ($"./lib/modules/{Release}/kernel/u/unrelated.ko", Ko("name=unrelated\0depends=\0")),
-        ($"./lib/modules/{Release}/kernel/z/dep-a.ko", Ko("name=dep_a\0depends=\0")),
+        ($"./lib/modules/{Release}/kernel/z/dep-a.ko", Ko("name=dep_a\0softdep=pre: algo post: other\0depends=\0")),
+        ($"./lib/modules/{Release}/kernel/c/algo-fast.ko", Ko("name=algo_fast\0alias=crypto-algo\0alias=algo\0depends=\0")),
+        ($"./lib/modules/{Release}/kernel/c/algo_generic.ko", Ko("name=algo_generic\0alias=algo\0depends=\0")),
         ($"./lib/modules/{Release}/kernel/y/dep_b.ko.gz", Gzip(Ko("name=dep_b\0depends=dep-a\0"))),
         ($"./lib/modules/{Release}/kernel/x/foo_mod.ko", FooMod("dep_b,dep-a")),
     }.Concat(modulesDep ? [($"./lib/modules/{Release}/modules.dep",
@@ -44,11 +46,12 @@ public sealed class LabModuleTests
         var deb = Package(modulesDep: false);
         var set = LabModules.FromPackage(deb, ["foo_mod"]);
         Assert.Equal(".modinfo depends", set.DependencySource);
-        Assert.Equal(["dep_a", "dep_b", "foo_mod"], set.InOrder.Select(m => m.Name));
-        Assert.Equal([false, false, true], set.InOrder.Select(m => m.KfuncSets));
-        Assert.Equal(Ko("name=dep_b\0depends=dep-a\0"), set.InOrder[1].Ko); // .ko.gz decompressed
-        Assert.Equal($"lib/modules/{Release}/kernel/y/dep_b.ko.gz", set.InOrder[1].PackagePath);
-        Assert.Equal(["dep_b", "dep_a"], set.InOrder[2].DependsOn);
+        // dep_a's softdep "pre: algo" is an alias two modules provide: the generic one goes first (libcrc32c → crc32c_generic)
+        Assert.Equal(["algo_generic", "dep_a", "dep_b", "foo_mod"], set.InOrder.Select(m => m.Name));
+        Assert.Equal([false, false, false, true], set.InOrder.Select(m => m.KfuncSets));
+        Assert.Equal(Ko("name=dep_b\0depends=dep-a\0"), set.InOrder[2].Ko); // .ko.gz decompressed
+        Assert.Equal($"lib/modules/{Release}/kernel/y/dep_b.ko.gz", set.InOrder[2].PackagePath);
+        Assert.Equal(["dep_b", "dep_a"], set.InOrder[3].DependsOn);
         Assert.Empty(set.Notes);
     }
 
@@ -57,7 +60,7 @@ public sealed class LabModuleTests
     {
         var set = LabModules.FromPackage(Package(modulesDep: true), ["foo_mod"]);
         Assert.Equal("modules.dep", set.DependencySource);
-        Assert.Equal(["dep_a", "foo_mod"], set.InOrder.Select(m => m.Name));
+        Assert.Equal(["algo_generic", "dep_a", "foo_mod"], set.InOrder.Select(m => m.Name));
     }
 
     [Fact]
@@ -71,6 +74,7 @@ public sealed class LabModuleTests
         Assert.Contains(notes, n => n.Contains("a depends on builtin", StringComparison.Ordinal));
         Assert.Throws<LabException>(() => LabModules.Order(["a", "c"], graph, present, [], 2));
         Assert.Equal(["x", "y_z"], LabModules.ModinfoDepends("name=m\0depends=x,y-z\0vermagic=6.1\0"u8));
+        Assert.Equal(["a", "b"], LabModules.ModinfoList("softdep=post: z pre: a b\0softdep=pre:\0"u8, "softdep=", pre: true));
     }
 
     [Fact]
@@ -90,7 +94,7 @@ public sealed class LabModuleTests
             var debPath = Path.Combine(dir, "linux-image-synthetic.deb");
             File.WriteAllBytes(debPath, Package(modulesDep: false));
             var kernel = LabKernelImage.Open(debPath, null);
-            Assert.Equal(["dep_a", "dep_b", "foo_mod"], kernel.Modules.InOrder.Select(m => m.Name));
+            Assert.Equal(["algo_generic", "dep_a", "dep_b", "foo_mod"], kernel.Modules.InOrder.Select(m => m.Name));
             Assert.Empty(LabKernelImage.Open(debPath, null, modules: false).Modules.InOrder);
 
             File.WriteAllBytes(Path.Combine(dir, "busybox"), [1]);
@@ -100,8 +104,9 @@ public sealed class LabModuleTests
             LabInitramfs.Write(ms, options, kernel.Release, kernel.Config, [new LabPlanEntry(0, "a.o", "0000-a.o", "p")],
                 new Dictionary<string, byte[]> { ["0000-a.o"] = [1] }, LabArch.Amd64, kernel.Modules.InOrder);
             var entries = LabUnitTests.ReadCpio(ms.ToArray()).ToDictionary(e => e.Name, e => e.Data);
-            Assert.Equal("00-dep_a.ko dep_a\n01-dep_b.ko dep_b\n02-foo_mod.ko foo_mod\n", Encoding.UTF8.GetString(entries["lab/modules"]));
-            Assert.Equal(kernel.Modules.InOrder[2].Ko, entries["lab/mod/02-foo_mod.ko"]);
+            Assert.Equal("00-algo_generic.ko algo_generic\n01-dep_a.ko dep_a\n02-dep_b.ko dep_b\n03-foo_mod.ko foo_mod\n",
+                Encoding.UTF8.GetString(entries["lab/modules"]));
+            Assert.Equal(kernel.Modules.InOrder[3].Ko, entries["lab/mod/03-foo_mod.ko"]);
             var init = Encoding.UTF8.GetString(entries["init"]);
             Assert.True(init.IndexOf("insmod \"/lab/mod/$file\"", StringComparison.Ordinal) is var i and > 0 && i < init.IndexOf("load --force", StringComparison.Ordinal),
                 "init inserts the modules before loading");
