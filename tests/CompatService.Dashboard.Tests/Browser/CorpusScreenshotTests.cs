@@ -13,34 +13,16 @@ namespace CompatService.Dashboard.Tests.Browser;
 /// ones: every page renders in the browser, every cell has an accessible name, and screenshots are saved as artifacts
 /// (matrix-corpus.png is the README's picture).
 /// </summary>
-public sealed class CorpusScreenshotTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class CorpusScreenshotTests(ITestOutputHelper output) : BrowserTest
 {
-    private readonly DashboardServer _server = new();
-    private readonly string _profile = Path.Combine(Path.GetTempPath(), "compat-chrome-" + Guid.NewGuid().ToString("N")[..8]);
-    private ChromeDriver? _driver;
+    protected override string? Unavailable => TestPaths.HasCorpus ? null : TestPaths.NoCorpusReason;
 
-    public async Task InitializeAsync()
-    {
-        if (Chrome.WhyUnavailable() is not null || PostgresServer.FindBin() is null || !TestPaths.HasCorpus) return;
-        await _server.InitializeAsync();
-        _driver = Chrome.Start(_profile);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _driver?.Quit();
-        _driver?.Dispose();
-        await _server.DisposeAsync();
-        try { Directory.Delete(_profile, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
 
     [BrowserCorpusFact]
     public async Task CorpusKernelsAndObjects_EveryPageRenders_ScreenshotsSaved()
     {
-        var d = _driver!;
-        using var http = _server.Writer();
+        var d = Driver;
+        using var http = Server.Writer();
         var kernelDirs = Directory.GetDirectories(Path.Combine(TestPaths.Corpus, "btf")).Order(StringComparer.Ordinal).ToArray();
         foreach (var dir in kernelDirs)
         {
@@ -77,7 +59,7 @@ public sealed class CorpusScreenshotTests(ITestOutputHelper output) : IAsyncLife
         (await http.PostAsJsonAsync(ApiRoutes.AgentReports, report, ContractJson.Options)).EnsureSuccessStatusCode();
 
         d.Manage().Window.Size = new System.Drawing.Size(1600, 1000);
-        d.OpenInteractive(new Uri(_server.BaseAddress, "?objectLabel=suite%3Dfixtures"));
+        d.OpenInteractive(new Uri(Server.BaseAddress, "?objectLabel=suite%3Dfixtures"));
         d.WaitFor(x => x.FindElement(By.CssSelector("button.cell")), 120, "the corpus matrix");
         // The virtualised grid re-renders while the workers finish cells: read every cell's name and class in one script
         // call (no element can go stale between reads), until every rendered cell is named.
@@ -107,7 +89,7 @@ public sealed class CorpusScreenshotTests(ITestOutputHelper output) : IAsyncLife
         if (all)
         {
             var sw = System.Diagnostics.Stopwatch.StartNew();
-            d.OpenInteractive(new Uri(_server.BaseAddress, "?objectLabel=suite%3Dcorpus"));
+            d.OpenInteractive(new Uri(Server.BaseAddress, "?objectLabel=suite%3Dcorpus"));
             d.WaitFor(x => x.FindElement(By.CssSelector("button.cell")), 600, "the whole corpus matrix");
             output.WriteLine($"corpus matrix: first cell after {sw.ElapsedMilliseconds} ms; {d.FindElement(By.CssSelector(".summary")).Text}");
             Save(d, "matrix-all-corpus.png");
@@ -116,7 +98,7 @@ public sealed class CorpusScreenshotTests(ITestOutputHelper output) : IAsyncLife
 
     private Task Page(ChromeDriver d, string relative, string waitFor, string shot)
     {
-        d.OpenInteractive(new Uri(_server.BaseAddress, relative));
+        d.OpenInteractive(new Uri(Server.BaseAddress, relative));
         d.WaitFor(x => x.FindElement(By.CssSelector(waitFor)), 60, relative);
         Save(d, shot);
         return Task.CompletedTask;

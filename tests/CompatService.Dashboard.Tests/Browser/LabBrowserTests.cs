@@ -20,11 +20,14 @@ namespace CompatService.Dashboard.Tests.Browser;
 /// kconfig_externs disagrees (predicted unknown without a kernel config, the lab has a real answer: highlighted, both
 /// shown) and the object left out of the run stays predicted-only.
 /// </summary>
-public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class LabBrowserTests(ITestOutputHelper output) : BrowserTest
 {
     // program names; each is the one program of fixture object "<name>.bpfel.o" (the last one's object is kfunc_<name>)
     private const string Verified = "xdp_pass", Disagreeing = "kconfig_externs", PredictedOnly = "weak_missing_unguarded";
-    private readonly DashboardServer _server = new()
+
+    protected override string? Unavailable => LabHost.UnavailableReason;
+
+    protected override DashboardServer CreateServer() => new()
     {
         TestServices = s => s.PostConfigure<CompatOptions>(o =>
         {
@@ -32,31 +35,12 @@ public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
             o.Lab.BootTimeoutSeconds = 300;
         }),
     };
-    private readonly string _profile = Path.Combine(Path.GetTempPath(), "compat-chrome-" + Guid.NewGuid().ToString("N")[..8]);
-    private ChromeDriver? _driver;
-
-    public async Task InitializeAsync()
-    {
-        if (Chrome.WhyUnavailable() is not null || PostgresServer.FindBin() is null || LabHost.UnavailableReason is not null) return;
-        await _server.InitializeAsync();
-        _driver = Chrome.Start(_profile);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _driver?.Quit();
-        _driver?.Dispose();
-        await _server.DisposeAsync();
-        try { Directory.Delete(_profile, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
 
     [BrowserLabFact]
     public async Task LabRunOfTheService_ShowsVerifiedDisagreesAndPredictedOnlyCells()
     {
-        var d = _driver ?? throw new InvalidOperationException("browser not started");
-        using var c = _server.Writer();
+        var d = Driver;
+        using var c = Server.Writer();
         var kernel = await UploadImageAsync(c);
         var shas = new Dictionary<string, string>();
         foreach (var name in new[] { Verified, Disagreeing, PredictedOnly })
@@ -72,7 +56,7 @@ public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
         var route = ApiRoutes.KernelLab.Replace("{id}", kernel.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         var q = await c.PostAsJsonAsync(route, new LabRunRequest([shas[Verified], shas[Disagreeing]]));
         Assert.Equal(HttpStatusCode.Accepted, q.StatusCode);
-        var worker = ActivatorUtilities.CreateInstance<LabWorker>(_server.Services);
+        var worker = ActivatorUtilities.CreateInstance<LabWorker>(Server.Services);
         Assert.True(await worker.RunOneAsync(CancellationToken.None));
         var run = Assert.Single((await c.GetFromJsonAsync<List<LabRunDto>>(route))!);
         Assert.True(run.State == "done", $"lab run {run.State}: {run.Error}");
@@ -84,7 +68,7 @@ public sealed class LabBrowserTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"lab run {run.Id} ({run.Accel}): {Disagreeing} loaded={disagreeing.Loaded} errno={disagreeing.Errno}");
 
         // the matrix page in Chromium
-        d.OpenInteractive(new Uri(_server.BaseAddress, ""));
+        d.OpenInteractive(new Uri(Server.BaseAddress, ""));
         Dictionary<string, CellSeen?> cells;
         try
         {

@@ -12,37 +12,18 @@ namespace CompatService.Dashboard.Tests.Browser;
 /// 50 kernels × 500 programs in a real browser (the real host; the dashboard fed a generated IDashboardApi): only the visible
 /// rows are in the DOM, scrolling brings the last row, a filter re-queries in place. Times are reported, never asserted.
 /// </summary>
-public sealed class LargeMatrixBrowserTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class LargeMatrixBrowserTests(ITestOutputHelper output) : BrowserTest
 {
     private readonly FakeDashboardApi _api = LargeMatrix.Create();
-    private DashboardServer? _server;
-    private readonly string _profile = Path.Combine(Path.GetTempPath(), "compat-chrome-" + Guid.NewGuid().ToString("N")[..8]);
-    private ChromeDriver? _driver;
 
-    public async Task InitializeAsync()
-    {
-        if (Chrome.WhyUnavailable() is not null || PostgresServer.FindBin() is null) return;
-        _server = new DashboardServer { TestServices = s => s.AddScoped<IDashboardApi>(_ => _api) };
-        await _server.InitializeAsync();
-        _driver = Chrome.Start(_profile);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _driver?.Quit();
-        _driver?.Dispose();
-        if (_server is not null) await _server.DisposeAsync();
-        try { Directory.Delete(_profile, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
+    protected override DashboardServer CreateServer() => new() { TestServices = s => s.AddScoped<IDashboardApi>(_ => _api) };
 
     [BrowserFact]
     public void FiftyKernelsByFiveHundredPrograms_OnlyVisibleRowsRendered_ScrollReachesTheEnd()
     {
-        var d = _driver!;
+        var d = Driver;
         var sw = Stopwatch.StartNew();
-        d.OpenInteractive(new Uri(_server!.BaseAddress, ""));
+        d.OpenInteractive(new Uri(Server.BaseAddress, ""));
         d.WaitFor(x => x.FindElement(By.CssSelector("button.cell")), 60, "the first cell");
         var firstCell = sw.Elapsed;
 

@@ -12,34 +12,9 @@ namespace CompatService.Dashboard.Tests.Browser;
 /// End to end in a real browser: the real service on a real PostgreSQL, a kernel and an object uploaded THROUGH THE PAGE,
 /// the matrix cell opened by mouse and by keyboard, accessible names checked, a screenshot saved as a test artifact.
 /// </summary>
-public sealed class MatrixBrowserTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class MatrixBrowserTests(ITestOutputHelper output) : BrowserTest
 {
-    private readonly DashboardServer _server = new();
-    private readonly string _profile = Path.Combine(Path.GetTempPath(), "compat-chrome-" + Guid.NewGuid().ToString("N")[..8]);
-    private ChromeDriver? _driver;
-
     public static string Artifacts => Path.Combine(TestPaths.RepoRoot, "tests", "artifacts", "dashboard");
-
-    public async Task InitializeAsync()
-    {
-        if (Chrome.WhyUnavailable() is not null || PostgresServer.FindBin() is null) return; // the facts below are skipped
-        await _server.InitializeAsync();
-        _driver = Chrome.Start(_profile);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _driver?.Quit();
-        _driver?.Dispose();
-        await _server.DisposeAsync();
-        try { Directory.Delete(_profile, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    private ChromeDriver Driver => _driver ?? throw new InvalidOperationException("browser not started");
-
-    private Uri Url(string relative) => new(_server.BaseAddress, relative);
 
     [BrowserFact]
     public async Task UploadKernelAndObjectThroughThePage_OpenTheCell_ReadTheReason_ByMouseAndKeyboard()
@@ -49,7 +24,7 @@ public sealed class MatrixBrowserTests(ITestOutputHelper output) : IAsyncLifetim
         var obj = Path.Combine(TestPaths.Fixtures, "bpf", "kfunc_weak_missing_unguarded.bpfel.o");
 
         // the page's script and style are served (a host run from bin/ outside Development would miss them: trap 7)
-        using (var http = _server.Writer())
+        using (var http = Server.Writer())
         {
             foreach (var asset in new[] { "_framework/blazor.web.js", "_content/CompatService.Dashboard/dashboard.css" })
             {
@@ -83,7 +58,7 @@ public sealed class MatrixBrowserTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Contains("stored", objectStatus.Text);
 
         // a bad file: the service's problem is shown plainly
-        var bad = Path.Combine(_profile, "not-an-object.o");
+        var bad = Path.Combine(Profile, "not-an-object.o");
         await File.WriteAllTextAsync(bad, "this is not an ELF file");
         d.FindElement(By.Id("object-file")).SendKeys(bad);
         var refused = d.WaitFor(x => x.FindElements(By.CssSelector("section[aria-labelledby=object-upload] li.upload-refused")).FirstOrDefault(),
@@ -145,7 +120,7 @@ public sealed class MatrixBrowserTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.Equal(true, d.ExecuteScript("return window.__sameDocument === true;")); // no full page load: the circuit re-queried in place
         // the object page: what the program needs, and its minimum kernel per stream (it fails on the only kernel, so
         // the row names that kernel and what it lacks), computed by the service from the same matrix cells
-        using (var http = _server.Writer())
+        using (var http = Server.Writer())
         {
             var objects = await http.GetFromJsonAsync<List<ObjectDto>>(ApiRoutes.Objects, ContractJson.Options);
             d.Navigate().GoToUrl(Url($"objects/{objects!.Single().Id}"));
@@ -175,7 +150,7 @@ public sealed class MatrixBrowserTests(ITestOutputHelper output) : IAsyncLifetim
 
     private async Task<Reason> ExpectedReasonAsync()
     {
-        using var c = _server.Writer();
+        using var c = Server.Writer();
         var m = await c.GetFromJsonAsync<MatrixReport>(ApiRoutes.Matrix + "?format=json", ContractJson.Options);
         return m!.Objects.Single().Programs.Single().Results.Single().Reasons.First(r => r.Code == ReasonCodes.WeakKfuncUnguarded);
     }

@@ -11,35 +11,15 @@ namespace CompatService.Dashboard.Tests.Browser;
 /// Module BTF through the page: a program calling nf_conntrack kfuncs fails on the bare 7.2 kernel (kfunc-missing), and
 /// loads once nf_conntrack's BTF is uploaded for that kernel, its kfunc resolved in the module.
 /// </summary>
-public sealed class ModuleBrowserTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ModuleBrowserTests(ITestOutputHelper output) : BrowserTest
 {
-    private readonly DashboardServer _server = new();
-    private readonly string _profile = Path.Combine(Path.GetTempPath(), "compat-chrome-" + Guid.NewGuid().ToString("N")[..8]);
-    private ChromeDriver? _driver;
-
-    public async Task InitializeAsync()
-    {
-        if (Chrome.WhyUnavailable() is not null || PostgresServer.FindBin() is null) return;
-        await _server.InitializeAsync();
-        _driver = Chrome.Start(_profile);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _driver?.Quit();
-        _driver?.Dispose();
-        await _server.DisposeAsync();
-        try { Directory.Delete(_profile, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
 
     [BrowserFact]
     public void ModuleBtfUploadedThroughThePage_TurnsKfuncMissingIntoLoads()
     {
-        var d = _driver!;
+        var d = Driver;
         var kernelDir = Path.Combine(TestPaths.Fixtures, "kernels", "debian-7.2.13+deb14-amd64");
-        d.OpenInteractive(new Uri(_server.BaseAddress, "upload"));
+        d.OpenInteractive(new Uri(Server.BaseAddress, "upload"));
         var fields = d.FindElements(By.CssSelector("section[aria-labelledby=kernel-upload] .fields input"));
         fields[0].SendKeys("7.2.13+deb14-amd64");
         fields[0].SendKeys(Keys.Tab);
