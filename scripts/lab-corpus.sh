@@ -5,6 +5,9 @@
 #   env: COMPAT_CORPUS (default ../shared/corpus), COMPAT_NATIVE_AGENT (the AOT agent put into the guest),
 #        LAB="dotnet run --project src/CompatService.Agent --" (the host side; default the native agent itself),
 #        LAB_WORK (keep each run's work directory, console.log and results.log, under LAB_WORK/KERNEL)
+#        LAB_REPLAY=DIR: boot nothing; compare the kept real outcomes DIR/KERNEL/results.log (a former run's LAB_WORK)
+#        again with this engine (`lab --replay`), e.g. after an engine change; LAB_OBJECTS=FILE (one path a line, or
+#        FILE-with-{k} expanded per kernel) names the objects in the order of that run
 #   arm64 kernels (debian-6.1.0-56-arm64: Image.gz): the arm64 agent and sysroot of scripts/build-agent-arm64.sh
 #        (COMPAT_ARM64=DIR, default tests/artifacts/arm64, built when missing), booted with qemu-system-aarch64 under TCG
 set -uo pipefail
@@ -13,7 +16,7 @@ corpus=${COMPAT_CORPUS:-../shared/corpus}
 out=${1:?usage: scripts/lab-corpus.sh OUTDIR [KERNEL...]}; shift
 mkdir -p "$out"
 agent=${COMPAT_NATIVE_AGENT:-tests/artifacts/native-agent/compat-agent}
-if [ ! -x "$agent" ]; then
+if [ -z "${LAB_REPLAY:-}" ] && [ ! -x "$agent" ]; then
   dotnet publish src/CompatService.Agent -r linux-x64 -p:PublishAot=true -o tests/artifacts/native-agent -nologo -v q || exit 3
 fi
 lab=${LAB:-$agent}
@@ -23,13 +26,18 @@ objects+=(tests/fixtures/bpf/*.bpfel.o)
 kernels=("$@")
 [ ${#kernels[@]} -gt 0 ] || kernels=(debian-6.1.0-56-amd64 debian-5.10.0-46-amd64 "debian-6.12.117+deb12-amd64" "debian-7.2.13+deb14-amd64")
 for k in "${kernels[@]}"; do
+  if [ -n "${LAB_OBJECTS:-}" ]; then mapfile -t objects <"${LAB_OBJECTS//\{k\}/$k}" || exit 2; fi
   image="$corpus/images/$k/vmlinuz" guest=$agent extra=()
   if [ ! -f "$image" ] && [ -f "$corpus/images/$k/Image.gz" ]; then
     image="$corpus/images/$k/Image.gz" arm64=${COMPAT_ARM64:-tests/artifacts/arm64}
-    [ -x "$arm64/agent/compat-agent" ] || bash scripts/build-agent-arm64.sh "$arm64" || exit 3
+    [ -n "${LAB_REPLAY:-}" ] || [ -x "$arm64/agent/compat-agent" ] || bash scripts/build-agent-arm64.sh "$arm64" || exit 3
     guest=$arm64/agent/compat-agent extra=(--sysroot "$arm64/sysroot")
   fi
   [ -f "$image" ] || { echo "$k: no image, skipped"; continue; }
+  if [ -n "${LAB_REPLAY:-}" ]; then
+    [ -f "$LAB_REPLAY/$k/results.log" ] || { echo "$k: no $LAB_REPLAY/$k/results.log, skipped"; continue; }
+    extra+=(--replay "$LAB_REPLAY/$k/results.log")
+  fi
   echo "== $k: ${#objects[@]} objects ($(date -u +%H:%M:%S))"
   $lab lab --image "$image" --kernel "$corpus/btf/$k" --agent "$guest" "${extra[@]}" --format json --skip-bad-objects \
     --boot-timeout 300 --program-timeout 60 ${LAB_WORK:+--work "$LAB_WORK/$k"} "${objects[@]}" >"$out/$k.json" 2>"$out/$k.log"

@@ -44,6 +44,40 @@ public sealed class DebianPackage
     public static DebianPackage Read(ReadOnlyMemory<byte> deb, IngestLimits? limits = null)
     {
         limits ??= IngestLimits.Default;
+        var (kind, data) = DataMember(deb);
+        return Compression.Guard(kind, data.Name, () =>
+        {
+            using var tarStream = Compression.OpenLimited(kind, data.Data, limits.MaxDecompressedBytes, data.Name);
+            return ReadTar(tarStream, data.Name, limits);
+        });
+    }
+
+    /// <summary>
+    /// Streams the package's data.tar once and hands every regular file whose normalized path <paramref name="want"/>
+    /// accepts to <paramref name="take"/> (bytes as stored, at most <paramref name="maxFileBytes"/> each; the tar as a whole
+    /// within <see cref="IngestLimits.MaxDecompressedBytes"/>). The lab reads module files (.ko, modules.dep) this way.
+    /// </summary>
+    public static void ReadFiles(ReadOnlyMemory<byte> deb, Func<string, bool> want, Action<string, byte[]> take, long maxFileBytes,
+        IngestLimits? limits = null)
+    {
+        limits ??= IngestLimits.Default;
+        var (kind, data) = DataMember(deb);
+        Compression.Guard(kind, data.Name, () =>
+        {
+            using var tarStream = Compression.OpenLimited(kind, data.Data, limits.MaxDecompressedBytes, data.Name);
+            using var reader = new TarReader(tarStream, leaveOpen: true);
+            while (reader.GetNextEntry(copyData: false) is { } entry)
+            {
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
+                var path = Normalize(entry.Name);
+                if (want(path)) take(path, ReadEntry(entry, maxFileBytes, path));
+            }
+            return 0;
+        });
+    }
+
+    private static (CompressionKind Kind, ArMember Data) DataMember(ReadOnlyMemory<byte> deb)
+    {
         var members = ArArchive.Read(deb);
         if (members.Count == 0 || members[0].Name != "debian-binary")
             throw new BpfFormatException("not a Debian package: first ar member is not debian-binary", 8);
@@ -65,12 +99,7 @@ public sealed class DebianPackage
         };
         if (kind != CompressionKind.None && Compression.Detect(data.Data.Span) != kind)
             throw new BpfFormatException($"{data.Name}: content is not {Compression.Name(kind)}", data.Offset);
-
-        return Compression.Guard(kind, data.Name, () =>
-        {
-            using var tarStream = Compression.OpenLimited(kind, data.Data, limits.MaxDecompressedBytes, data.Name);
-            return ReadTar(tarStream, data.Name, limits);
-        });
+        return (kind, data);
     }
 
     private static DebianPackage ReadTar(Stream tarStream, string what, IngestLimits limits)

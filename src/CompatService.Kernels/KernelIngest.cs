@@ -125,7 +125,8 @@ public static class KernelIngest
         };
     }
 
-    private static KernelIngestResult FromPackage(DebianPackage package, string? nameRelease, IngestLimits limits)
+    /// <summary>An already read package (the lab reads its modules too) as an ingestion result.</summary>
+    public static KernelIngestResult FromPackage(DebianPackage package, string? nameRelease, IngestLimits limits)
     {
         if (package.Image is not { } imageBytes)
             throw new BpfFormatException("Debian package holds no boot/vmlinuz-* (not a linux-image package?)", 0);

@@ -1,5 +1,6 @@
 using CompatService.Contracts;
 using CompatService.Engine;
+using CompatService.Engine.Object;
 using CompatService.Reporting;
 
 namespace CompatService.Lab;
@@ -23,6 +24,9 @@ public enum LabAgreement
 public sealed record LabCell(string Object, string ObjectSha256, string Program, Verdict Predicted, IReadOnlyList<Reason> Reasons,
     LabProgramResult Observed, LabAgreement Agreement, string Code)
 {
+    /// <summary>The kfuncs this program's object calls that an inserted module registers (empty: none, or a bare boot).</summary>
+    public IReadOnlyList<string> ModuleKfuncs { get; init; } = [];
+
     public static string Class(LabAgreement a) => a switch
     {
         LabAgreement.Agreed => "agreed", LabAgreement.Unknown => "unknown", LabAgreement.FalseLoads => "false-loads",
@@ -32,10 +36,15 @@ public sealed record LabCell(string Object, string ObjectSha256, string Program,
 
 public static class LabComparison
 {
-    /// <summary>Compares every observed program with the engine's verdict on the guest's kernel (vmlinux, config, no modules).</summary>
+    /// <summary>
+    /// Compares every observed program with the engine's verdict on the guest's kernel (vmlinux, config, and the BTF of
+    /// the modules the guest really inserted — none for a bare image).
+    /// </summary>
     public static IReadOnlyList<LabCell> Compare(LabKernelImage kernel, IReadOnlyList<LabObject> objects, LabRunResult run)
     {
-        var guest = kernel.GuestKernel();
+        var inserted = run.Inserted;
+        var guest = kernel.GuestKernel(inserted);
+        var moduleKfuncs = kernel.ModuleKfuncs(inserted);
         var label = kernel.Release ?? "lab";
         var byName = objects.GroupBy(o => o.Name).ToDictionary(g => g.Key, g => g.First());
         var predictions = new Dictionary<(string, string), ProgramResult>();
@@ -50,7 +59,11 @@ public static class LabComparison
             var o = byName[r.Object];
             var p = predictions[(r.Object, r.Program)];
             var (agreement, code) = Classify(p, r);
-            cells.Add(new LabCell(o.Name, o.Sha256, r.Program, p.Verdict, p.Reasons, r, agreement, code));
+            cells.Add(new LabCell(o.Name, o.Sha256, r.Program, p.Verdict, p.Reasons, r, agreement, code)
+            {
+                ModuleKfuncs = o.Object.Externs.Where(e => e.Kind == ExternKind.Kfunc && moduleKfuncs.ContainsKey(e.EssentialName))
+                    .Select(e => e.EssentialName).Distinct().Order(StringComparer.Ordinal).ToList(),
+            });
         }
         return cells;
     }

@@ -9,14 +9,15 @@ public sealed record LabPlanEntry(int Index, string ObjectFile, string GuestObje
 
 /// <summary>
 /// Builds the guest's initramfs: /init (busybox sh), busybox-static, the native agent with exactly the shared libraries
-/// `ldd` lists (and the dynamic loader), the kernel config at /boot/config-&lt;release&gt;, the objects and the plan.
+/// `ldd` lists (and the dynamic loader), the kernel config at /boot/config-&lt;release&gt;, the objects and the plan, and the
+/// modules to insert (/lab/mod/NN-name.ko, their order in /lab/modules; empty for a bare image).
 /// </summary>
 public static partial class LabInitramfs
 {
     public const string AgentPath = "/lab/compat-agent";
 
     public static void Write(Stream output, LabRunOptions options, string? release, string? config, IReadOnlyList<LabPlanEntry> plan,
-        IReadOnlyDictionary<string, byte[]> guestObjects, LabArch? arch = null)
+        IReadOnlyDictionary<string, byte[]> guestObjects, LabArch? arch = null, IReadOnlyList<LabModule>? modules = null)
     {
         arch ??= LabArch.Amd64;
         var cpio = new CpioWriter(output);
@@ -31,13 +32,22 @@ public static partial class LabInitramfs
         var planText = new StringBuilder();
         foreach (var e in plan) planText.Append(e.Index).Append(' ').Append(e.GuestObject).Append(' ').Append(e.Program).Append('\n');
         cpio.File("lab/plan", Encoding.UTF8.GetBytes(planText.ToString()));
+        var order = new StringBuilder();
+        foreach (var (m, i) in (modules ?? []).Select((m, i) => (m, i)))
+        {
+            var file = $"{i:D2}-{m.Name}.ko";
+            cpio.File($"lab/mod/{file}", m.Ko);
+            order.Append(file).Append(' ').Append(m.Name).Append('\n');
+        }
+        cpio.File("lab/modules", Encoding.UTF8.GetBytes(order.ToString()));
         cpio.File("init", Encoding.UTF8.GetBytes(InitScript(options, arch)), 0x1ED);
         cpio.Close();
     }
 
     /// <summary>
     /// The guest's PID 1: mounts, checks the BTF sha256 against `lab.btf=` on the command line (refuses on mismatch),
-    /// runs `compat-agent load --force --format json --program P OBJ` for each plan line under `timeout`, frames each
+    /// inserts the modules of /lab/modules in order (busybox insmod; each result on the results port, a failure is
+    /// reported, not fatal), runs `compat-agent load --force --format json --program P OBJ` for each plan line under `timeout`, frames each
     /// answer on the second serial port (ttyS1) and powers off.
     /// </summary>
     public static string InitScript(LabRunOptions o, LabArch? arch = null) => $$"""
@@ -59,6 +69,12 @@ public static partial class LabInitramfs
         if [ "$got" != "$want" ]; then
           echo "{{LabSerial.Refused}} guest BTF $got is not the expected $want" >&3
         else
+          while read -r file name; do
+            out=$(insmod "/lab/mod/$file" 2>&1)
+            rc=$?
+            echo "lab: insmod $name: $rc $out"
+            echo "{{LabSerial.Insmod}} $name $rc $(echo "$out" | tr '\n' ' ' | head -c 300)" >&3
+          done < /lab/modules
           while read -r n obj prog; do
             echo "{{LabSerial.Begin}} $n" >&3
             timeout -s KILL {{o.ProgramTimeout.TotalSeconds:0}} {{AgentPath}} load --force --size-maps --format json --program "$prog" "/lab/obj/$obj" </dev/null >/tmp/out 2>/tmp/err

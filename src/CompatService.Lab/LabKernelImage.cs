@@ -10,18 +10,27 @@ namespace CompatService.Lab;
 /// </summary>
 public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Release, string? Config, LoadedKernel Kernel)
 {
-    public static LabKernelImage Open(string imagePath, string? kernelDirectory) =>
-        Open(File.ReadAllBytes(imagePath), imagePath, kernelDirectory, null);
+    public static LabKernelImage Open(string imagePath, string? kernelDirectory, bool modules = true) =>
+        Open(File.ReadAllBytes(imagePath), imagePath, kernelDirectory, null, modules);
 
-    /// <summary>From bytes (the service's stored image); <paramref name="config"/> overrides the package's or directory's.</summary>
-    public static LabKernelImage Open(byte[] bytes, string imagePath, string? kernelDirectory, string? config)
+    /// <summary>
+    /// From bytes (the service's stored image); <paramref name="config"/> overrides the package's or directory's. A package's
+    /// modules that register kfunc sets (and what they depend on) are taken to be inserted in the guest unless
+    /// <paramref name="modules"/> is false.
+    /// </summary>
+    public static LabKernelImage Open(byte[] bytes, string imagePath, string? kernelDirectory, string? config, bool modules = true)
     {
         byte[] bz;
+        KernelIngestResult? ingest = null;
+        var moduleSet = LabModuleSet.None;
         if (DebianPackage.IsDeb(bytes))
         {
             var deb = DebianPackage.Read(bytes);
             bz = deb.Image?.ToArray() ?? throw new LabException($"{imagePath}: the package has no kernel image (vmlinuz)");
             config ??= deb.Config;
+            ingest = KernelIngest.FromPackage(deb, Path.GetFileName(imagePath), IngestLimits.Default);
+            if (modules)
+                moduleSet = LabModules.FromPackage(bytes, ingest.Modules.Where(m => m.Kfuncs is { Count: > 0 }).Select(m => m.Name).ToList());
         }
         else bz = bytes;
         var image = ReadBootable(bz, imagePath);
@@ -43,12 +52,15 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
         }
         else
         {
-            source = KernelInput.FromIngest(KernelIngest.Read(bytes, Path.GetFileName(imagePath)));
+            source = KernelInput.FromIngest(ingest ?? KernelIngest.Read(bytes, Path.GetFileName(imagePath)));
             kernel = new LoadedKernel(source.Open(), Path.GetFileName(imagePath), imagePath, source.Arch, source.Flavour);
         }
         // the guest runs this image: its kallsyms are a fact about the guest even when the directory kept no image
         return new LabKernelImage(bz, sha, image.Release ?? kernel.Release, config, kernel)
-            { Source = source, Kallsyms = kernel.Btf.Kallsyms ?? image.DecodeKallsyms(out _), Arch = arch };
+        {
+            Source = source, Kallsyms = kernel.Btf.Kallsyms ?? image.DecodeKallsyms(out _), Arch = arch, Modules = moduleSet,
+            PackageModules = ingest?.Modules ?? [],
+        };
     }
 
     /// <summary>
@@ -74,16 +86,44 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
     /// <summary>The image's kallsyms (typeless ksyms resolve against them), or null when the image's table cannot be decoded.</summary>
     public KallsymsTable? Kallsyms { get; init; }
 
+    /// <summary>The package's modules the guest inserts (kfunc-set modules and their dependencies, in order); none for a bare image.</summary>
+    public LabModuleSet Modules { get; init; } = LabModuleSet.None;
+
+    /// <summary>The package's ingested modules (BTF, kfunc sets); empty for a bare image.</summary>
+    public IReadOnlyList<IngestedModule> PackageModules { get; init; } = [];
+
     /// <summary>
-    /// The kernel as the guest has it: vmlinux BTF, config and the image's kallsyms, no modules (the lab inserts none),
-    /// opened through the one door (<see cref="KernelSource.Open"/>, the one place a config meets a kernel).
+    /// The kernel as the guest has it: vmlinux BTF, config, the image's kallsyms and the BTF of the modules the guest
+    /// really inserted (<paramref name="inserted"/>; none: as a bare boot), opened through the one door
+    /// (<see cref="KernelSource.Open"/>, the one place a config meets a kernel).
     /// </summary>
-    public KernelBtfSet GuestKernel() => (Source with
+    public KernelBtfSet GuestKernel(IReadOnlyCollection<string>? inserted = null)
     {
-        // no module is loaded in the guest: its /proc/kallsyms is the image's table (a name it lacks is missing for libbpf)
-        Modules = [], Release = Release ?? Source.Release, Config = Config ?? Source.Config,
-        Kallsyms = (Kallsyms ?? Source.Kallsyms)?.AsRunningWithoutModules(),
-    }).Open();
+        if (inserted is not { Count: > 0 })
+            return (Source with
+            {
+                // no module is loaded in the guest: its /proc/kallsyms is the image's table (a name it lacks is missing for libbpf)
+                Modules = [], Release = Release ?? Source.Release, Config = Config ?? Source.Config,
+                Kallsyms = (Kallsyms ?? Source.Kallsyms)?.AsRunningWithoutModules(),
+            }).Open();
+        var modules = Source.Modules.Where(m => inserted.Contains(m.Key)).ToList();
+        modules.AddRange(PackageModules.Where(m => inserted.Contains(m.Name) && modules.All(k => k.Key != m.Name))
+            .Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Btf)));
+        return (Source with
+        {
+            // modules are loaded: the guest's /proc/kallsyms lists their symbols too, which the image's table lacks
+            Modules = modules, Release = Release ?? Source.Release, Config = Config ?? Source.Config, Kallsyms = Kallsyms ?? Source.Kallsyms,
+        }).Open();
+    }
+
+    /// <summary>Kfunc name → the inserted module that registers it (from the package's kfunc sets).</summary>
+    public IReadOnlyDictionary<string, string> ModuleKfuncs(IReadOnlyCollection<string> inserted)
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var m in PackageModules.Where(m => inserted.Contains(m.Name)))
+            foreach (var k in m.Kfuncs ?? []) map.TryAdd(k.Name, m.Name);
+        return map;
+    }
 
     private static string? ConfigText(string dir) => KernelConfigFile.TryRead(dir);
 }

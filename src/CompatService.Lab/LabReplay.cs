@@ -33,7 +33,7 @@ public static class LabReplay
         return new LabRunResult
         {
             ExpectedBtfSha256 = btfSha256, GuestBtfSha256 = g, Release = parsed.GuestRelease ?? release,
-            Accel = "replay", Completed = parsed.Done, Aborted = aborted,
+            Accel = "replay", Completed = parsed.Done, Aborted = aborted, Modules = parsed.Modules,
             Programs = plan.Select(e => parsed.Programs.GetValueOrDefault(e.Index) ??
                 new LabProgramResult(e.Index, e.ObjectFile, e.Program, LabStatus.NotRun, null, null, aborted, null, null, null)).ToList(),
         };

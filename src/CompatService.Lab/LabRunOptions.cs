@@ -46,6 +46,10 @@ public sealed record LabRunResult
     public TimeSpan BootTime { get; init; }
     public TimeSpan Elapsed { get; init; }
     public required IReadOnlyList<LabProgramResult> Programs { get; init; }
+    /// <summary>The modules the guest tried to insert before loading (a package's kfunc-set modules), with insmod's result.</summary>
+    public IReadOnlyList<LabInsmod> Modules { get; init; } = [];
+    /// <summary>The names of the modules really inserted (the prediction's kernel carries their BTF).</summary>
+    public IReadOnlyList<string> Inserted => Modules.Where(m => m.Inserted).Select(m => m.Name).ToList();
     /// <summary>The last lines of the kernel console (ttyS0), for diagnosis.</summary>
     public string ConsoleTail { get; init; } = "";
 }

@@ -62,11 +62,13 @@ public static partial class LabRunner
         foreach (var f in new[] { console, results }) File.Delete(f);
         await File.WriteAllBytesAsync(bz, kernel.Bzimage, ct);
         await using (var fs = File.Create(initrd))
-            LabInitramfs.Write(fs, options, kernel.Release, kernel.Config, plan, objects.ToDictionary(o => o.GuestName, o => o.Bytes), kernel.Arch);
+            LabInitramfs.Write(fs, options, kernel.Release, kernel.Config, plan, objects.ToDictionary(o => o.GuestName, o => o.Bytes), kernel.Arch,
+                kernel.Modules.InOrder);
 
         var runner = new QemuRunner(options, kernel.Arch);
         var append = kernel.Arch.KernelCommandLine(kernel.BtfSha256);
-        options.Progress?.Invoke($"booting {kernel.Release} ({runner.Accel}, {plan.Count} programs, initramfs {new FileInfo(initrd).Length / 1024} KiB)");
+        options.Progress?.Invoke($"booting {kernel.Release} ({runner.Accel}, {plan.Count} programs, initramfs {new FileInfo(initrd).Length / 1024} KiB" +
+            (kernel.Modules.InOrder.Count > 0 ? $", modules {string.Join(' ', kernel.Modules.InOrder.Select(m => m.Name))})" : ")"));
         var sw = Stopwatch.StartNew();
         var (aborted, bootTime) = await runner.RunAsync(bz, initrd, console, results, append, plan.Count, ct);
         var elapsed = sw.Elapsed;
@@ -83,7 +85,7 @@ public static partial class LabRunner
         {
             ExpectedBtfSha256 = kernel.BtfSha256, GuestBtfSha256 = parsed.GuestBtfSha256, Release = parsed.GuestRelease ?? kernel.Release,
             Accel = runner.Accel, Refused = refused, Aborted = aborted, Completed = parsed.Done && aborted is null && refused is null,
-            BootTime = bootTime, Elapsed = elapsed, Programs = programs, ConsoleTail = consoleTail,
+            BootTime = bootTime, Elapsed = elapsed, Programs = programs, ConsoleTail = consoleTail, Modules = parsed.Modules,
         };
     }
 

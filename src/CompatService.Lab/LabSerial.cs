@@ -17,17 +17,36 @@ public sealed record LabProgramResult(
     public string? GuestObject { get; init; }
 }
 
+/// <summary>One module the guest tried to insert: its name, insmod's exit code and (on failure) what insmod said.</summary>
+public sealed record LabInsmod(string Name, int ExitCode, string? Message)
+{
+    public bool Inserted => ExitCode == 0;
+
+    /// <summary>"name rc [message]" → the record; null when it is not that shape.</summary>
+    public static LabInsmod? Parse(string rest)
+    {
+        var f = rest.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
+        if (f.Length < 2 || !int.TryParse(f[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var rc)) return null;
+        return new LabInsmod(f[0], rc, f.Length > 2 && f[2].Trim().Length > 0 ? f[2].Trim() : null);
+    }
+}
+
 /// <summary>
 /// The guest's results port (ttyS1): "@@LAB-READY sha release", then per plan entry "@@LAB-BEGIN n", the agent's JSON,
-/// "@@LAB-STDERR n", its stderr, "@@LAB-END n rc"; "@@LAB-DONE" at the end or "@@LAB-REFUSED why".
+/// "@@LAB-STDERR n", its stderr, "@@LAB-END n rc"; "@@LAB-DONE" at the end or "@@LAB-REFUSED why"; before the first program
+/// "@@LAB-INSMOD name rc message" per module inserted (a package's kfunc-set modules, see <see cref="LabModules"/>).
 /// </summary>
 public static class LabSerial
 {
     public const string Ready = "@@LAB-READY", Refused = "@@LAB-REFUSED", Begin = "@@LAB-BEGIN", Stderr = "@@LAB-STDERR",
-        End = "@@LAB-END", Done = "@@LAB-DONE";
+        End = "@@LAB-END", Done = "@@LAB-DONE", Insmod = "@@LAB-INSMOD";
 
     public sealed record Parsed(string? GuestBtfSha256, string? GuestRelease, string? RefusedReason, bool Done,
-        IReadOnlyDictionary<int, LabProgramResult> Programs, int LastBegun);
+        IReadOnlyDictionary<int, LabProgramResult> Programs, int LastBegun)
+    {
+        /// <summary>"@@LAB-INSMOD name rc message" lines, in the order the guest inserted the modules.</summary>
+        public IReadOnlyList<LabInsmod> Modules { get; init; } = [];
+    }
 
     public static Parsed Parse(string text, IReadOnlyList<LabPlanEntry> plan)
     {
@@ -39,10 +58,13 @@ public static class LabSerial
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         var inStderr = false;
+        var modules = new List<LabInsmod>();
         foreach (var raw in text.Split('\n'))
         {
             var line = raw.TrimEnd('\r');
-            if (line.StartsWith(Ready + " ", StringComparison.Ordinal))
+            if (current < 0 && line.StartsWith(Insmod + " ", StringComparison.Ordinal) && LabInsmod.Parse(line[(Insmod.Length + 1)..]) is { } m)
+                modules.Add(m);
+            else if (line.StartsWith(Ready + " ", StringComparison.Ordinal))
             {
                 var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 sha = parts.ElementAtOrDefault(1);
@@ -62,7 +84,7 @@ public static class LabSerial
             }
             else if (current >= 0) (inStderr ? stderr : stdout).Append(line).Append('\n');
         }
-        return new Parsed(sha, release, refused, done, results, lastBegun);
+        return new Parsed(sha, release, refused, done, results, lastBegun) { Modules = modules };
     }
 
     private static int? Int(string line, int field) =>

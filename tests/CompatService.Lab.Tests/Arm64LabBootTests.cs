@@ -50,32 +50,6 @@ public sealed class Arm64LabBootTests(ITestOutputHelper output)
     }
 }
 
-/// <summary>
-/// What the arm64 lab needs: the corpus's 6.1 arm64 image, qemu-system-aarch64, and the output of
-/// scripts/build-agent-arm64.sh (COMPAT_ARM64=DIR, default tests/artifacts/arm64: agent/compat-agent and sysroot/).
-/// </summary>
-public static class Arm64LabHost
-{
-    public const string Kernel = "debian-6.1.0-56-arm64";
-    public static string Image => Path.Combine(TestPaths.Corpus, "images", Kernel, "Image.gz");
-    public static string KernelDir => Path.Combine(TestPaths.Corpus, "btf", Kernel);
-    public static string Root => Environment.GetEnvironmentVariable("COMPAT_ARM64") is { Length: > 0 } d ? d
-        : Path.Combine(TestPaths.RepoRoot, "tests", "artifacts", "arm64");
-    public static string Agent => Path.Combine(Root, "agent", "compat-agent");
-    public static string Sysroot => Path.Combine(Root, "sysroot");
-
-    public static string? UnavailableReason()
-    {
-        if (!TestPaths.HasCorpus) return TestPaths.NoCorpusReason;
-        if (!File.Exists(Image)) return $"{Image} is absent: the corpus has no 6.1 arm64 image to boot";
-        if (!LabHost.OnPath("qemu-system-aarch64")) return "qemu-system-aarch64 is absent (apt-get install qemu-system-arm): the arm64 lab cannot boot";
-        if (!File.Exists(Agent) || !File.Exists(Path.Combine(Sysroot, "bin", "busybox")))
-            return $"no arm64 agent and sysroot under {Root} (scripts/build-agent-arm64.sh builds them: NativeAOT cross-publish, " +
-                "Debian arm64 packages; not done in CI)";
-        return null;
-    }
-}
-
 /// <summary>A fact that boots the arm64 lab; skipped with the first missing piece.</summary>
 public sealed class Arm64LabFactAttribute : FactAttribute
 {

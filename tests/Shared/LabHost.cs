@@ -14,6 +14,14 @@ public static class LabHost
     public static string Image => Path.Combine(TestPaths.Corpus, "images", Kernel, "vmlinuz");
     public static string KernelDir => Path.Combine(TestPaths.Corpus, "btf", Kernel);
 
+    /// <summary>Debian's linux-image package of the same 6.1 kernel (modules included): COMPAT_LAB_PACKAGE, else where
+    /// scripts/fetch-lab-package.sh puts it.</summary>
+    public static string Package => Environment.GetEnvironmentVariable("COMPAT_LAB_PACKAGE") is { Length: > 0 } p ? p
+        : "/work/lab-pkgs/linux-image-6.1.0-56-amd64-unsigned_6.1.192-2_amd64.deb";
+    /// <summary>Null when the package is there; else why not (the lab's own reasons first).</summary>
+    public static string? PackageUnavailableReason => File.Exists(Package) ? null
+        : $"{Package} is absent (scripts/fetch-lab-package.sh fetches it; COMPAT_LAB_PACKAGE names another path): no 6.1 package with modules to boot";
+
     private static readonly Lazy<string?> Reason = new(Find);
     private static readonly Lazy<string> Native = new(() => Environment.GetEnvironmentVariable("COMPAT_NATIVE_AGENT") is { Length: > 0 } given ? given : Publish());
     /// <summary>Cheap checks only (test discovery runs them); the publish happens on first use of <see cref="Agent"/>.</summary>
@@ -65,8 +73,46 @@ public static class LabHost
     }
 }
 
+/// <summary>A fact that needs the 6.1 linux-image package (no VM); skipped with the reason when it is absent.</summary>
+public sealed class LabPackageFactAttribute : FactAttribute
+{
+    public LabPackageFactAttribute() { if (LabHost.PackageUnavailableReason is { } r) Skip = r; }
+}
+
+/// <summary>A fact that boots the 6.1 package with its kfunc modules; skipped with the first missing piece.</summary>
+public sealed class LabPackageBootFactAttribute : FactAttribute
+{
+    public LabPackageBootFactAttribute() { if ((LabHost.UnavailableReason ?? LabHost.PackageUnavailableReason) is { } r) Skip = r; }
+}
+
 /// <summary>A fact that boots the kernel lab; skipped with the first missing piece (corpus, QEMU, busybox, AOT toolchain).</summary>
 public sealed class LabFactAttribute : FactAttribute
 {
     public LabFactAttribute() { if (LabHost.UnavailableReason is { } r) Skip = r; }
+}
+
+/// <summary>
+/// What the arm64 lab needs: the corpus's 6.1 arm64 image, qemu-system-aarch64, and the output of
+/// scripts/build-agent-arm64.sh (COMPAT_ARM64=DIR, default tests/artifacts/arm64: agent/compat-agent and sysroot/).
+/// </summary>
+public static class Arm64LabHost
+{
+    public const string Kernel = "debian-6.1.0-56-arm64";
+    public static string Image => Path.Combine(TestPaths.Corpus, "images", Kernel, "Image.gz");
+    public static string KernelDir => Path.Combine(TestPaths.Corpus, "btf", Kernel);
+    public static string Root => Environment.GetEnvironmentVariable("COMPAT_ARM64") is { Length: > 0 } d ? d
+        : Path.Combine(TestPaths.RepoRoot, "tests", "artifacts", "arm64");
+    public static string Agent => Path.Combine(Root, "agent", "compat-agent");
+    public static string Sysroot => Path.Combine(Root, "sysroot");
+
+    public static string? UnavailableReason()
+    {
+        if (!TestPaths.HasCorpus) return TestPaths.NoCorpusReason;
+        if (!File.Exists(Image)) return $"{Image} is absent: the corpus has no 6.1 arm64 image to boot";
+        if (!LabHost.OnPath("qemu-system-aarch64")) return "qemu-system-aarch64 is absent (apt-get install qemu-system-arm): the arm64 lab cannot boot";
+        if (!File.Exists(Agent) || !File.Exists(Path.Combine(Sysroot, "bin", "busybox")))
+            return $"no arm64 agent and sysroot under {Root} (scripts/build-agent-arm64.sh builds them: NativeAOT cross-publish, " +
+                "Debian arm64 packages; not done in CI)";
+        return null;
+    }
 }

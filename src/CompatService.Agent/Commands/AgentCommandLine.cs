@@ -72,6 +72,7 @@ public static class AgentCommandLine
         }
         lab.Options.Add(new Option<bool>("--skip-bad-objects") { Description = "Skip objects that do not open (say which) instead of refusing the run" });
         lab.Options.Add(new Option<bool>("--quiet") { Description = "No progress lines on stderr" });
+        lab.Options.Add(new Option<bool>("--no-modules") { Description = "Boot a package without inserting its kfunc-set modules (as a bare image)" });
         root.Subcommands.Add(lab);
         return root;
     }

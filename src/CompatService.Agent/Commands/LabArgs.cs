@@ -10,7 +10,7 @@ public static class LabArgs
         ["--image", "--kernel", "--agent", "--busybox", "--qemu", "--accel", "--memory", "--boot-timeout", "--program-timeout", "--output-cap", "--work", "--replay", "--sysroot"];
 
     public static bool TakesValue(string arg) => ValueOptions.Contains(arg);
-    public static bool IsFlag(string arg) => arg is "--quiet" or "--skip-bad-objects";
+    public static bool IsFlag(string arg) => arg is "--quiet" or "--skip-bad-objects" or "--no-modules";
 
     public static LabRunOptions Parse(AgentArgs args, Action<string>? progress)
     {

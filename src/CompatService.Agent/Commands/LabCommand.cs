@@ -20,7 +20,8 @@ public static class LabCommand
         {
             objects = LabRunner.ReadObjects(args.Objects,
                 args.LabOptions.Contains("--skip-bad-objects") ? line => app.Err.WriteLine($"compat-agent lab: {line}") : null);
-            kernel = LabKernelImage.Open(options.Image, options.KernelDirectory);
+            kernel = LabKernelImage.Open(options.Image, options.KernelDirectory, modules: !args.LabOptions.Contains("--no-modules"));
+            foreach (var note in kernel.Modules.Notes) app.Err.WriteLine($"compat-agent lab: modules: {note}");
         }
         catch (LabException e) { throw new InputException(e.Message); }
         catch (Exception e) when (e is Engine.Binary.BpfFormatException or FileNotFoundException) { throw new InputException($"{options.Image}: {e.Message}"); }
@@ -38,7 +39,9 @@ public static class LabCommand
         var output = new LabOutput(new LabKernelOut(run.Release, run.ExpectedBtfSha256, run.GuestBtfSha256), run.Accel, run.Completed,
             run.Refused, run.Aborted, Math.Round(run.BootTime.TotalSeconds, 1), Math.Round(run.Elapsed.TotalSeconds, 1), summary,
             cells.Select(c => new LabOutputCell(c.Object, c.Program, c.Predicted, c.Observed.Status.ToString().ToLowerInvariant(),
-                c.Observed.Errno, c.Observed.VerifierTail, LabCell.Class(c.Agreement), c.Code, c.Reasons)).ToList());
+                c.Observed.Errno, c.Observed.VerifierTail, LabCell.Class(c.Agreement), c.Code, c.Reasons)
+            { ModuleKfuncs = c.ModuleKfuncs.Count > 0 ? c.ModuleKfuncs : null }).ToList())
+        { Modules = LabModulesOut.Of(kernel, run, cells) };
         if (args.Format == "json") app.Out.WriteLine(System.Text.Json.JsonSerializer.Serialize(output, AgentJson.Readable.LabOutput));
         else app.Out.Write(Text(output, run));
         if (run.Refused is not null || run.Aborted is not null)
@@ -57,6 +60,11 @@ public static class LabCommand
         sb.AppendLine($" · {o.Accel} · boot {o.BootSeconds} s · total {o.ElapsedSeconds} s{(o.Completed ? "" : " · INCOMPLETE")}");
         var s = o.Summary;
         sb.AppendLine($"cells {s.Cells} · agreed {s.Agreed} · unknown {s.Unknown} · not observed {s.NotObserved}");
+        if (o.Modules is { } m)
+        {
+            sb.AppendLine($"modules ({m.DependencySource}): " + string.Join(", ", m.Inserted.Select(i => $"{i.Name} {(i.ExitCode == 0 ? "inserted" : $"FAILED {i.ExitCode} {i.Message}")}")));
+            sb.AppendLine($"module-kfunc cells {m.KfuncCells} · agreed {m.KfuncAgreed}");
+        }
         foreach (var (k, n) in s.Disagreements) sb.AppendLine($"  {n,5} × {k}");
         foreach (var c in o.Programs.Where(c => c.Agreement is not "agreed"))
         {
@@ -76,7 +84,28 @@ public sealed record LabKernelOut(
 
 /// <summary>`lab --format json`.</summary>
 public sealed record LabOutput(LabKernelOut Kernel, string Accel, bool Completed, string? Refused, string? Aborted,
-    double BootSeconds, double ElapsedSeconds, LabAgreementRow Summary, IReadOnlyList<LabOutputCell> Programs);
+    double BootSeconds, double ElapsedSeconds, LabAgreementRow Summary, IReadOnlyList<LabOutputCell> Programs)
+{
+    /// <summary>The modules inserted before loading (a package's kfunc-set modules); absent for a bare image.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LabModulesOut? Modules { get; init; }
+}
 
 public sealed record LabOutputCell(string Object, string Name, Verdict Predicted, string Observed, int? Errno, string? VerifierTail,
-    string Agreement, string Code, IReadOnlyList<Reason> Reasons);
+    string Agreement, string Code, IReadOnlyList<Reason> Reasons)
+{
+    /// <summary>Kfuncs of an inserted module the object calls; absent when none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ModuleKfuncs { get; init; }
+}
+
+/// <summary>What the guest inserted (insmod's exit code per module) and how the cells that call a module kfunc compare.</summary>
+public sealed record LabModulesOut(string DependencySource, IReadOnlyList<LabInsmod> Inserted, int KfuncCells, int KfuncAgreed)
+{
+    public static LabModulesOut? Of(LabKernelImage kernel, LabRunResult run, IReadOnlyList<LabCell> cells)
+    {
+        if (kernel.Modules.InOrder.Count == 0 && run.Modules.Count == 0) return null;
+        var kfuncCells = cells.Where(c => c.ModuleKfuncs.Count > 0 && c.Agreement != LabAgreement.NotObserved).ToList();
+        return new LabModulesOut(kernel.Modules.DependencySource, run.Modules, kfuncCells.Count, kfuncCells.Count(c => c.Agreement == LabAgreement.Agreed));
+    }
+}

@@ -1,3 +1,4 @@
+using CompatService.Engine.Binary;
 using CompatService.Kernels;
 
 namespace CompatService.Api.Ingest;
@@ -5,9 +6,35 @@ namespace CompatService.Api.Ingest;
 /// <summary>Keeps the bootable image of a kernel uploaded as a bzImage/vmlinuz or a Debian package (the lab boots it).</summary>
 public static class KernelImageStore
 {
-    /// <summary>"bzimage", "deb", or null when the upload is not something QEMU can boot (raw BTF, vmlinux ELF, arm64 Image).</summary>
-    public static string? BootableForm(ReadOnlySpan<byte> upload) =>
-        DebianPackage.IsDeb(upload) ? "deb" : KernelImage.IsBzImage(upload) ? "bzimage" : null;
+    /// <summary>
+    /// "bzimage", "deb", "arm64-image" (an arm64 Image, raw or compressed like Debian's Image.gz / vmlinuz), or null when
+    /// the upload is not something QEMU can boot (raw BTF, vmlinux ELF). A compressed upload is recognised by decoding
+    /// its first 64 bytes only.
+    /// </summary>
+    public static string? BootableForm(ReadOnlySpan<byte> upload)
+    {
+        if (DebianPackage.IsDeb(upload)) return "deb";
+        if (KernelImage.IsBzImage(upload)) return "bzimage";
+        if (KernelImage.IsArm64Image(upload)) return "arm64-image";
+        return IsCompressedArm64Image(upload.ToArray()) ? "arm64-image" : null;
+    }
+
+    private static bool IsCompressedArm64Image(byte[] upload)
+    {
+        var kind = Compression.Detect(upload);
+        if (kind is CompressionKind.None or CompressionKind.Lz4Legacy) return false; // lz4-legacy decodes whole: not worth it here
+        try
+        {
+            return Compression.Guard(kind, "kernel image", () =>
+            {
+                using var s = Compression.OpenLimited(kind, upload, 64, "kernel image head");
+                var head = new byte[64];
+                s.ReadExactly(head);
+                return KernelImage.IsArm64Image(head);
+            });
+        }
+        catch (Exception e) when (e is BpfFormatException or EndOfStreamException) { return false; }
+    }
 
     /// <summary>Stores the image for the kernel unless it already has one.</summary>
     public static async Task KeepAsync(CompatDbContext db, long kernelId, byte[] upload, string? fileName, CancellationToken ct)

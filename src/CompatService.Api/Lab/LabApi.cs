@@ -21,7 +21,7 @@ public static class LabApi
         if (!await kernels.ExistsAsync(id, ct)) return Endpoints.KernelsApi.UnknownKernel(id);
         if (!await kernels.HasImageAsync(id, ct))
             return Problem(409, "no kernel image",
-                $"kernel {id} has no bootable image stored: upload it as a bzImage/vmlinuz or a Debian linux-image package to run the lab");
+                $"kernel {id} has no bootable image stored: upload it as a bzImage/vmlinuz, an arm64 Image(.gz) or a Debian linux-image package to run the lab");
         var wanted = (request?.Objects ?? []).Select(s => (s ?? "").Trim().ToLowerInvariant()).Distinct().ToList();
         if (wanted.Count > 0)
         {

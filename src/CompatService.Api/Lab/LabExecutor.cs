@@ -51,12 +51,7 @@ public sealed class LabExecutor(CompatDbContext db, IOptions<CompatOptions> opti
         if (lab.BtfSha256 != kernel.Sha256) throw new LabException($"the stored image's BTF {lab.BtfSha256[..12]} is not kernel {kernel.Sha256[..12]}");
         var labObjects = LabRunner.ReadObjects(names.Keys.Order(StringComparer.Ordinal).Select(n => Path.Combine(work, n)),
             skip: line => log.LogInformation("lab run {Id}: {Line}", run.Id, line));
-        var result = await LabRunner.RunAsync(new LabRunOptions
-        {
-            Image = image.FileName ?? "image", Objects = [], Agent = o.Agent ?? throw new LabException("Compat:Lab:Agent (the native agent) is not set"),
-            Qemu = o.Qemu, Busybox = o.Busybox, Accel = o.Accel, BootTimeout = TimeSpan.FromSeconds(o.BootTimeoutSeconds),
-            ProgramTimeout = TimeSpan.FromSeconds(o.ProgramTimeoutSeconds), WorkDirectory = Path.Combine(work, "vm"),
-        }, lab, labObjects, ct);
+        var result = await LabRunner.RunAsync(RunOptions(o, lab.Arch, image.FileName, work), lab, labObjects, ct);
 
         run.Accel = result.Accel;
         run.Programs = result.Programs.Count;
@@ -70,6 +65,24 @@ public sealed class LabExecutor(CompatDbContext db, IOptions<CompatOptions> opti
         await db.SaveChangesAsync(ct);
         log.LogInformation("lab run {Id} on kernel {Kernel}: {Cells} cells, {Agreed} agreed, {Unknown} unknown ({Accel}, {Seconds:0} s)",
             run.Id, kernel.Release, row.Cells, row.Agreed, row.Unknown, result.Accel, result.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The run's bounds and the guest's tools: the agent, QEMU and busybox (or sysroot) of the image's architecture.</summary>
+    public static LabRunOptions RunOptions(LabOptions o, LabArch arch, string? imageName, string work)
+    {
+        var arm64 = arch == LabArch.Arm64;
+        var agent = (arm64 ? o.Arm64Agent : o.Agent) ?? throw new LabException(arm64
+            ? "Compat:Lab:Arm64Agent (the compat-agent built for linux-arm64 by scripts/build-agent-arm64.sh) is not set: this worker cannot boot arm64 kernels"
+            : "Compat:Lab:Agent (the native agent) is not set");
+        if (arm64 && o.Arm64Sysroot is null)
+            throw new LabException("Compat:Lab:Arm64Sysroot (the arm64 sysroot of scripts/build-agent-arm64.sh) is not set: this worker cannot boot arm64 kernels");
+        return new LabRunOptions
+        {
+            Image = imageName ?? "image", Objects = [], Agent = agent,
+            Qemu = arm64 ? o.Arm64Qemu : o.Qemu, Busybox = arm64 ? null : o.Busybox, Sysroot = arm64 ? o.Arm64Sysroot : null,
+            Accel = o.Accel, BootTimeout = TimeSpan.FromSeconds(o.BootTimeoutSeconds),
+            ProgramTimeout = TimeSpan.FromSeconds(o.ProgramTimeoutSeconds), WorkDirectory = Path.Combine(work, "vm"),
+        };
     }
 
     private void Store(LabRunEntity run, KernelEntity kernel, IReadOnlyList<LabCell> cells, Dictionary<string, string> names)

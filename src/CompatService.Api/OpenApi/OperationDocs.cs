@@ -55,7 +55,7 @@ public static class OperationDocs
         ["ListAgentReports"] = new("Observed outcomes reported by agents",
             "Filters: kernel, object (sha256), host, source=agent|lab, disagrees=true|false, limit 1..5000 (default 200)."),
         ["QueueLabRun"] = new("Queue a kernel lab run (boot the kernel's image under QEMU, load for real)",
-            "JSON body {\"objects\": [sha256, ...]} (omitted or empty: every stored object). 202 with the queued run; a lab worker (Compat:Lab:Enabled) boots the kernel's stored image, loads each program alone, and stores the outcomes as observed outcomes with source 'lab'. 409 when the kernel was not uploaded as a bzImage/vmlinuz or Debian package (no image to boot); 422 for unknown objects.",
+            "JSON body {\"objects\": [sha256, ...]} (omitted or empty: every stored object). 202 with the queued run; a lab worker (Compat:Lab:Enabled) boots the kernel's stored image, loads each program alone, and stores the outcomes as observed outcomes with source 'lab'. 409 when the kernel was not uploaded as a bzImage/vmlinuz, an arm64 Image(.gz) or a Debian package (no image to boot); an arm64 image needs a worker with Compat:Lab:Arm64Agent and Compat:Lab:Arm64Sysroot; 422 for unknown objects.",
             404, 409, 422),
         ["ListLabRuns"] = new("A kernel's lab runs, newest first",
             "State (queued, running, done, failed, refused), accel (kvm/tcg), cells compared, agreed, unknown, not observed, disagreements by class and reason code.", 404),

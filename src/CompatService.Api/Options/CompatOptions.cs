@@ -76,10 +76,18 @@ public sealed class CompatOptions : IValidatableObject
 public sealed class LabOptions
 {
     public bool Enabled { get; set; }
-    /// <summary>The native (AOT) compat-agent put into the guest.</summary>
+    /// <summary>The native (AOT) compat-agent put into an amd64 guest.</summary>
     public string? Agent { get; set; }
-    public string Qemu { get; set; } = "qemu-system-x86_64";
-    public string Busybox { get; set; } = "/bin/busybox";
+    /// <summary>QEMU for amd64 guests; null: qemu-system-x86_64 from PATH.</summary>
+    public string? Qemu { get; set; }
+    /// <summary>A static busybox for amd64 guests; null: the host's /bin/busybox.</summary>
+    public string? Busybox { get; set; }
+    /// <summary>The compat-agent cross-compiled for linux-arm64 (scripts/build-agent-arm64.sh); null: arm64 runs fail with that reason.</summary>
+    public string? Arm64Agent { get; set; }
+    /// <summary>The arm64 sysroot (Debian's arm64 libc6, libssl3, busybox-static unpacked; scripts/build-agent-arm64.sh prepares one).</summary>
+    public string? Arm64Sysroot { get; set; }
+    /// <summary>QEMU for arm64 guests; null: qemu-system-aarch64 from PATH.</summary>
+    public string? Arm64Qemu { get; set; }
     public string Accel { get; set; } = "auto";
     [Range(5, 3600)] public int BootTimeoutSeconds { get; set; } = 180;
     [Range(1, 3600)] public int ProgramTimeoutSeconds { get; set; } = 60;

@@ -78,11 +78,16 @@ public sealed class BtfAlias(BtfTypeId id, string name, BtfKind kind, BtfTypeId 
 
 public enum BtfLinkage : uint { Static = 0, Global = 1, Extern = 2 }
 
-public sealed class BtfFunc(BtfTypeId id, string name, BtfTypeId proto, BtfLinkage linkage) : BtfType(id, name)
+/// <summary>FUNC and VAR: a named declaration with a linkage (static, global, extern).</summary>
+public abstract class BtfDeclaration(BtfTypeId id, string name, BtfLinkage linkage) : BtfType(id, name)
+{
+    public BtfLinkage Linkage { get; } = linkage;
+}
+
+public sealed class BtfFunc(BtfTypeId id, string name, BtfTypeId proto, BtfLinkage linkage) : BtfDeclaration(id, name, linkage)
 {
     public override BtfKind Kind => BtfKind.Func;
     public BtfTypeId Proto { get; } = proto;
-    public BtfLinkage Linkage { get; } = linkage;
 }
 
 public readonly record struct BtfParam(string Name, BtfTypeId Type);
@@ -96,11 +101,10 @@ public sealed class BtfFuncProto(BtfTypeId id, BtfTypeId returnType, IReadOnlyLi
     public bool IsVariadic { get; } = isVariadic;
 }
 
-public sealed class BtfVar(BtfTypeId id, string name, BtfTypeId type, BtfLinkage linkage) : BtfType(id, name)
+public sealed class BtfVar(BtfTypeId id, string name, BtfTypeId type, BtfLinkage linkage) : BtfDeclaration(id, name, linkage)
 {
     public override BtfKind Kind => BtfKind.Var;
     public BtfTypeId Type { get; } = type;
-    public BtfLinkage Linkage { get; } = linkage;
 }
 
 public readonly record struct BtfVarSecInfo(BtfTypeId Type, uint Offset, uint Size);

@@ -5,11 +5,16 @@ using CompatService.Engine.Object;
 
 namespace CompatService.Engine.Preparation;
 
+/// <summary>
+/// Records of one kind in the kernel's layout, as BPF_PROG_LOAD takes them: <c>*_rec_size</c>, the records and <c>*_cnt</c>.
+/// </summary>
+public readonly record struct ExtInfoRecords(uint RecSize, ReadOnlyMemory<byte> Records, uint Count);
+
 /// <summary>func_info / line_info records for one linked program, in the kernel's layout (insn_off in instructions).</summary>
-public sealed record ExtInfo(byte[] FuncInfo, uint FuncInfoCount, byte[] LineInfo, uint LineInfoCount)
+public sealed record ExtInfo(ExtInfoRecords FuncInfo, ExtInfoRecords LineInfo)
 {
     public const uint FuncInfoRecSize = 8, LineInfoRecSize = 16;
-    public static readonly ExtInfo None = new([], 0, [], 0);
+    public static readonly ExtInfo None = new(new(FuncInfoRecSize, ReadOnlyMemory<byte>.Empty, 0), new(LineInfoRecSize, ReadOnlyMemory<byte>.Empty, 0));
 }
 
 /// <summary>
@@ -65,7 +70,7 @@ public static class ExtInfoBuilder
             BinaryPrimitives.WriteUInt32LittleEndian(s[8..], info.LineOffset);
             BinaryPrimitives.WriteUInt32LittleEndian(s[12..], (info.Line << 10) | (info.Column & 0x3ff));
         }
-        return new ExtInfo(f, (uint)funcs.Count, l, (uint)lines.Count);
+        return new ExtInfo(new(ExtInfo.FuncInfoRecSize, f, (uint)funcs.Count), new(ExtInfo.LineInfoRecSize, l, (uint)lines.Count));
     }
 
     private static bool InRange(uint byteOffset, long start, int length, out long rel)

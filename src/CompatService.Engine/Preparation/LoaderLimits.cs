@@ -6,12 +6,14 @@ namespace CompatService.Engine.Preparation;
 /// </summary>
 public static class LoaderLimits
 {
-    public const string StructOpsMaps = "struct_ops maps are not supported by the agent's loader (they need registration through the struct_ops map)";
     public const string StructOpsMapCreate = "struct_ops maps are not supported by the agent's loader";
+    /// <summary><see cref="StructOpsMapCreate"/> with its reason.</summary>
+    public const string StructOpsMaps = StructOpsMapCreate + " (they need registration through the struct_ops map)";
     public const string StructOpsPrograms = "struct_ops programs need their struct_ops map, which the agent's loader does not support";
     public const string FreplacePrograms = "freplace programs need a target program fd, which the agent's loader does not take";
 
+    private static readonly string[] Refusals = [StructOpsMapCreate, StructOpsPrograms, FreplacePrograms];
+
     public static bool IsLoaderLimit(string? message) =>
-        message is not null && (message.Contains(StructOpsMapCreate, StringComparison.Ordinal)
-            || message.Contains(StructOpsPrograms, StringComparison.Ordinal) || message.Contains(FreplacePrograms, StringComparison.Ordinal));
+        message is not null && Refusals.Any(r => message.Contains(r, StringComparison.Ordinal));
 }

@@ -152,9 +152,9 @@ public sealed class ObjectLoader(BpfApi bpf)
             Name = program.Name,
             Flags = flags,
             KernVersion = obj.KernelVersion ?? (info.ProgramTypeId == 2 ? target.KernelVersionCode : 0),
-            ProgBtfFd = ext.FuncInfoCount > 0 && btfFd is not null ? btfFd.Value : 0,
-            FuncInfoRecSize = ExtInfo.FuncInfoRecSize, FuncInfo = ext.FuncInfo, FuncInfoCount = ext.FuncInfoCount,
-            LineInfoRecSize = ExtInfo.LineInfoRecSize, LineInfo = ext.LineInfo, LineInfoCount = ext.FuncInfoCount > 0 ? ext.LineInfoCount : 0,
+            ProgBtfFd = ext.FuncInfo.Count > 0 && btfFd is not null ? btfFd.Value : 0,
+            FuncInfo = ext.FuncInfo,
+            LineInfo = ext.FuncInfo.Count > 0 ? ext.LineInfo : default, // line_info goes with func_info
             AttachBtfId = attach?.BtfId ?? 0,
             AttachBtfObjFd = attachObjFd,
             FdArray = patched.FdArray,

@@ -1,3 +1,5 @@
+using CompatService.Engine.Preparation;
+
 namespace CompatService.Loader.Syscalls;
 
 /// <summary>Typed bpf(2) commands over an <see cref="IBpfSyscalls"/> seam: lays out bpf_attr, pins buffers, wraps fds.</summary>
@@ -147,14 +149,12 @@ public sealed unsafe class BpfApi(IBpfSyscalls sys)
         var fdArray = r.FdArray is { Count: > 0 } ? r.FdArray.ToArray() : null;
         fixed (byte* insnsP = r.Instructions.Span)
         fixed (byte* licenseP = BpfAttr.CString(r.License))
-        fixed (byte* funcInfoP = r.FuncInfo.Span)
-        fixed (byte* lineInfoP = r.LineInfo.Span)
+        fixed (byte* funcInfoP = r.FuncInfo.Records.Span)
+        fixed (byte* lineInfoP = r.LineInfo.Records.Span)
         fixed (int* fdsP = fdArray)
         {
             nint insns = (nint)insnsP, license = (nint)licenseP, funcInfo = (nint)funcInfoP, lineInfo = (nint)lineInfoP, fds = (nint)fdsP;
             var insnCnt = (uint)(r.Instructions.Length / 8);
-            var hasFuncInfo = r.FuncInfoCount > 0;
-            var hasLineInfo = r.LineInfoCount > 0;
             return WithLog(BpfCommand.ProgLoad, log, log.EagainAttempts, (logBuf, logSize, level) =>
             {
                 Span<byte> a = stackalloc byte[BpfAttr.ProgLoad.Size];
@@ -171,18 +171,8 @@ public sealed unsafe class BpfApi(IBpfSyscalls sys)
                 BpfAttr.Name(a, BpfAttr.ProgLoad.ProgName, r.Name);
                 BpfAttr.U32(a, BpfAttr.ProgLoad.ExpectedAttachType, r.ExpectedAttachType);
                 BpfAttr.I32(a, BpfAttr.ProgLoad.ProgBtfFd, r.ProgBtfFd);
-                if (hasFuncInfo)
-                {
-                    BpfAttr.U32(a, BpfAttr.ProgLoad.FuncInfoRecSize, r.FuncInfoRecSize);
-                    BpfAttr.Ptr(a, BpfAttr.ProgLoad.FuncInfo, funcInfo);
-                    BpfAttr.U32(a, BpfAttr.ProgLoad.FuncInfoCnt, r.FuncInfoCount);
-                }
-                if (hasLineInfo)
-                {
-                    BpfAttr.U32(a, BpfAttr.ProgLoad.LineInfoRecSize, r.LineInfoRecSize);
-                    BpfAttr.Ptr(a, BpfAttr.ProgLoad.LineInfo, lineInfo);
-                    BpfAttr.U32(a, BpfAttr.ProgLoad.LineInfoCnt, r.LineInfoCount);
-                }
+                ExtInfoAttr(a, r.FuncInfo, funcInfo, BpfAttr.ProgLoad.FuncInfoRecSize, BpfAttr.ProgLoad.FuncInfo, BpfAttr.ProgLoad.FuncInfoCnt);
+                ExtInfoAttr(a, r.LineInfo, lineInfo, BpfAttr.ProgLoad.LineInfoRecSize, BpfAttr.ProgLoad.LineInfo, BpfAttr.ProgLoad.LineInfoCnt);
                 BpfAttr.U32(a, BpfAttr.ProgLoad.AttachBtfId, r.AttachBtfId);
                 BpfAttr.I32(a, BpfAttr.ProgLoad.AttachBtfObjFd, r.AttachBtfObjFd);
                 if (fds != 0) BpfAttr.Ptr(a, BpfAttr.ProgLoad.FdArray, fds);
@@ -190,6 +180,15 @@ public sealed unsafe class BpfApi(IBpfSyscalls sys)
                 return (res, BpfAttr.ReadU32(a, BpfAttr.ProgLoad.LogTrueSize));
             });
         }
+    }
+
+    /// <summary>func_info or line_info: rec_size, pointer and count, written only when there are records.</summary>
+    private static void ExtInfoAttr(Span<byte> a, ExtInfoRecords records, nint pointer, int recSizeAt, int pointerAt, int countAt)
+    {
+        if (records.Count == 0) return;
+        BpfAttr.U32(a, recSizeAt, records.RecSize);
+        BpfAttr.Ptr(a, pointerAt, pointer);
+        BpfAttr.U32(a, countAt, records.Count);
     }
 
     private delegate (long Result, uint LogTrueSize) Attempt(nint logBuf, uint logSize, uint level);

@@ -1,4 +1,5 @@
 using CompatService.Engine.Object;
+using CompatService.Engine.Preparation;
 
 namespace CompatService.Loader.Syscalls;
 
@@ -35,12 +36,10 @@ public sealed record ProgLoadRequest
     public uint Flags { get; init; }
     public uint KernVersion { get; init; }
     public int ProgBtfFd { get; init; }
-    public uint FuncInfoRecSize { get; init; }
-    public ReadOnlyMemory<byte> FuncInfo { get; init; }
-    public uint FuncInfoCount { get; init; }
-    public uint LineInfoRecSize { get; init; }
-    public ReadOnlyMemory<byte> LineInfo { get; init; }
-    public uint LineInfoCount { get; init; }
+    /// <summary>func_info records (passed when their count is not zero).</summary>
+    public ExtInfoRecords FuncInfo { get; init; }
+    /// <summary>line_info records (passed when their count is not zero).</summary>
+    public ExtInfoRecords LineInfo { get; init; }
     public uint AttachBtfId { get; init; }
     public int AttachBtfObjFd { get; init; }
     /// <summary>fd_array for module kfuncs (slot 0 unused); null when no module is referenced.</summary>

@@ -76,7 +76,7 @@ public class RealBpfTests
         var r = Api.ProgLoad(new ProgLoadRequest
         {
             ProgType = Xdp, Instructions = code, License = "GPL", Name = "main_prog", ProgBtfFd = btfFd!.Value,
-            FuncInfoRecSize = 8, FuncInfoCount = 2, FuncInfo = MemoryMarshal.AsBytes(funcInfo.AsSpan()).ToArray(),
+            FuncInfo = new(8, MemoryMarshal.AsBytes(funcInfo.AsSpan()).ToArray(), 2),
         });
         using var fd = r.Fd;
         Assert.True(r.Succeeded, r.Log);
@@ -94,7 +94,7 @@ public class RealBpfTests
         var r = Api.ProgLoad(new ProgLoadRequest
         {
             ProgType = Xdp, Instructions = Asm.Encode(Asm.Mov64Imm(0, 2), Asm.Exit()), License = "GPL", ProgBtfFd = btfFd!.Value,
-            FuncInfoRecSize = 8, FuncInfoCount = 1, FuncInfo = MemoryMarshal.AsBytes(new uint[] { 1, f }.AsSpan()).ToArray(), // insn_off must be 0
+            FuncInfo = new(8, MemoryMarshal.AsBytes(new uint[] { 1, f }.AsSpan()).ToArray(), 1), // insn_off must be 0
         });
         Assert.False(r.Succeeded);
         Assert.Equal(Errno.EINVAL, r.Errno);

@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Binary;
 
 namespace CompatService.Engine.Analysis.Rules;
@@ -9,14 +8,10 @@ namespace CompatService.Engine.Analysis.Rules;
 /// fails on the pair (a stored object it can no longer read, an engine defect), nothing is guessed: every program of
 /// the pair is unknown with a code naming what would decide it. The matrix worker records such a cell and goes on.
 /// </summary>
-public sealed class AnalysisAbortedRule : IVerdictRule
+public sealed class AnalysisAbortedRule() : VerdictRule(
+    RuleCode.Unknown(ReasonCodes.AnalysisBudgetExceeded, "a larger work budget (service: Compat:Budget:JobWork / JobSeconds)"),
+    RuleCode.Unknown(ReasonCodes.AnalysisFailed, "an object (and kernel) the engine can read; the message holds its error"))
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.AnalysisBudgetExceeded, Severity.Unknown, "a larger work budget (service: Compat:Budget:JobWork / JobSeconds)"),
-        new(ReasonCodes.AnalysisFailed, Severity.Unknown, "an object (and kernel) the engine can read; the message holds its error"),
-    ];
-
     /// <summary>The result of one program whose analysis on <paramref name="kernelLabel"/> stopped with <paramref name="error"/>.</summary>
     public static ProgramResult Unknown(string kernelLabel, Exception error)
     {

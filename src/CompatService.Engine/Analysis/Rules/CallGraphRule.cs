@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using System.Runtime.CompilerServices;
 using CompatService.Engine.Object;
 
@@ -12,15 +11,9 @@ namespace CompatService.Engine.Analysis.Rules;
 /// subprograms"). Calls are followed statically, reachable or not, like the verifier; iterative, with one visit per
 /// function, since the number of sub-programs comes from the input.
 /// </summary>
-public sealed class CallGraphRule : IProgramRule
+public sealed class CallGraphRule() : VerdictRule(
+    RuleCode.AllFail("object", ReasonCodes.RecursiveCall, ReasonCodes.CallStackTooDeep, ReasonCodes.TooManySubprograms)), IProgramRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.RecursiveCall, Severity.Fails, "object"),
-        new(ReasonCodes.CallStackTooDeep, Severity.Fails, "object"),
-        new(ReasonCodes.TooManySubprograms, Severity.Fails, "object"),
-    ];
-
     /// <summary>
     /// The call graph depends on the object alone, not on the kernel: computed once per object (for all its programs,
     /// on first use) and kept for the object's lifetime, however many kernels it is checked against.

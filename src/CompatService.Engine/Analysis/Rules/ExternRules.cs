@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
@@ -9,10 +8,9 @@ namespace CompatService.Engine.Analysis.Rules;
 /// libbpf <c>bpf_object__resolve_ksym_func_btf_id</c>: a WEAK kfunc whose prototype is incompatible with the kernel's
 /// stays unresolved (treated as missing) — a note, since cilium/ebpf would refuse the load instead.
 /// </summary>
-public sealed class WeakKfuncIncompatibleRule : IExternRule
+public sealed class WeakKfuncIncompatibleRule() : VerdictRule(
+    RuleCode.Note(ReasonCodes.WeakKfuncIncompatible, "kernel BTF")), IExternRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.WeakKfuncIncompatible, Severity.Note, "kernel BTF")];
-
     public void Check(ProgramContext ctx, BpfExtern ext, Findings findings)
     {
         var r = ctx.Obj.Resolution.For(ext);
@@ -31,16 +29,12 @@ public sealed class WeakKfuncIncompatibleRule : IExternRule
 /// present when a module BTF of the kernel has it, absent for sure only on a kernel without module support (config)
 /// and unknown otherwise. Without any kallsyms (a kernel known only by its BTF) a strong one leaves the verdict unknown.
 /// </summary>
-public sealed class TypelessKsymRule : IExternRule
+public sealed class TypelessKsymRule() : VerdictRule(
+    RuleCode.Unknown(ReasonCodes.TypelessKsymHostOnly, "the kernel's kallsyms: upload its image or package (vmlinuz, Image, .deb), or the host's /proc/kallsyms (agent)"),
+    RuleCode.Fails(ReasonCodes.TypelessKsymMissing, "the kernel's kallsyms (from its image or package; for a name vmlinux lacks, the running kernel's /proc/kallsyms or a config without CONFIG_MODULES)"),
+    RuleCode.Fails(ReasonCodes.KsymAmbiguous, "the kernel's kallsyms (from its image or package)"),
+    RuleCode.Unknown(ReasonCodes.TypelessKsymModuleUnknown, "the running kernel's /proc/kallsyms with its modules loaded (agent), or the BTF of the module that provides the symbol")), IExternRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.TypelessKsymHostOnly, Severity.Unknown, "the kernel's kallsyms: upload its image or package (vmlinuz, Image, .deb), or the host's /proc/kallsyms (agent)"),
-        new(ReasonCodes.TypelessKsymMissing, Severity.Fails, "the kernel's kallsyms (from its image or package; for a name vmlinux lacks, the running kernel's /proc/kallsyms or a config without CONFIG_MODULES)"),
-        new(ReasonCodes.KsymAmbiguous, Severity.Fails, "the kernel's kallsyms (from its image or package)"),
-        new(ReasonCodes.TypelessKsymModuleUnknown, Severity.Unknown, "the running kernel's /proc/kallsyms with its modules loaded (agent), or the BTF of the module that provides the symbol"),
-    ];
-
     public void Check(ProgramContext ctx, BpfExtern ext, Findings findings)
     {
         if (ext.Kind != ExternKind.TypelessKsym) return;
@@ -77,14 +71,10 @@ public sealed class TypelessKsymRule : IExternRule
 /// libbpf <c>bpf_object__read_kconfig_file</c>: any <c>CONFIG_*</c> extern makes libbpf read the kernel config and
 /// fail the object when it has none; a strong one the config does not set fails ("is strong and not provided").
 /// </summary>
-public sealed class KconfigRule : IExternRule
+public sealed class KconfigRule() : VerdictRule(
+    RuleCode.Unknown(ReasonCodes.KconfigUnknown, "kernel config (upload it: POST /api/kernels/{id}/config)"),
+    RuleCode.Fails(ReasonCodes.KconfigMissing, "kernel config")), IExternRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.KconfigUnknown, Severity.Unknown, "kernel config (upload it: POST /api/kernels/{id}/config)"),
-        new(ReasonCodes.KconfigMissing, Severity.Fails, "kernel config"),
-    ];
-
     public void Check(ProgramContext ctx, BpfExtern ext, Findings findings)
     {
         if (ext.Kind != ExternKind.Kconfig || !ext.Name.StartsWith("CONFIG_", StringComparison.Ordinal)) return;

@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Asm;
 using CompatService.Engine.Linking;
 
@@ -13,11 +12,10 @@ namespace CompatService.Engine.Analysis.Rules;
 /// on kernels without <c>bpf_probe_read_kernel</c>: those calls are judged as the rewritten helper.
 /// Helper ids map to names through the engine's table; the names are looked up in the kernel's enum.
 /// </summary>
-public sealed class HelperMissingRule : IProgramRule
+public sealed class HelperMissingRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.HelperMissing, "kernel BTF: enum bpf_func_id (+ reachability)")), IProgramRule
 {
     private const int ProbeRead = 4, ProbeReadStr = 45, ProbeReadUser = 112, ProbeReadKernel = 113, ProbeReadUserStr = 114, ProbeReadKernelStr = 115;
-
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.HelperMissing, Severity.Fails, "kernel BTF: enum bpf_func_id (+ reachability)")];
 
     /// <summary>Helper calls of the relocated program whose helper the kernel lacks (after libbpf's rewrites): instruction → helper id.</summary>
     public static Dictionary<int, int> MissingCalls(ProgramContext ctx, IReadOnlySet<int> poisoned)

@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 
 namespace CompatService.Engine.Analysis.Rules;
@@ -11,11 +10,9 @@ namespace CompatService.Engine.Analysis.Rules;
 /// attach type, CONFIG_*) give unknown with the condition; a kernel outside every table gives unknown naming the newest.
 /// Calls to helpers the kernel lacks altogether are <see cref="HelperMissingRule"/>'s.
 /// </summary>
-public sealed class HelperNotAllowedRule : IProgramRule
+public sealed class HelperNotAllowedRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.HelperNotAllowed, "kernel-facts table of its version (helpers per program type) (+ reachability)")), IProgramRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-        [new(ReasonCodes.HelperNotAllowed, Severity.Fails, "kernel-facts table of its version (helpers per program type) (+ reachability)")];
-
     public void Check(ProgramContext ctx, Findings findings)
     {
         if (ctx.Reach is null) return;

@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Asm;
 using CompatService.Engine.Kernels;
 
@@ -13,7 +12,9 @@ namespace CompatService.Engine.Analysis.Rules;
 /// Nothing in a kernel's BTF shows its instruction set, so this rule reads the upstream version from the release
 /// string and, without one, from a BTF enum entry added in the same release; the reason says which.
 /// </summary>
-public sealed class IsaRule : IProgramRule
+public sealed class IsaRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.IsaUnsupported, "kernel release (upstream version), else a BTF enum entry of the same release"),
+    RuleCode.Unknown(ReasonCodes.KernelReleaseUnknown, "the kernel's release string")), IProgramRule
 {
     private sealed record Generation(Version Since, string EnumName, string Marker);
 
@@ -22,12 +23,6 @@ public sealed class IsaRule : IProgramRule
     private static readonly Generation CpuV4 = new(new(6, 6), "bpf_link_type", "BPF_LINK_TYPE_TCX");
     private static readonly Generation Arena = new(new(6, 9), "bpf_map_type", "BPF_MAP_TYPE_ARENA");
     private static readonly Generation AcqRel = new(new(6, 15), "", "");
-
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.IsaUnsupported, Severity.Fails, "kernel release (upstream version), else a BTF enum entry of the same release"),
-        new(ReasonCodes.KernelReleaseUnknown, Severity.Unknown, "the kernel's release string"),
-    ];
 
     /// <summary>What an instruction needs beyond the classic ISA: its name, generation, and whether it is refused even in dead code.</summary>
     public static (string What, Version Since, bool EvenDead)? Requirement(Instruction insn) => Classify(insn) is { } r ? (r.What, r.Gen.Since, r.EvenDead) : null;

@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
 
@@ -9,10 +8,9 @@ namespace CompatService.Engine.Analysis.Rules;
 /// type the kernel's <c>enum bpf_map_type</c> lacks (by name, e.g. BPF_MAP_TYPE_RINGBUF before 5.8, ARENA before 6.9)
 /// fails the whole object (<c>map_create</c>: EINVAL), whichever program uses it. BTF-defined and legacy maps alike.
 /// </summary>
-public sealed class MapTypeRule : IObjectRule
+public sealed class MapTypeRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.MapTypeUnsupported, "kernel BTF: enum bpf_map_type")), IObjectRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.MapTypeUnsupported, Severity.Fails, "kernel BTF: enum bpf_map_type")];
-
     public IEnumerable<ObjectFailure> Check(ObjectContext ctx)
     {
         foreach (var m in ctx.Object.Maps)
@@ -34,12 +32,11 @@ public sealed class MapTypeRule : IObjectRule
 /// The kernel refuses to create a map with max_entries 0 (except perf event arrays, which libbpf sizes to the CPU count,
 /// local storages and struct_ops); skeleton tools often size maps at run time, so this is only a note.
 /// </summary>
-public sealed class UnsizedMapRule : IProgramRule
+public sealed class UnsizedMapRule() : VerdictRule(
+    RuleCode.Note(ReasonCodes.MapSizedAtRuntime, "object")), IProgramRule
 {
     // perf event array, sk / inode / task / cgroup local storage, struct_ops.
     private static readonly HashSet<uint> ZeroEntriesAllowed = [4, 24, 26, 28, 29, 32];
-
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.MapSizedAtRuntime, Severity.Note, "object")];
 
     public void Check(ProgramContext ctx, Findings findings)
     {

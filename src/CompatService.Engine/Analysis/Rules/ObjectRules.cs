@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
@@ -9,14 +8,9 @@ namespace CompatService.Engine.Analysis.Rules;
 /// libbpf <c>bpf_object__open</c>: an object libbpf refuses to open (no BTF for a kfunc, an extern without BTF, the
 /// legacy <c>maps</c> section dropped in libbpf 1.0, relocations it cannot apply) loads no program at all.
 /// </summary>
-public sealed class ObjectOpenRule : IObjectRule
+public sealed class ObjectOpenRule() : VerdictRule(
+    RuleCode.AllFail("object", ReasonCodes.NoBtf, ReasonCodes.ExternWithoutBtf, ReasonCodes.LegacyMapsUnsupported, ReasonCodes.ObjectOpenFailed)), IObjectRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.NoBtf, Severity.Fails, "object"), new(ReasonCodes.ExternWithoutBtf, Severity.Fails, "object"),
-        new(ReasonCodes.LegacyMapsUnsupported, Severity.Fails, "object"), new(ReasonCodes.ObjectOpenFailed, Severity.Fails, "object"),
-    ];
-
     public IEnumerable<ObjectFailure> Check(ObjectContext ctx) =>
         ctx.Object.OpenErrors.Select(p => new ObjectFailure(p.Code, p.Symbol ?? string.Empty, p.Message, ctx.ReferencingPrograms(p.Symbol)));
 }
@@ -27,16 +21,9 @@ public sealed class ObjectOpenRule : IObjectRule
 /// fails the whole object; an incompatible typed ksym fails even when weak. On a kernel whose verifier cannot call
 /// kfuncs at all (before 5.13) a strong kfunc fails with <c>kfuncs-unsupported</c> instead of "missing".
 /// </summary>
-public sealed class StrongExternRule : IObjectRule
+public sealed class StrongExternRule() : VerdictRule(
+    RuleCode.AllFail("kernel BTF (vmlinux + modules)", ReasonCodes.KfuncMissing, ReasonCodes.KfuncIncompatible, ReasonCodes.KsymMissing, ReasonCodes.KsymIncompatible)), IObjectRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.KfuncMissing, Severity.Fails, "kernel BTF (vmlinux + modules)"),
-        new(ReasonCodes.KfuncIncompatible, Severity.Fails, "kernel BTF (vmlinux + modules)"),
-        new(ReasonCodes.KsymMissing, Severity.Fails, "kernel BTF (vmlinux + modules)"),
-        new(ReasonCodes.KsymIncompatible, Severity.Fails, "kernel BTF (vmlinux + modules)"),
-    ];
-
     public IEnumerable<ObjectFailure> Check(ObjectContext ctx)
     {
         foreach (var r in ctx.Resolution.Externs)
@@ -61,14 +48,9 @@ public sealed class StrongExternRule : IObjectRule
 /// libbpf <c>bpf_map__init_kern_struct_ops</c>: every struct_ops map needs <c>struct X</c> and its
 /// <c>bpf_struct_ops_X</c> wrapper in the kernel's BTF (the wrapper says the kernel registered X as a struct_ops type).
 /// </summary>
-public sealed class StructOpsTypeRule : IObjectRule
+public sealed class StructOpsTypeRule() : VerdictRule(
+    RuleCode.AllFail("kernel BTF", ReasonCodes.StructOpsTypeMissing, ReasonCodes.StructOpsMemberMismatch)), IObjectRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.StructOpsTypeMissing, Severity.Fails, "kernel BTF"),
-        new(ReasonCodes.StructOpsMemberMismatch, Severity.Fails, "kernel BTF"),
-    ];
-
     public IEnumerable<ObjectFailure> Check(ObjectContext ctx)
     {
         var any = false;

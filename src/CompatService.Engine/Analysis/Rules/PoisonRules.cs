@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 
 namespace CompatService.Engine.Analysis.Rules;
@@ -8,14 +7,10 @@ namespace CompatService.Engine.Analysis.Rules;
 /// (imm 2002000000 + ext_idx). The verifier rejects it only if its path walk reaches it ("invalid func unknown#2002000NNN",
 /// rewritten by libbpf to "kfunc 'X' is referenced but wasn't resolved"); dead calls are removed (a disabled path).
 /// </summary>
-public sealed class WeakKfuncReachRule : IProgramRule
+public sealed class WeakKfuncReachRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.WeakKfuncUnguarded, "kernel BTF + reachability"),
+    RuleCode.Note(ReasonCodes.WeakKfuncDisabled, "kernel BTF + reachability")), IProgramRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.WeakKfuncUnguarded, Severity.Fails, "kernel BTF + reachability"),
-        new(ReasonCodes.WeakKfuncDisabled, Severity.Note, "kernel BTF + reachability"),
-    ];
-
     public void Check(ProgramContext ctx, Findings findings)
     {
         foreach (var f in ctx.Fixups.Where(f => f.Kind == FixupKind.PoisonCall))
@@ -30,10 +25,9 @@ public sealed class WeakKfuncReachRule : IProgramRule
 /// string, unexpected instruction) fails the load; one with no target poisons its instruction (<c>call 0xbad2310</c>),
 /// which fails only if the verifier reaches it ("invalid func unknown#195896080").
 /// </summary>
-public sealed class CoreRelocationRule : IProgramRule
+public sealed class CoreRelocationRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.CoreRelocationFailed, "kernel BTF (+ reachability)")), IProgramRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } = [new(ReasonCodes.CoreRelocationFailed, Severity.Fails, "kernel BTF (+ reachability)")];
-
     /// <summary>The refused relocations (before the walk).</summary>
     public static void CheckRefused(ProgramContext ctx, Findings findings)
     {

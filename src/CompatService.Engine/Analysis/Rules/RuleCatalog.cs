@@ -1,5 +1,3 @@
-using CompatService.Engine.Analysis;
-
 namespace CompatService.Engine.Analysis.Rules;
 
 /// <summary>
@@ -51,9 +49,8 @@ public static class RuleCatalog
     /// <summary>Severity of a code; codes no rule knows fail (never a silent "loads").</summary>
     public static Severity SeverityOf(string code) => Find(code)?.Severity ?? Severity.Fails;
 
-    private sealed class RodataRule : IVerdictRule
+    private sealed class RodataRule() : VerdictRule(
+        RuleCode.Note(ReasonCodes.RodataAsShipped, "object (.rodata as shipped; the loader may rewrite it)"))
     {
-        public IReadOnlyList<RuleCode> Codes { get; } =
-            [new(ReasonCodes.RodataAsShipped, Severity.Note, "object (.rodata as shipped; the loader may rewrite it)")];
     }
 }

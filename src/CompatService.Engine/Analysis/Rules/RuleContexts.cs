@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Asm;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Linking;

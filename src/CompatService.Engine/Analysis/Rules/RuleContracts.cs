@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Linking;
 using CompatService.Engine.Object;
 
@@ -16,12 +15,30 @@ public enum Severity
 }
 
 /// <summary>One reason code a rule can emit, its severity, and the kernel input it needs to be decided.</summary>
-public sealed record RuleCode(string Code, Severity Severity, string Needs);
+public sealed record RuleCode(string Code, Severity Severity, string Needs)
+{
+    public static RuleCode Fails(string code, string needs) => new(code, Severity.Fails, needs);
+    public static RuleCode Unknown(string code, string needs) => new(code, Severity.Unknown, needs);
+    public static RuleCode Note(string code, string needs) => new(code, Severity.Note, needs);
+
+    /// <summary>Several codes that fail and are decided by the same input.</summary>
+    public static RuleCode[] AllFail(string needs, params string[] codes) => [.. codes.Select(c => Fails(c, needs))];
+}
 
 /// <summary>A rule of the catalog: a name, the codes it emits (one rule per code or per close group).</summary>
 public interface IVerdictRule
 {
     IReadOnlyList<RuleCode> Codes { get; }
+}
+
+/// <summary>
+/// The declaration every rule shares: the codes it emits, given once in its class header
+/// (<c>class XRule() : VerdictRule(RuleCode.Fails(ReasonCodes.X, "what decides it")), IProgramRule</c>), so a rule file
+/// holds only its doc comment (the libbpf / verifier behaviour it mirrors), its codes and its logic.
+/// </summary>
+public abstract class VerdictRule(params RuleCode[] codes) : IVerdictRule
+{
+    public IReadOnlyList<RuleCode> Codes { get; } = codes;
 }
 
 /// <summary>An object-wide failure: the object cannot be loaded, so neither can any of its programs.</summary>
@@ -61,6 +78,10 @@ public sealed class Findings
     public void Disable(DisabledPath path) => Disabled.Add(path);
     /// <summary>True the first time <paramref name="key"/> is seen: for notes said once per program.</summary>
     public bool FirstTime(string key) => _noted.Add(key);
+
+    /// <summary>A reason at a fixup's instruction, in the one form such reasons take: "program 'P': insn N: " + <paramref name="text"/>.</summary>
+    public void AtFixup(ProgramContext ctx, Fixup f, string code, string text) =>
+        Add(new Reason(code, f.Symbol, f.Insn, $"program '{ctx.Name}': insn {f.Insn}: {text}"));
 
     /// <summary>
     /// A poisoned instruction (missing weak kfunc, missing helper, CO-RE relocation without target) fails the load only

@@ -1,4 +1,3 @@
-using CompatService.Engine.Analysis;
 using CompatService.Engine.Btf;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Object;
@@ -14,16 +13,12 @@ namespace CompatService.Engine.Analysis.Rules;
 /// or attached (<c>bpf_prog_load_check_attach</c> / link create -EINVAL). Types are compared by NAME through the
 /// engine's tables, the kernel's enums read from its own BTF.
 /// </summary>
-public sealed class ProgramTypeRule : IProgramRule
+public sealed class ProgramTypeRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.UnknownProgramType, "object"),
+    RuleCode.Fails(ReasonCodes.ProgramTypeUnsupported, "kernel BTF: enum bpf_prog_type"),
+    RuleCode.Fails(ReasonCodes.AttachTypeUnsupported, "kernel BTF: enum bpf_attach_type"),
+    RuleCode.Unknown(ReasonCodes.KernelEnumsUnavailable, "kernel BTF with enum bpf_prog_type / bpf_attach_type / bpf_func_id / bpf_map_type")), IProgramRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.UnknownProgramType, Severity.Fails, "object"),
-        new(ReasonCodes.ProgramTypeUnsupported, Severity.Fails, "kernel BTF: enum bpf_prog_type"),
-        new(ReasonCodes.AttachTypeUnsupported, Severity.Fails, "kernel BTF: enum bpf_attach_type"),
-        new(ReasonCodes.KernelEnumsUnavailable, Severity.Unknown, "kernel BTF with enum bpf_prog_type / bpf_attach_type / bpf_func_id / bpf_map_type"),
-    ];
-
     public static bool IsUnknownType(BpfProgram program) =>
         program.SectionInfo.ProgramTypeId == 0 && ProgramSections.Resolve(program.SectionName) is null;
 
@@ -61,15 +56,11 @@ public sealed class ProgramTypeRule : IProgramRule
 /// fentry / fexit / fmod_ret; vmlinux then modules, or the named module for `fentry/module:func`). A section without a
 /// target leaves it to the loader at run time: unknown.
 /// </summary>
-public sealed class AttachTargetRule : IProgramRule
+public sealed class AttachTargetRule() : VerdictRule(
+    RuleCode.Fails(ReasonCodes.AttachTargetMissing, "kernel BTF (vmlinux + modules)"),
+    RuleCode.Unknown(ReasonCodes.AttachTargetAtRuntime, "the attach target the loader sets at run time"),
+    RuleCode.Fails(ReasonCodes.StructOpsUnreferenced, "object: the struct_ops maps")), IProgramRule
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.AttachTargetMissing, Severity.Fails, "kernel BTF (vmlinux + modules)"),
-        new(ReasonCodes.AttachTargetAtRuntime, Severity.Unknown, "the attach target the loader sets at run time"),
-        new(ReasonCodes.StructOpsUnreferenced, Severity.Fails, "object: the struct_ops maps"),
-    ];
-
     public void Check(ProgramContext ctx, Findings findings)
     {
         var program = ctx.Program;

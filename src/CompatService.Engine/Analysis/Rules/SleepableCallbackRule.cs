@@ -12,19 +12,14 @@ namespace CompatService.Engine.Analysis.Rules;
 /// callback verification" (EPERM; the fixture's real load). So 6.18 fails, and a release strictly between 6.12 and 7.2
 /// other than 6.18 is unknown: no source table and no observation covers it.
 /// </summary>
-public sealed class SleepableCallbackRule : IFixupRule
+public sealed class SleepableCallbackRule() : ReachedKfuncRule(
+    RuleCode.Fails(ReasonCodes.SleepableCallbackRefused, "kernel release (refused by 6.18, observed; not by the 6.12 / 7.2 sources) (+ reachability)"),
+    RuleCode.Unknown(ReasonCodes.SleepableCallbackUnknown, "the verifier of the kernel's release (between 6.12 and 7.2: no table, no observation; a timer callback of a sleepable program: bpf_insn_aux_data.non_sleepable in its BTF, else 6.13 – 6.17 / 6.18 without patch level)"))
 {
-    public IReadOnlyList<RuleCode> Codes { get; } =
-    [
-        new(ReasonCodes.SleepableCallbackRefused, Severity.Fails, "kernel release (refused by 6.18, observed; not by the 6.12 / 7.2 sources) (+ reachability)"),
-        new(ReasonCodes.SleepableCallbackUnknown, Severity.Unknown, "the verifier of the kernel's release (between 6.12 and 7.2: no table, no observation; a timer callback of a sleepable program: bpf_insn_aux_data.non_sleepable in its BTF, else 6.13 – 6.17 / 6.18 without patch level)"),
-    ];
-
     private static readonly Version Refusing = new(6, 18), After = new(6, 12), Fixed = new(7, 2);
 
-    public void Check(ProgramContext ctx, Fixup f, Findings findings)
+    protected override void CheckReached(ProgramContext ctx, Fixup f, Findings findings)
     {
-        if (f.Kind != FixupKind.KfuncCall || !ReachedKfunc.Applies(ctx, f)) return;
         if (ctx.Program.SectionInfo.Sleepable)
         {
             CheckTimerOfSleepable(ctx, f, findings);
@@ -32,13 +27,13 @@ public sealed class SleepableCallbackRule : IFixupRule
         }
         if (!ctx.Sleepable.SleepableSetups.Any(s => s.Insn == f.Insn)) return;
         if (KernelFeatures.ParseRelease(ctx.Kernel.Release) is not { } v || v <= After || v >= Fixed) return;
-        var what = $"program '{ctx.Name}': insn {f.Insn}: '{f.Symbol}' hands a sleepable callback over from a non-sleepable program";
+        var what = $"'{f.Symbol}' hands a sleepable callback over from a non-sleepable program";
         if (v == Refusing)
-            findings.Add(new Reason(ReasonCodes.SleepableCallbackRefused, f.Symbol, f.Insn,
-                $"{what}: the {v} verifier refuses it (sleepable callback in a program that is not sleepable; kfunc {f.Symbol} failed callback verification)"));
+            findings.AtFixup(ctx, f, ReasonCodes.SleepableCallbackRefused,
+                $"{what}: the {v} verifier refuses it (sleepable callback in a program that is not sleepable; kfunc {f.Symbol} failed callback verification)");
         else
-            findings.Add(new Reason(ReasonCodes.SleepableCallbackUnknown, f.Symbol, f.Insn,
-                $"{what}: 6.18 refuses that, 6.12 and 7.2 allow it; whether {ctx.KernelName} ({v}) does needs its verifier source (no kernel-facts table between 6.12 and 7.2)"));
+            findings.AtFixup(ctx, f, ReasonCodes.SleepableCallbackUnknown,
+                $"{what}: 6.18 refuses that, 6.12 and 7.2 allow it; whether {ctx.KernelName} ({v}) does needs its verifier source (no kernel-facts table between 6.12 and 7.2)");
     }
 
     /// <summary>
@@ -48,13 +43,11 @@ public sealed class SleepableCallbackRule : IFixupRule
     private static void CheckTimerOfSleepable(ProgramContext ctx, Fixup f, Findings findings)
     {
         if (ctx.Sleepable.MayRunNonSleepable(f.Insn) || !ctx.Sleepable.TimerOfSleepableProgram(f.Insn)) return;
-        var (isKfunc, inVmlinux) = ReachedKfunc.Identity(ctx, f);
-        if (isKfunc == false || !inVmlinux) return;
-        var (kfFlags, _) = KernelFactsRules.Flags(ctx.Kernel, ctx.Obj.Facts);
-        if (kfFlags?.GetValueOrDefault(Btf.BtfWalk.EssentialName(f.Symbol)) is not { } flags || (flags & (uint)KfFlags.Sleepable) == 0) return;
+        var (isKfunc, inVmlinux) = Identity(ctx, f);
+        if (isKfunc == false || !inVmlinux || !IsSleepable(ctx, f, out _, out _)) return;
         if (TimerCallbackContext.NonSleepableInSleepableProgram(ctx.Kernel, out var basis) is not null) return;
-        findings.Add(new Reason(ReasonCodes.SleepableCallbackUnknown, f.Symbol, f.Insn,
-            $"program '{ctx.Name}': insn {f.Insn}: sleepable kfunc '{f.Symbol}' in a bpf_timer callback of a sleepable program: " +
-            $"the 6.12 verifier checks it as sleepable, 6.19+ / 6.18.2+ (commit 469d638d1520) as non-sleepable; whether {ctx.KernelName} ({basis}) does needs its verifier source or bpf_insn_aux_data.non_sleepable in its BTF"));
+        findings.AtFixup(ctx, f, ReasonCodes.SleepableCallbackUnknown,
+            $"sleepable kfunc '{f.Symbol}' in a bpf_timer callback of a sleepable program: " +
+            $"the 6.12 verifier checks it as sleepable, 6.19+ / 6.18.2+ (commit 469d638d1520) as non-sleepable; whether {ctx.KernelName} ({basis}) does needs its verifier source or bpf_insn_aux_data.non_sleepable in its BTF");
     }
 }

@@ -1,0 +1,69 @@
+using CompatService.Lab;
+using CompatService.Tests.Shared;
+using Xunit.Abstractions;
+
+namespace CompatService.Lab.Tests;
+
+/// <summary>
+/// Module kfuncs for real: Debian's linux-image-6.1.0-56-amd64-unsigned package (scripts/fetch-lab-package.sh; the same
+/// kernel as the corpus image, BTF sha256 equal) — the lab takes its kfunc-set modules and their dependencies, boots the
+/// package's vmlinuz with them inserted, and the cells that call a module kfunc are predicted with those modules' BTF.
+/// </summary>
+public sealed class LabPackageTests(ITestOutputHelper output)
+{
+    [LabPackageFact]
+    public void Package_IsTheCorpusKernel_AndSelectsTheKfuncModulesWithTheirDependencies()
+    {
+        var kernel = LabKernelImage.Open(LabHost.Package, LabHost.KernelDir);
+        var names = kernel.Modules.InOrder.Select(m => m.Name).ToList();
+        output.WriteLine($"{kernel.Modules.DependencySource}: {string.Join(' ', names)}; {kernel.Modules.TotalBytes} bytes");
+        foreach (var n in kernel.Modules.Notes) output.WriteLine($"note: {n}");
+
+        // the guest BTF check holds: the package's image is the corpus kernel (LabKernelImage.Open refuses otherwise)
+        Assert.Equal(LabKernelImage.Open(LabHost.Image, LabHost.KernelDir).BtfSha256, kernel.BtfSha256);
+        Assert.Equal(".modinfo depends", kernel.Modules.DependencySource); // Debian ships no modules.dep (depmod writes it)
+        var kfuncModules = kernel.Modules.InOrder.Where(m => m.KfuncSets).Select(m => m.Name).ToList();
+        Assert.Contains("nf_conntrack", kfuncModules);
+        Assert.Contains("nf_nat", kfuncModules);
+        foreach (var m in kernel.Modules.InOrder)
+            foreach (var d in m.DependsOn)
+                Assert.True(names.IndexOf(d) is var i && i >= 0 && i < names.IndexOf(m.Name), $"{m.Name} needs {d} inserted before it");
+        Assert.Contains("nf_conntrack", kernel.Modules.InOrder.Single(m => m.Name == "nf_nat").DependsOn);
+        // libcrc32c's init asks the crypto API for "crc32c" (softdep pre: crc32c): its generic provider goes first
+        Assert.Equal(["crc32c_generic"], kernel.Modules.InOrder.Single(m => m.Name == "libcrc32c").DependsOn);
+        Assert.Equal("nf_conntrack", kernel.ModuleKfuncs(["nf_conntrack"])["bpf_xdp_ct_lookup"]);
+    }
+
+    [LabPackageBootFact]
+    public async Task ModuleKfuncFixtures_On61Package_ObservedEqualsPredicted()
+    {
+        var objects = new[] { "kfunc_module_ct", "kfunc_module_ct_weak", "xdp_pass" }
+            .Select(f => Path.Combine(TestPaths.Fixtures, "bpf", f + ".bpfel.o")).ToList();
+        var options = new LabRunOptions
+        {
+            Image = LabHost.Package, KernelDirectory = LabHost.KernelDir, Objects = objects, Agent = LabHost.Agent,
+            BootTimeout = TimeSpan.FromSeconds(240), ProgramTimeout = TimeSpan.FromSeconds(60), Progress = output.WriteLine,
+        };
+        var kernel = LabKernelImage.Open(options.Image, options.KernelDirectory);
+        var labObjects = LabRunner.ReadObjects(objects);
+        var run = await LabRunner.RunAsync(options, kernel, labObjects);
+        output.WriteLine($"{run.Release} {run.Accel}: boot {run.BootTime.TotalSeconds:0.0} s, total {run.Elapsed.TotalSeconds:0.0} s");
+        foreach (var m in run.Modules) output.WriteLine($"insmod {m.Name}: {m.ExitCode} {m.Message}");
+
+        Assert.True(run.Refused is null, $"refused: {run.Refused}");
+        Assert.True(run.Aborted is null && run.Completed, $"incomplete: {run.Aborted}\n{run.ConsoleTail}");
+        Assert.Equal(kernel.BtfSha256, run.GuestBtfSha256);
+        Assert.Equal(kernel.Modules.InOrder.Select(m => m.Name), run.Modules.Select(m => m.Name));
+        Assert.Contains("nf_conntrack", run.Inserted);
+
+        var cells = LabComparison.Compare(kernel, labObjects, run);
+        foreach (var c in cells)
+            output.WriteLine($"{c.Object} {c.Program}: predicted {c.Predicted} [{c.Code}], observed {c.Observed.Status} " +
+                $"{c.Observed.VerifierTail?.Split('\n').LastOrDefault()} (module kfuncs: {string.Join(' ', c.ModuleKfuncs)})");
+        Assert.Equal(3, cells.Count(c => c.ModuleKfuncs.Count > 0));
+        Assert.All(cells, c => Assert.True(c.Agreement == LabAgreement.Agreed,
+            $"{c.Object} {c.Program}: predicted {c.Predicted} [{c.Code}], observed {c.Observed.Status}"));
+        // a module kfunc that loads proves the module really was inserted and its kfunc resolved in the guest
+        Assert.Contains(cells, c => c.ModuleKfuncs.Count > 0 && c.Observed.Loaded == true);
+    }
+}
