@@ -1,10 +1,11 @@
 using System.Text;
+using CompatService.Data.Configurations;
 using CompatService.Data.Entities;
 using Microsoft.EntityFrameworkCore;
 
 namespace CompatService.Data;
 
-/// <summary>The service's only store. Tables and columns are snake_case.</summary>
+/// <summary>The service's only store. Tables and columns are snake_case (<see cref="ModelConventions"/>).</summary>
 public sealed class CompatDbContext(DbContextOptions<CompatDbContext> options) : DbContext(options)
 {
     public DbSet<KernelEntity> Kernels => Set<KernelEntity>();
@@ -26,15 +27,8 @@ public sealed class CompatDbContext(DbContextOptions<CompatDbContext> options) :
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(CompatDbContext).Assembly);
-        foreach (var entity in modelBuilder.Model.GetEntityTypes())
-        {
-            foreach (var property in entity.GetProperties())
-            {
-                if (property.GetColumnName() == property.Name)
-                    property.SetColumnName(SnakeCase(property.Name));
-            }
-        }
+        Tables.Configure(modelBuilder);
+        ModelConventions.Apply(modelBuilder.Model);
     }
 
     /// <summary>"KernelSha256" → "kernel_sha256".</summary>

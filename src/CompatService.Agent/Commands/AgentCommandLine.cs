@@ -20,24 +20,6 @@ public static class AgentCommandLine
     private sealed record Common(Option<string> Format, Option<string> Server, Option<string> ApiKey, Option<bool> Strict,
         Option<bool> Verbose, Option<string> HostRoot);
 
-    /// <summary>Lab options that take a value, with their help (names are the ones <see cref="LabArgs"/> reads).</summary>
-    private static readonly (string Name, string HelpName, string Description, bool Positive)[] LabValues =
-    [
-        ("--image", "VMLINUZ|DEB", "The kernel image (bzImage/vmlinuz) or a Debian linux-image package", false),
-        ("--kernel", "DIR", "The kernel's corpus directory (its BTF, config), when the image alone is not enough", false),
-        ("--agent", "NATIVE", "The native (AOT) agent copied into the guest (default: this binary when it is native)", false),
-        ("--busybox", "PATH", "A static busybox (default /bin/busybox, Debian's busybox-static; arm64: the sysroot's)", false),
-        ("--qemu", "PATH", "qemu-system-x86_64, or qemu-system-aarch64 for an arm64 Image (default from PATH)", false),
-        ("--sysroot", "DIR", "arm64 guest: Debian's arm64 libc6, libssl3, busybox-static unpacked (default $COMPAT_ARM64_SYSROOT; scripts/build-agent-arm64.sh)", false),
-        ("--accel", "auto|kvm|tcg", "KVM when /dev/kvm is usable, TCG otherwise (default auto)", false),
-        ("--memory", "MB", "Guest memory (default 1024)", true),
-        ("--boot-timeout", "S", "Seconds until the guest must be up (default 120)", true),
-        ("--program-timeout", "S", "Seconds per program load (default 60)", true),
-        ("--output-cap", "BYTES", "Most console output read from the guest (default 256 MiB)", true),
-        ("--work", "DIR", "Keep the initramfs and the console log here", false),
-        ("--replay", "RESULTS.LOG", "Compare a kept run's results.log (in its --work DIR) again with this engine, without booting", false),
-    ];
-
     public static RootCommand Root()
     {
         var common = new Common(
@@ -65,14 +47,13 @@ public static class AgentCommandLine
         bench.Options.Add(Positive(Text("--iterations", "N", "Checks to time (default 1000)")));
         root.Subcommands.Add(bench);
         var lab = Command("lab", "Boot the kernel under QEMU with this agent inside, load every program there alone, compare with the engine", true);
-        foreach (var (name, helpName, description, positive) in LabValues)
+        foreach (var v in LabArgs.Values)
         {
-            var o = name == "--accel" ? Choice(name, helpName, description, "auto", "kvm", "tcg") : Text(name, helpName, description);
-            lab.Options.Add(positive ? Positive(o) : o);
+            var o = v.Allowed is { } allowed ? Choice(v.Name, v.HelpName, v.Description, allowed) : Text(v.Name, v.HelpName, v.Description);
+            lab.Options.Add(v.Default is null ? o : Positive(o));
         }
-        lab.Options.Add(new Option<bool>("--skip-bad-objects") { Description = "Skip objects that do not open (say which) instead of refusing the run" });
-        lab.Options.Add(new Option<bool>("--quiet") { Description = "No progress lines on stderr" });
-        lab.Options.Add(new Option<bool>("--no-modules") { Description = "Boot a package without inserting its kfunc-set modules (as a bare image)" });
+        foreach (var (name, description) in LabArgs.Flags)
+            lab.Options.Add(new Option<bool>(name) { Description = description });
         root.Subcommands.Add(lab);
         return root;
     }

@@ -3,6 +3,7 @@ namespace CompatService.Data.Entities;
 /// <summary>Content-addressed bytes (kernel_blobs / object_blobs). Never selected by list queries.</summary>
 public abstract class BlobEntity
 {
+    [Sha256Hex]
     public required string Sha256 { get; set; }
     public required byte[] Data { get; set; }
     public long Size { get; set; }

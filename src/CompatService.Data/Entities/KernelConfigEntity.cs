@@ -1,8 +1,0 @@
-namespace CompatService.Data.Entities;
-
-/// <summary>The kernel .config text that came with a kernel (image package or corpus dir), one per kernel.</summary>
-public sealed class KernelConfigEntity
-{
-    public long KernelId { get; set; }
-    public required string Text { get; set; }
-}
