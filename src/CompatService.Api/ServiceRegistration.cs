@@ -28,6 +28,7 @@ public static class ServiceRegistration
         services.AddSingleton<EngineCache>();
         services.AddSingleton<ResponseCache>();
         services.AddSingleton<JobSignal>();
+        services.AddSingleton<WorkerDb>();
         services.AddSingleton<IKernelInputReader, KernelFormReader>();
         services.AddScoped<KernelStore>();
         services.AddScoped<KernelNaming>();

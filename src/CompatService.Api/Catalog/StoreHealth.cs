@@ -8,4 +8,11 @@ public sealed class StoreHealth(CompatDbContext db)
 
     /// <summary>The fingerprint cached answers are keyed by (<see cref="DataGeneration"/>).</summary>
     public Task<string> GenerationAsync(CancellationToken ct) => DataGeneration.ReadAsync(db, ct);
+
+    /// <summary>The fingerprint of answers about the given kernels only (their cells, and everything but other kernels' cells).</summary>
+    public Task<string> GenerationAsync(IReadOnlyCollection<long> kernelIds, CancellationToken ct) =>
+        DataGeneration.ReadForKernelsAsync(db, kernelIds, ct);
+
+    /// <summary>The fingerprint of answers about the kernel with BTF sha256 <paramref name="sha256"/> only.</summary>
+    public Task<string> GenerationAsync(string sha256, CancellationToken ct) => DataGeneration.ReadForKernelShaAsync(db, sha256, ct);
 }

@@ -21,11 +21,12 @@ public static partial class AgentApi
         StoreHealth store, KernelCatalog kernels, ObjectCatalog objectCatalog, CellComputer cells, string? kernel, [FromQuery(Name = "object")] string[]? @object, CancellationToken ct)
     {
         var key = "agent" + http.Request.QueryString.Value;
-        var generation = await store.GenerationAsync(ct);
-        if (cache.Get(key, generation) is { } hit) return TypedResults.Bytes(hit.Body, hit.ContentType);
         var sha = kernel?.Trim().ToLowerInvariant();
         if (sha is null || !Sha256Hex().IsMatch(sha))
             return Problems.BadRequest("query 'kernel' must be the sha256 (64 hex digits) of the kernel's raw vmlinux BTF");
+        // the answer depends on that kernel's cells only: cells computed meanwhile on other kernels keep it cached
+        var generation = await store.GenerationAsync(sha, ct);
+        if (cache.Get(key, generation) is { } hit) return TypedResults.Bytes(hit.Body, hit.ContentType);
         var objectShas = (@object ?? []).Select(o => o.Trim().ToLowerInvariant()).Distinct().ToList();
         if (objectShas.FirstOrDefault(o => !Sha256Hex().IsMatch(o)) is { } bad)
             return Problems.BadRequest($"object '{bad}' is not a sha256 (64 hex digits)");

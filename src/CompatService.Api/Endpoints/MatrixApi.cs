@@ -32,7 +32,8 @@ public static class MatrixApi
         var page = new MatrixPage(QueryCheck.Range("kernelOffset", kernelOffset, 0, int.MaxValue) ?? 0, QueryCheck.Range("kernelLimit", kernelLimit, 1, MaxPage),
             QueryCheck.Range("objectOffset", objectOffset, 0, int.MaxValue) ?? 0, QueryCheck.Range("objectLimit", objectLimit, 1, MaxPage));
         var key = "matrix" + http.Request.QueryString.Value;
-        var generation = await store.GenerationAsync(ct);
+        // an answer about named kernels depends on their cells only: cells computed meanwhile on other kernels keep it cached
+        var generation = kernel is { Length: > 0 } ? await store.GenerationAsync(kernel, ct) : await store.GenerationAsync(ct);
         if (cache.Get(key, generation) is not { } entry)
         {
             var (report, totalKernels, totalObjects) = await matrix.BuildPageAsync(f, page, ct);

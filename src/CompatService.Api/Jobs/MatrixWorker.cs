@@ -6,7 +6,7 @@ namespace CompatService.Api.Jobs;
 /// batch (<see cref="CellComputer.ComputeForKernelAsync"/>). Any number of these run in any number of replicas.
 /// </summary>
 public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, EngineCache cache, IOptions<CompatOptions> options,
-    ILogger<MatrixWorker> log) : BackgroundService
+    WorkerDb workerDb, ILogger<MatrixWorker> log) : BackgroundService
 {
     private static int _instances;
 
@@ -48,7 +48,7 @@ public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, 
     public async Task<bool> RunOneAsync(TimeSpan lease, int maxAttempts, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CompatDbContext>();
+        await using var db = workerDb.Create();
         var t = System.Diagnostics.Stopwatch.GetTimestamp();
         if (await JobQueue.TakeAsync(db, lease, maxAttempts, ct) is { } job)
         {
@@ -59,7 +59,7 @@ public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, 
         var taken = await MatrixQueue.TakeAsync(db, Name, lease, maxAttempts, ct);
         MatrixProfile.Add(MatrixProfile.Phase.Queue, System.Diagnostics.Stopwatch.GetTimestamp() - t);
         if (taken is null) return false;
-        var cells = scope.ServiceProvider.GetRequiredService<CellComputer>();
+        var cells = ActivatorUtilities.CreateInstance<CellComputer>(scope.ServiceProvider, db);
         try
         {
             var (n, more, deferred) = await cells.ComputeForKernelAsync(taken.KernelId, options.Value.MatrixBatchSize, ct);
