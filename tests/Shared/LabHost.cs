@@ -19,7 +19,8 @@ public static class LabHost
     public static string Package => Environment.GetEnvironmentVariable("COMPAT_LAB_PACKAGE") is { Length: > 0 } p ? p
         : "/work/lab-pkgs/linux-image-6.1.0-56-amd64-unsigned_6.1.192-2_amd64.deb";
     /// <summary>Null when the package is there; else why not (the lab's own reasons first).</summary>
-    public static string? PackageUnavailableReason => File.Exists(Package) ? null
+    /// <summary>The package tests compare with the corpus's 6.1 kernel directory: both are needed.</summary>
+    public static string? PackageUnavailableReason => !TestPaths.HasCorpus ? TestPaths.NoCorpusReason : File.Exists(Package) ? null
         : $"{Package} is absent (scripts/fetch-lab-package.sh fetches it; COMPAT_LAB_PACKAGE names another path): no 6.1 package with modules to boot";
 
     private static readonly Lazy<string?> Reason = new(Find);
