@@ -11,17 +11,18 @@ public static class KernelImageStore
     /// the upload is not something QEMU can boot (raw BTF, vmlinux ELF). A compressed upload is recognised by decoding
     /// its first 64 bytes only.
     /// </summary>
-    public static string? BootableForm(ReadOnlySpan<byte> upload)
+    public static string? BootableForm(ReadOnlyMemory<byte> upload)
     {
-        if (DebianPackage.IsDeb(upload)) return "deb";
-        if (KernelImage.IsBzImage(upload)) return "bzimage";
-        if (KernelImage.IsArm64Image(upload)) return "arm64-image";
-        return IsCompressedArm64Image(upload.ToArray()) ? "arm64-image" : null;
+        var span = upload.Span;
+        if (DebianPackage.IsDeb(span)) return "deb";
+        if (KernelImage.IsBzImage(span)) return "bzimage";
+        if (KernelImage.IsArm64Image(span)) return "arm64-image";
+        return IsCompressedArm64Image(upload) ? "arm64-image" : null;
     }
 
-    private static bool IsCompressedArm64Image(byte[] upload)
+    private static bool IsCompressedArm64Image(ReadOnlyMemory<byte> upload)
     {
-        var kind = Compression.Detect(upload);
+        var kind = Compression.Detect(upload.Span);
         if (kind is CompressionKind.None or CompressionKind.Lz4Legacy) return false; // lz4-legacy decodes whole: not worth it here
         try
         {

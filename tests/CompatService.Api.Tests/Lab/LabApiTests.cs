@@ -88,14 +88,7 @@ public sealed class LabApiTests(LabApiFactory api) : IClassFixture<LabApiFactory
     public async Task LabRun_ThroughTheApi_BootsArm64_AndStoresLabOutcomes()
     {
         using var c = api.Writer();
-        using var form = new MultipartFormDataContent();
-        var image = new ByteArrayContent(await File.ReadAllBytesAsync(Arm64LabHost.Image));
-        image.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(image, "file", "vmlinuz-6.1.0-56-arm64");
-        form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(Arm64LabHost.KernelDir, "config.gz"))), "config", "config.gz");
-        var up = await c.PostAsync(ApiRoutes.Kernels, form);
-        Assert.True(up.IsSuccessStatusCode, await up.Content.ReadAsStringAsync());
-        var kernel = (await up.Content.ReadFromJsonAsync<KernelDto>())!;
+        var kernel = await UploadCorpusImageAsync(c, Arm64LabHost.Image, "vmlinuz-6.1.0-56-arm64", Arm64LabHost.KernelDir);
         var run = await RunLabAsync(c, kernel);
         Assert.True(run.State == "done", $"{run.State}: {run.Error}");
         Assert.Equal((2, 2, 2), (run.Programs, run.Cells, run.Agreed));
@@ -108,6 +101,19 @@ public sealed class LabApiTests(LabApiFactory api) : IClassFixture<LabApiFactory
     private static async Task<KernelDto> UploadAsync(HttpClient c, string synthetic)
     {
         var up = await c.PostAsync(ApiRoutes.Kernels, Multipart.File(Synthetic(synthetic), synthetic));
+        Assert.True(up.IsSuccessStatusCode, await up.Content.ReadAsStringAsync());
+        return (await up.Content.ReadFromJsonAsync<KernelDto>())!;
+    }
+
+    /// <summary>Uploads a corpus kernel image with its directory's config.</summary>
+    private static async Task<KernelDto> UploadCorpusImageAsync(HttpClient c, string imagePath, string fileName, string kernelDir)
+    {
+        using var form = new MultipartFormDataContent();
+        var image = new ByteArrayContent(await File.ReadAllBytesAsync(imagePath));
+        image.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        form.Add(image, "file", fileName);
+        form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(kernelDir, "config.gz"))), "config", "config.gz");
+        var up = await c.PostAsync(ApiRoutes.Kernels, form);
         Assert.True(up.IsSuccessStatusCode, await up.Content.ReadAsStringAsync());
         return (await up.Content.ReadFromJsonAsync<KernelDto>())!;
     }
@@ -149,14 +155,7 @@ public sealed class LabApiTests(LabApiFactory api) : IClassFixture<LabApiFactory
     public async Task LabRun_ThroughTheApi_Boots61_AndStoresLabOutcomes()
     {
         using var c = api.Writer();
-        using var form = new MultipartFormDataContent();
-        var image = new ByteArrayContent(await File.ReadAllBytesAsync(LabHost.Image));
-        image.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        form.Add(image, "file", "vmlinuz-6.1.0-56-amd64");
-        form.Add(new ByteArrayContent(await File.ReadAllBytesAsync(Path.Combine(LabHost.KernelDir, "config.gz"))), "config", "config.gz");
-        var up = await c.PostAsync(ApiRoutes.Kernels, form);
-        Assert.True(up.IsSuccessStatusCode, await up.Content.ReadAsStringAsync());
-        var kernel = (await up.Content.ReadFromJsonAsync<KernelDto>())!;
+        var kernel = await UploadCorpusImageAsync(c, LabHost.Image, "vmlinuz-6.1.0-56-amd64", LabHost.KernelDir);
 
         var run = await RunLabAsync(c, kernel);
         Assert.True(run.State == "done", $"{run.State}: {run.Error}");
