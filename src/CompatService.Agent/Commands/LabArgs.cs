@@ -39,7 +39,6 @@ public static class LabArgs
     ];
 
     public static bool TakesValue(string arg) => Values.Any(o => o.Name == arg);
-    public static bool IsFlag(string arg) => Flags.Any(f => f.Name == arg);
 
     public static LabRunOptions Parse(AgentArgs args, Action<string>? progress)
     {
