@@ -111,6 +111,7 @@ public static class CoreRelocator
         try { local = CoreSpecParser.Parse(btf, rec.TypeId, rec.AccessString, kind); }
         catch (CoreRelocationException e) { return Fail(e.Message); }
         var path = CoreSpecFormatter.Describe(local);
+        uint KernelId(CoreSpec s) => kernel.KernelIdOf(s.Btf, s.RootId);
         try
         {
             var orig = CoreRelocationCalc.Calc(kind, local, rec.TypeId, littleEndian);
@@ -128,11 +129,13 @@ public static class CoreRelocator
                     var matched = CoreSpecMatcher.Match(local, spec, id, module);
                     if (matched is null) continue;
                     var v = CoreRelocationCalc.Calc(kind, matched, rec.TypeId, littleEndian);
+                    // The kernel's id, also where the kernel is a surface with CO-RE shapes (its own ids differ).
+                    if (kind == CoreReloKind.TypeIdTarget) v = v with { Value = KernelId(matched) };
                     if (chosen is null) { chosen = matched; agreed = v; continue; }
                     if (CoreReloKinds.IsField(kind) && chosen.BitOffset != matched.BitOffset)
-                        return Fail($"field offset ambiguity: {chosen.BitOffset / 8} != {matched.BitOffset / 8} (candidates [{chosen.RootId}] and [{matched.RootId}])") with { Path = path };
+                        return Fail($"field offset ambiguity: {chosen.BitOffset / 8} != {matched.BitOffset / 8} (candidates [{KernelId(chosen)}] and [{KernelId(matched)}])") with { Path = path };
                     if (v.Poison != agreed!.Value.Poison || v.Value != agreed.Value.Value)
-                        return Fail($"relocation decision ambiguity: {agreed.Value.Value} != {v.Value} (candidates [{chosen.RootId}] and [{matched.RootId}])") with { Path = path };
+                        return Fail($"relocation decision ambiguity: {agreed.Value.Value} != {v.Value} (candidates [{KernelId(chosen)}] and [{KernelId(matched)}])") with { Path = path };
                 }
                 target = agreed ?? CoreRelocationCalc.Calc(kind, null, rec.TypeId, littleEndian);
             }
@@ -155,7 +158,7 @@ public static class CoreRelocator
                     : target.Poison ? $"{path}: no matching target in kernel BTF"
                     : chosen is null && kind != CoreReloKind.TypeIdLocal ? $"{path}: not found, value 0" : $"{path} = {target.Value}"))
             {
-                TargetTypeId = chosen?.RootId,
+                TargetTypeId = chosen is null ? null : new BtfTypeId(KernelId(chosen)),
                 Module = chosen?.Module,
                 Patched = error is null && insn >= 0 && insn < insns.Length ? insns[insn] : null,
                 PatchedHigh = error is null && wide ? insns[insn + 1] : null,

@@ -143,7 +143,7 @@ public sealed class KernelSurfaceTests(ITestOutputHelper output)
         return (decided, total);
     }
 
-    private static string Render(BpfObject obj, KernelBtfSet kernel)
+    internal static string Render(BpfObject obj, KernelBtfSet kernel)
     {
         try
         {

@@ -101,7 +101,37 @@ public sealed class KernelSurface
     public bool Decides(BpfObject obj)
     {
         ArgumentNullException.ThrowIfNull(obj);
-        if (obj.BtfExt is { } ext && ext.CoreRelos.Values.Any(r => r.Count > 0)) return false;
+        return !(obj.BtfExt is { } ext && ext.CoreRelos.Values.Any(r => r.Count > 0)) && DecidesBeyondCore(obj);
+    }
+
+    /// <summary>
+    /// Whether every verdict of <paramref name="obj"/> on <see cref="KernelWith"/>(the shapes of its roots) is the verdict on
+    /// the full kernel: <see cref="Decides(BpfObject)"/> but for CO-RE relocations, which are decided when
+    /// <paramref name="shapes"/> holds this kernel's shape of every root they look up (<see cref="CoreRoot.RootsOf"/>).
+    /// </summary>
+    public bool Decides(BpfObject obj, IReadOnlyDictionary<CoreRoot, CoreShape> shapes)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        ArgumentNullException.ThrowIfNull(shapes);
+        return CoreRoot.RootsOf(obj) is { } roots && roots.All(shapes.ContainsKey) && DecidesBeyondCore(obj);
+    }
+
+    /// <summary>
+    /// The engine's kernel made of the surface and CO-RE shapes of this kernel (<see cref="CoreShape.Of"/>): CO-RE
+    /// relocations against their roots read what they would read in the full kernel, with the full kernel's ids.
+    /// </summary>
+    public KernelBtfSet KernelWith(IEnumerable<CoreShape> shapes)
+    {
+        ArgumentNullException.ThrowIfNull(shapes);
+        var list = shapes.ToList();
+        if (list.Count == 0) return Kernel;
+        var (btf, ids) = SurfaceWithShapes.Merge(Kernel.Vmlinux, KernelIds, list);
+        return new KernelBtfSet(BtfSpec.Parse(btf, null, ".BTF (surface + CO-RE shapes)"), [], Descriptor,
+            vmlinuxKernelIds: ids, surfaceKallsymsEntryPoints: KallsymsEntryPoints);
+    }
+
+    private bool DecidesBeyondCore(BpfObject obj)
+    {
         if (obj.StructOps.Count > 0 || obj.Programs.Any(p => p.SectionInfo.ProgramType == "struct_ops")) return false;
         // A kfunc in a sleepable program's timer callback is decided by bpf_insn_aux_data.non_sleepable in the kernel's
         // BTF (TimerCallbackContext): the surface (format 3) carries that member where the kernel has it.
