@@ -1,3 +1,4 @@
+using CompatService.Api.Caching;
 using CompatService.Engine;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Kernels.Surface;
@@ -95,6 +96,9 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
             db.KernelSymbols.AddRange(index.Symbols);
             JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);
             await db.SaveChangesAsync(ct);
+            // CO-RE shapes of every root some kernel has (issue 13): objects with those roots need not open this kernel.
+            if (await CoreShapeStore.KnownRootsAsync(db, ct) is { Count: > 0 } roots)
+                await CoreShapeStore.WriteAsync(db, kernel.Id, EngineCache.KernelKey(kernel), CoreShapeStore.Compute(set, roots), ct);
             await tx.CommitAsync(ct);
         }
         catch (DbUpdateException e) when (UniqueViolation.Is(e))
