@@ -236,7 +236,7 @@ public static class Compression
     }
 
     private static InputLimitException Bomb(string what, CompressionKind kind, long max) =>
-        new($"{what}: {Name(kind)} data decompresses to more than the limit of {max} bytes (refused)", max, 0);
+        new($"{what}: {Name(kind)} data decompresses to more than the limit of {max} bytes: refused as a decompression bomb", max, 0);
 
     private static string Hex(ReadOnlySpan<byte> d) => Convert.ToHexString(d[..Math.Min(6, d.Length)]).ToLowerInvariant();
 }

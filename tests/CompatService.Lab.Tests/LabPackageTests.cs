@@ -44,19 +44,10 @@ public sealed class LabPackageTests(ITestOutputHelper output)
             Image = LabHost.Package, KernelDirectory = LabHost.KernelDir, Objects = objects, Agent = LabHost.Agent,
             BootTimeout = TimeSpan.FromSeconds(240), ProgramTimeout = TimeSpan.FromSeconds(60), Progress = output.WriteLine,
         };
-        var kernel = LabKernelImage.Open(options.Image, options.KernelDirectory);
-        var labObjects = LabRunner.ReadObjects(objects);
-        var run = await LabRunner.RunAsync(options, kernel, labObjects);
-        output.WriteLine($"{run.Release} {run.Accel}: boot {run.BootTime.TotalSeconds:0.0} s, total {run.Elapsed.TotalSeconds:0.0} s");
-        foreach (var m in run.Modules) output.WriteLine($"insmod {m.Name}: {m.ExitCode} {m.Message}");
-
-        Assert.True(run.Refused is null, $"refused: {run.Refused}");
-        Assert.True(run.Aborted is null && run.Completed, $"incomplete: {run.Aborted}\n{run.ConsoleTail}");
-        Assert.Equal(kernel.BtfSha256, run.GuestBtfSha256);
+        var (kernel, _, run, cells) = await LabTestRun.RunAndCompareAsync(options, output);
         Assert.Equal(kernel.Modules.InOrder.Select(m => m.Name), run.Modules.Select(m => m.Name));
         Assert.Contains("nf_conntrack", run.Inserted);
 
-        var cells = LabComparison.Compare(kernel, labObjects, run);
         foreach (var c in cells)
             output.WriteLine($"{c.Object} {c.Program}: predicted {c.Predicted} [{c.Code}], observed {c.Observed.Status} " +
                 $"{c.Observed.VerifierTail?.Split('\n').LastOrDefault()} (module kfuncs: {string.Join(' ', c.ModuleKfuncs)})");

@@ -2,6 +2,7 @@ using System.Data;
 using System.Text;
 using CompatService.Data;
 using CompatService.Data.Entities;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -17,22 +18,39 @@ public static class KernelBlobReader
 {
     public sealed record Parts(byte[] Vmlinux, List<KeyValuePair<string, ReadOnlyMemory<byte>>> Modules, byte[]? Kallsyms, string? Config);
 
-    // No ORDER BY: sorting would materialise the blobs; the modules' ordinals come along and are sorted here.
-    private const string Sql = """
-        SELECT 0, 0, NULL::text, b.data FROM kernel_blobs b WHERE b.sha256 = @sha
-        UNION ALL
-        SELECT 1, m.ordinal, m.name, b.data FROM kernel_modules m JOIN kernel_blobs b ON b.sha256 = m.blob_sha256 WHERE m.kernel_id = @k
-        UNION ALL
-        SELECT 2, 0, NULL, b.data FROM kernel_blobs b WHERE @hasKallsyms AND b.sha256 = @ksha
-        UNION ALL
-        SELECT 3, 0, NULL, convert_to(c.text, 'UTF8') FROM kernel_configs c WHERE @hasConfig AND c.kernel_id = @k
-        """;
+    private static string? _sql;
+
+    /// <summary>
+    /// The one statement, its table and column names read from the EF model. No ORDER BY: sorting would materialise the
+    /// blobs; the modules' ordinals come along and are sorted here.
+    /// </summary>
+    private static string Sql(IModel m)
+    {
+        if (_sql is not null) return _sql;
+        string blobs = m.Table<KernelBlobEntity>(), modules = m.Table<KernelModuleEntity>(), configs = m.Table<KernelConfigEntity>();
+        string sha = m.Column<KernelBlobEntity>(nameof(BlobEntity.Sha256)), data = m.Column<KernelBlobEntity>(nameof(BlobEntity.Data));
+        string ordinal = m.Column<KernelModuleEntity>(nameof(KernelModuleEntity.Ordinal)),
+            name = m.Column<KernelModuleEntity>(nameof(KernelModuleEntity.Name)),
+            blob = m.Column<KernelModuleEntity>(nameof(KernelModuleEntity.BlobSha256)),
+            moduleKernel = m.Column<KernelModuleEntity>(nameof(KernelModuleEntity.KernelId));
+        string text = m.Column<KernelConfigEntity>(nameof(KernelConfigEntity.Text)),
+            configKernel = m.Column<KernelConfigEntity>(nameof(KernelConfigEntity.KernelId));
+        return _sql = $"""
+            SELECT 0, 0, NULL::text, b.{data} FROM {blobs} b WHERE b.{sha} = @sha
+            UNION ALL
+            SELECT 1, m.{ordinal}, m.{name}, b.{data} FROM {modules} m JOIN {blobs} b ON b.{sha} = m.{blob} WHERE m.{moduleKernel} = @k
+            UNION ALL
+            SELECT 2, 0, NULL, b.{data} FROM {blobs} b WHERE @hasKallsyms AND b.{sha} = @ksha
+            UNION ALL
+            SELECT 3, 0, NULL, convert_to(c.{text}, 'UTF8') FROM {configs} c WHERE @hasConfig AND c.{configKernel} = @k
+            """;
+    }
 
     public static async Task<Parts> ReadAsync(CompatDbContext db, KernelEntity k, CancellationToken ct)
     {
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         if (conn.State != ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(Sql, conn);
+        await using var cmd = new NpgsqlCommand(Sql(db.Model), conn);
         // character(64) parameters, so the comparisons use the sha256 primary key index
         cmd.Parameters.Add(new NpgsqlParameter("sha", NpgsqlDbType.Char) { Value = k.Sha256 });
         cmd.Parameters.Add(new NpgsqlParameter("ksha", NpgsqlDbType.Char) { Value = k.KallsymsSha256 ?? "" });

@@ -1,4 +1,5 @@
 using System.Text;
+using CompatService.Kernels;
 
 namespace CompatService.Api.Ingest;
 
@@ -19,7 +20,7 @@ public static class KernelConfigUpload
     public static string Parse(byte[] bytes, string? fileName, long maxDecompressedBytes)
     {
         var what = $"config '{fileName}'";
-        var raw = BoundedDecompression.IsGzip(bytes) ? BoundedDecompression.Gunzip(bytes, maxDecompressedBytes, what) : bytes;
+        var raw = Compression.Detect(bytes) == CompressionKind.Gzip ? Compression.Decompress(CompressionKind.Gzip, bytes, maxDecompressedBytes, what) : bytes;
         if (raw.AsSpan().IndexOf((byte)0) is var nul and >= 0)
             throw new UnprocessableInputException($"{what} is not a kernel .config: binary data (NUL byte at offset {nul})");
         string text;

@@ -16,9 +16,9 @@ public sealed class KernelFormReader : IKernelInputReader
     {
         var what = string.IsNullOrEmpty(fileName) ? "the upload" : $"'{fileName}'";
         var prefix = "";
-        if (BoundedDecompression.IsGzip(upload.Span))
+        if (Compression.Detect(upload.Span) == CompressionKind.Gzip)
         {
-            upload = BoundedDecompression.Gunzip(upload, maxDecompressedBytes, what);
+            upload = Compression.Decompress(CompressionKind.Gzip, upload, maxDecompressedBytes, what);
             prefix = "gzip-";
             fileName = fileName is not null && fileName.EndsWith(".gz", StringComparison.Ordinal) ? fileName[..^3] : fileName;
         }

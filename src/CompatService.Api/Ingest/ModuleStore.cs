@@ -1,5 +1,6 @@
 using CompatService.Engine;
 using CompatService.Engine.Kernels;
+using CompatService.Kernels;
 
 namespace CompatService.Api.Ingest;
 
@@ -15,8 +16,8 @@ public sealed class ModuleStore(CompatDbContext db, EngineCache cache, JobSignal
     {
         var kernel = await db.Kernels.Include(k => k.Modules).SingleOrDefaultAsync(k => k.Id == kernelId, ct);
         if (kernel is null) return null;
-        var raw = BoundedDecompression.IsGzip(upload)
-            ? BoundedDecompression.Gunzip(upload, options.Value.MaxDecompressedBytes, $"'{fileName}'")
+        var raw = Compression.Detect(upload) == CompressionKind.Gzip
+            ? Compression.Decompress(CompressionKind.Gzip, upload, options.Value.MaxDecompressedBytes, $"'{fileName}'")
             : upload;
         if (!KernelFormReader.IsBtf(raw))
             throw new UnprocessableInputException($"'{fileName}' is not module BTF (raw or gzip'd split BTF)");
