@@ -55,17 +55,22 @@ public static class CoreShapeStore
         if (wanted.Count > 0) await WriteAsync(db, k.Id, key, Compute(full, wanted), ct);
     }
 
-    /// <summary>The shapes of <paramref name="roots"/> as rows for a kernel being ingested (its id set on save).</summary>
-    public static List<(CoreRoot Root, CoreShape? Shape)> Compute(KernelBtfSet full, IEnumerable<CoreRoot> roots) =>
+    /// <summary>Stores a kernel being ingested's shapes of every root stored for some kernel (issue 13).</summary>
+    public static async Task SaveKnownAsync(CompatDbContext db, KernelEntity k, KernelBtfSet full, CancellationToken ct)
+    {
+        if (await KnownRootsAsync(db, ct) is { Count: > 0 } roots) await WriteAsync(db, k.Id, EngineCache.KernelKey(k), Compute(full, roots), ct);
+    }
+
+    private static List<(CoreRoot Root, CoreShape? Shape)> Compute(KernelBtfSet full, IEnumerable<CoreRoot> roots) =>
         roots.Select(r => (r, CoreShape.Of(full, r))).ToList();
 
     /// <summary>Every root stored for some kernel (what ingest computes for a new kernel).</summary>
-    public static async Task<List<CoreRoot>> KnownRootsAsync(CompatDbContext db, CancellationToken ct) =>
+    private static async Task<List<CoreRoot>> KnownRootsAsync(CompatDbContext db, CancellationToken ct) =>
         (await db.KernelCoreShapes.AsNoTracking().Where(s => s.Format == CoreShape.FormatVersion).Select(s => s.Root).Distinct().ToListAsync(ct))
         .Select(CoreRoot.Parse).ToList();
 
     /// <summary>Upserts the slices (once per hash) and the kernel's rows, in one transaction of its own statements.</summary>
-    public static async Task WriteAsync(CompatDbContext db, long kernelId, string kernelKey, IReadOnlyList<(CoreRoot Root, CoreShape? Shape)> shapes,
+    private static async Task WriteAsync(CompatDbContext db, long kernelId, string kernelKey, IReadOnlyList<(CoreRoot Root, CoreShape? Shape)> shapes,
         CancellationToken ct)
     {
         var slices = shapes.Select(s => s.Shape?.Slice).OfType<CoreSlice>().DistinctBy(s => s.Hash).ToList();

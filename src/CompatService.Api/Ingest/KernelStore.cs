@@ -96,9 +96,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
             db.KernelSymbols.AddRange(index.Symbols);
             JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);
             await db.SaveChangesAsync(ct);
-            // CO-RE shapes of every root some kernel has (issue 13): objects with those roots need not open this kernel.
-            if (await CoreShapeStore.KnownRootsAsync(db, ct) is { Count: > 0 } roots)
-                await CoreShapeStore.WriteAsync(db, kernel.Id, EngineCache.KernelKey(kernel), CoreShapeStore.Compute(set, roots), ct);
+            await CoreShapeStore.SaveKnownAsync(db, kernel, set, ct); // objects with a known CO-RE root need not open this kernel
             await tx.CommitAsync(ct);
         }
         catch (DbUpdateException e) when (UniqueViolation.Is(e))
