@@ -6,7 +6,7 @@ namespace CompatService.Api.Jobs;
 
 /// <summary>
 /// The matrix queue by kernel (table matrix_work), shared by every worker of every replica: a request marks kernels
-/// as possibly lacking cells; a worker leases one kernel with FOR UPDATE SKIP LOCKED plus an expiring lease
+/// as possibly lacking cells; a worker leases a few kernels with FOR UPDATE SKIP LOCKED plus an expiring lease
 /// (locked_until), computes its missing cells, and releases it. PostgreSQL holds all of the queue's state, so a
 /// killed process loses nothing: its lease expires and another worker takes the kernel.
 /// </summary>
@@ -22,22 +22,27 @@ public static class MatrixQueue
             ON CONFLICT (kernel_id) DO UPDATE SET generation = matrix_work.generation + 1, attempts = 0, last_error = NULL
             """, ct, ("k", kernelId ?? 0L));
 
-    /// <summary>Leases the longest-waiting free kernel (never leased, or its lease expired), or null.</summary>
-    public static async Task<Lease?> TakeAsync(CompatDbContext db, string me, TimeSpan lease, int maxAttempts, CancellationToken ct)
+    /// <summary>
+    /// Leases up to <paramref name="count"/> of the longest-waiting free kernels (never leased, or their lease expired) in
+    /// one statement; returned longest-waiting first.
+    /// </summary>
+    public static async Task<List<Lease>> TakeAsync(CompatDbContext db, string me, TimeSpan lease, int maxAttempts, int count, CancellationToken ct)
     {
         const string sql = """
             UPDATE matrix_work SET locked_until = now() + make_interval(secs => @lease), locked_by = @me, attempts = attempts + 1
-            WHERE kernel_id = (
+            WHERE kernel_id IN (
                 SELECT kernel_id FROM matrix_work
                 WHERE (locked_until IS NULL OR locked_until < now()) AND attempts < @max
                 ORDER BY requested_at, kernel_id
                 FOR UPDATE SKIP LOCKED
-                LIMIT 1)
-            RETURNING kernel_id, generation, attempts
+                LIMIT @n)
+            RETURNING kernel_id, generation, attempts, requested_at
             """;
-        await using var cmd = await CommandAsync(db, sql, ct, ("lease", lease.TotalSeconds), ("me", me), ("max", maxAttempts));
+        await using var cmd = await CommandAsync(db, sql, ct, ("lease", lease.TotalSeconds), ("me", me), ("max", maxAttempts), ("n", count));
         await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? new Lease(r.GetInt64(0), r.GetInt64(1), r.GetInt32(2)) : null;
+        var taken = new List<(Lease Lease, DateTime RequestedAt)>();
+        while (await r.ReadAsync(ct)) taken.Add((new Lease(r.GetInt64(0), r.GetInt64(1), r.GetInt32(2)), r.GetDateTime(3)));
+        return taken.OrderBy(x => x.RequestedAt).ThenBy(x => x.Lease.KernelId).Select(x => x.Lease).ToList();
     }
 
     /// <summary>

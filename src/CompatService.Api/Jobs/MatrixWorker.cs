@@ -56,10 +56,28 @@ public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, 
             MatrixProfile.Add(MatrixProfile.Phase.Queue, System.Diagnostics.Stopwatch.GetTimestamp() - t);
             return true;
         }
-        var taken = await MatrixQueue.TakeAsync(db, Name, lease, maxAttempts, ct);
+        var taken = await MatrixQueue.TakeAsync(db, Name, lease, maxAttempts, options.Value.MatrixLeaseBatch, ct);
         MatrixProfile.Add(MatrixProfile.Phase.Queue, System.Diagnostics.Stopwatch.GetTimestamp() - t);
-        if (taken is null) return false;
+        if (taken.Count == 0) return false;
         var cells = ActivatorUtilities.CreateInstance<CellComputer>(scope.ServiceProvider, db);
+        for (var i = 0; i < taken.Count; i++)
+        {
+            try { await RunBatchAsync(db, cells, taken[i], ct); }
+            catch (OperationCanceledException)
+            {
+                // stopping: the leases not done go back to the queue now rather than when they expire (best effort)
+                foreach (var rest in taken.Skip(i))
+                    try { await MatrixQueue.FinishAsync(db, Name, rest, more: true, CancellationToken.None); }
+                    catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException) { break; }
+                throw;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>One leased kernel's batch, finished (or failed) in matrix_work.</summary>
+    private async Task RunBatchAsync(CompatDbContext db, CellComputer cells, MatrixQueue.Lease taken, CancellationToken ct)
+    {
         try
         {
             var (n, more, deferred) = await cells.ComputeForKernelAsync(taken.KernelId, options.Value.MatrixBatchSize, ct);
@@ -72,7 +90,6 @@ public sealed class MatrixWorker(IServiceScopeFactory scopes, JobSignal signal, 
             log.LogWarning("kernel {Kernel} batch (lease {Attempt}) failed: {Error}", taken.KernelId, taken.Attempts, e.Message);
             await MatrixQueue.FailAsync(db, Name, taken, e.Message, CancellationToken.None);
         }
-        return true;
     }
 
     /// <summary>An ingest job: an object asks every kernel for its cells, a kernel (new, or with a new module or config) asks for its own.</summary>

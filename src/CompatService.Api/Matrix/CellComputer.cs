@@ -187,30 +187,13 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
     private Task<List<string>> ProgramNamesAsync(long objectId, CancellationToken ct) =>
         db.ObjectPrograms.AsNoTracking().Where(p => p.ObjectId == objectId).OrderBy(p => p.Ordinal).Select(p => p.Name).ToListAsync(ct);
 
-    /// <summary>One INSERT … SELECT FROM unnest(arrays) for the whole batch; a cell stored meanwhile (an expired lease) is kept.</summary>
+    /// <summary>The batch in one statement (<see cref="CellWriter"/>); a cell stored meanwhile (an expired lease) is kept.</summary>
     private async Task WriteAsync(List<MatrixCellEntity> cells, CancellationToken ct)
     {
-        const string sql = """
-            INSERT INTO matrix_cells (object_id, kernel_id, object_sha256, kernel_sha256, engine_version, verdict, results,
-                                      reason_codes, disabled_path_count, computed_at)
-            SELECT o, @k, osha, @ksha, @v, verdict, res::jsonb, rc::jsonb, dp, at
-            FROM unnest(@o, @osha, @verdict, @res, @rc, @dp, @at) AS t(o, osha, verdict, res, rc, dp, at)
-            ON CONFLICT (object_sha256, kernel_sha256, engine_version) DO NOTHING
-            """;
+        if (cells.Count == 0) return;
         var conn = (NpgsqlConnection)db.Database.GetDbConnection();
         if (conn.State != System.Data.ConnectionState.Open) await db.Database.OpenConnectionAsync(ct);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        cmd.Parameters.AddWithValue("k", cells[0].KernelId);
-        cmd.Parameters.AddWithValue("ksha", cells[0].KernelSha256);
-        cmd.Parameters.AddWithValue("v", cells[0].EngineVersion);
-        cmd.Parameters.AddWithValue("o", cells.Select(c => c.ObjectId).ToArray());
-        cmd.Parameters.AddWithValue("osha", cells.Select(c => c.ObjectSha256).ToArray());
-        cmd.Parameters.AddWithValue("verdict", cells.Select(c => c.Verdict).ToArray());
-        cmd.Parameters.AddWithValue("res", cells.Select(c => c.ResultsJson).ToArray());
-        cmd.Parameters.AddWithValue("rc", cells.Select(c => c.ReasonCodesJson).ToArray());
-        cmd.Parameters.AddWithValue("dp", cells.Select(c => c.DisabledPathCount).ToArray());
-        cmd.Parameters.AddWithValue("at", cells.Select(c => c.ComputedAt).ToArray());
-        await cmd.ExecuteNonQueryAsync(ct);
+        await CellWriter.WriteAsync(conn, db.Database.CurrentTransaction is not null, cells, ct);
     }
 
     /// <summary>

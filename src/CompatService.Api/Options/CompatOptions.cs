@@ -50,6 +50,13 @@ public sealed class CompatOptions : IValidatableObject
     [Range(1, 100000)]
     public int MatrixBatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// Kernels one matrix worker leases in one round trip (issue 13: one UPDATE … SKIP LOCKED per several batches instead of
+    /// one per batch). It computes them one after the other; a lease that expires meanwhile goes to another worker.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MatrixLeaseBatch { get; set; } = 4;
+
     /// <summary>Parsed objects kept in memory.</summary>
     [Range(1, 100000)]
     public int ObjectCacheSize { get; set; } = 512;
