@@ -32,11 +32,14 @@ internal static class BtfTypeScanner
 
     // The same two tables packed into 64-bit constants (2 bits a kind, value / 4) so that the scan's serial chain
     // (read info → record size → next record) needs no table load: a shift and a mask instead of two L1 loads.
-    private static readonly ulong PackedFixed = Pack(FixedExtra);
-    private static readonly ulong PackedPerVlen = Pack(PerVlen);
-    private static readonly uint ValidKinds = ValidMask();
+    // Constants rather than static readonly fields: the scan method is compiled once, fully optimised, before its
+    // class is initialised, so static readonly values would stay loads behind an initialisation check.
+    // BtfTypeScannerTests checks them against the tables.
+    internal const ulong PackedFixed = 0x4100000c4UL;
+    internal const ulong PackedPerVlen = 0xc0c8002f00UL;
+    internal const uint ValidKinds = 0xffffe;
 
-    private static ulong Pack(ReadOnlySpan<byte> table)
+    internal static ulong Pack(ReadOnlySpan<byte> table)
     {
         ulong packed = 0;
         for (var kind = 0; kind < 32; kind++)
@@ -44,13 +47,16 @@ internal static class BtfTypeScanner
         return packed;
     }
 
-    private static uint ValidMask()
+    internal static uint ValidMask()
     {
         uint mask = 0;
         for (var kind = 0; kind < 32; kind++)
             if (FixedExtra[kind] != Invalid) mask |= 1u << kind;
         return mask;
     }
+
+    internal static ReadOnlySpan<byte> FixedExtraTable => FixedExtra;
+    internal static ReadOnlySpan<byte> PerVlenTable => PerVlen;
 
     internal sealed record Result(int[] Offsets, int Count, int[] DeclTags, BtfNameIndex Names);
 
@@ -65,32 +71,62 @@ internal static class BtfTypeScanner
         return swap ? BinaryPrimitives.ReverseEndianness(v) : v;
     }
 
-    public static Result Scan(ReadOnlyMemory<byte> typesMemory, long typeStart, bool bigEndian, BtfStringTable strings, uint firstId, string section)
+    /// <summary>The blob's byte order as a type argument, so that the scan is compiled once per order with no per-read test.</summary>
+    private struct Native;
+    private struct Swapped;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Read<TOrder>(ref byte b, int offset) where TOrder : struct
     {
-        var types = typesMemory.Span;
-        var swap = bigEndian == BitConverter.IsLittleEndian;
+        var v = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref b, offset));
+        return typeof(TOrder) == typeof(Swapped) ? BinaryPrimitives.ReverseEndianness(v) : v;
+    }
+
+    public static Result Scan(ReadOnlyMemory<byte> typesMemory, long typeStart, bool bigEndian, BtfStringTable strings, uint firstId, string section) =>
+        (bigEndian == BitConverter.IsLittleEndian, strings.Start == 0) switch
+        {
+            (false, true) => Scan<Native, Whole>(typesMemory.Span, typeStart, strings, firstId, section),
+            (false, false) => Scan<Native, Split>(typesMemory.Span, typeStart, strings, firstId, section),
+            (true, true) => Scan<Swapped, Whole>(typesMemory.Span, typeStart, strings, firstId, section),
+            (true, false) => Scan<Swapped, Split>(typesMemory.Span, typeStart, strings, firstId, section),
+        };
+
+    /// <summary>Whether names may live in a base's string table (split BTF), as a type argument like the byte order.</summary>
+    private struct Whole;
+    private struct Split;
+
+    private static Result Scan<TOrder, TStrings>(ReadOnlySpan<byte> types, long typeStart, BtfStringTable strings, uint firstId, string section)
+        where TOrder : struct where TStrings : struct
+    {
+        var swap = typeof(TOrder) == typeof(Swapped);
         var len = types.Length;
         var offsets = GC.AllocateUninitializedArray<int>(Math.Max(16, len / 22));
         var declTags = new List<int>();
         var stringsEnd = strings.End;
-        var own = strings.Own.Span;
         var ownStart = strings.Start;
+        // An empty own table (split BTF may have one) is replaced by one NUL so that the branch-free hash below always
+        // has a string to read; names outside the own table (a split blob's base names) are hashed apart.
+        var own = strings.Own.Length > 0 ? strings.Own.Span : OneNul;
+        var ownLast = (uint)own.Length - 1;
         // Sized for kernel BTF (a name every ~40 bytes of types); a denser blob falls back to a second pass.
         var index = new BtfNameIndex(Math.Max(16, len / 40));
         var overflow = false;
         ref var b0 = ref MemoryMarshal.GetReference(types);
         Span<int> queuedLocals = stackalloc int[Batch];
-        Span<uint> queuedNames = stackalloc uint[Batch];
+        Span<uint> queuedHashes = stackalloc uint[Batch];
         var queued = 0;
         var n = 0;
         var pos = 0;
         while (pos < len)
         {
             if (len - pos < 12) ThrowTruncated(len - pos, typeStart + pos, section, firstId + (uint)n);
-            var info = Read(ref b0, pos + 4, swap);
+            var info = Read<TOrder>(ref b0, pos + 4);
             var kind = (int)(info >> 24) & 0x1f;
             if ((info & ~InfoMask) != 0 || ((ValidKinds >> kind) & 1) == 0) ThrowBadInfo(info, typeStart + pos + 4, section, firstId + (uint)n);
-            var size = 12 + (int)((PackedFixed >> (2 * kind)) & 3) * 4 + (int)(info & 0xffff) * ((int)((PackedPerVlen >> (2 * kind)) & 3) * 4);
+            // info >> 23 is 2 * kind once the reserved bits are known zero (a 64-bit shift uses the count's low 6 bits):
+            // the record size is one shift away from the info word on the scan's serial chain (read info → next record).
+            var twiceKind = (int)(info >> 23);
+            var size = 12 + 4 * ((int)((PackedFixed >> twiceKind) & 3) + (int)(info & 0xffff) * (int)((PackedPerVlen >> twiceKind) & 3));
             if (len - pos < size) ThrowRecords((BtfKind)kind, (int)(info & 0xffff), size, len - pos, typeStart + pos, section, firstId + (uint)n);
             if (n == offsets.Length)
             {
@@ -100,23 +136,35 @@ internal static class BtfTypeScanner
             Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(offsets), n) = pos;
 
             // Every offset inside the section starts a NUL-terminated string (the section ends with NUL).
-            var nameOff = Read(ref b0, pos, swap);
+            var nameOff = Read<TOrder>(ref b0, pos);
             if (nameOff >= stringsEnd) ThrowName(nameOff, stringsEnd, typeStart + pos, section, firstId + (uint)n);
-            // Queue without a branch (named and anonymous types alternate unpredictably); hash in batches, off the
-            // scan's serial chain (this record's size → the next record).
+            // Hash here, branch-free (named and anonymous types alternate unpredictably): this work is independent of
+            // the serial chain, so the CPU overlaps it with the next records' size computation. Anonymous types hash
+            // the empty string and are not queued.
             queuedLocals[queued] = n;
-            queuedNames[queued] = nameOff;
-            queued += nameOff != 0 ? 1 : 0;
+            if (typeof(TStrings) == typeof(Whole))
+            {
+                queuedHashes[queued] = BtfNameIndex.HashCString(own, (int)nameOff);
+                queued += nameOff != 0 ? 1 : 0;
+            }
+            else
+            {
+                var rel = nameOff - ownStart;
+                var inOwn = rel <= ownLast;
+                queuedHashes[queued] = BtfNameIndex.HashCString(own, (int)(inOwn ? rel : ownLast));
+                queued += nameOff != 0 && inOwn ? 1 : 0;
+                if (nameOff != 0 && !inOwn) overflow |= AddBaseName(index, nameOff, strings, n);
+            }
             if (kind == (int)BtfKind.DeclTag) declTags.Add(n);
             n++;
             pos += size;
             if ((n & (Batch - 1)) == 0)
             {
-                overflow |= Insert(index, queuedLocals[..queued], queuedNames[..queued], ownStart, own, strings);
+                overflow |= Insert(index, queuedLocals[..queued], queuedHashes[..queued]);
                 queued = 0;
             }
         }
-        overflow |= Insert(index, queuedLocals[..queued], queuedNames[..queued], ownStart, own, strings);
+        overflow |= Insert(index, queuedLocals[..queued], queuedHashes[..queued]);
 
         if (overflow) index = Rebuild(types, offsets, n, swap, strings);
         // Trim only a large over-estimate: a copy of a ~0.5 MB array costs more than the slack it frees.
@@ -125,30 +173,32 @@ internal static class BtfTypeScanner
     }
 
     private const int Batch = 1024;
+    private static ReadOnlySpan<byte> OneNul => [0];
     private static int _touchSink; // keeps the bucket reads of Insert from being dropped as dead
 
     /// <summary>
-    /// Hashes and inserts queued names; true when the table filled up (the caller rebuilds it larger). Two passes over
-    /// the batch: hash every name (the string reads stream) and touch its bucket, then insert, so that the inserts'
-    /// scattered table writes overlap instead of each waiting for its cache miss. <paramref name="names"/> is overwritten
-    /// with the hashes.
+    /// Inserts a batch of hashed names; true when the table filled up (the caller rebuilds it larger). Touches every
+    /// home bucket first, then inserts, so that the scattered table writes overlap instead of each waiting for its miss.
     /// </summary>
-    private static bool Insert(BtfNameIndex index, ReadOnlySpan<int> locals, Span<uint> names, uint ownStart,
-        ReadOnlySpan<byte> own, BtfStringTable strings)
+    private static bool Insert(BtfNameIndex index, ReadOnlySpan<int> locals, ReadOnlySpan<uint> hashes)
     {
         var touched = 0;
-        for (var i = 0; i < names.Length; i++)
-        {
-            var hash = NameHash(names[i], ownStart, own, strings);
-            names[i] = hash;
-            touched |= index.Touch(hash);
-        }
+        foreach (var hash in hashes) touched |= index.Touch(hash);
         Volatile.Write(ref _touchSink, touched);
         for (var i = 0; i < locals.Length; i++)
         {
             if (index.IsFull) return true;
-            index.Add(names[i], locals[i]);
+            index.Add(hashes[i], locals[i]);
         }
+        return false;
+    }
+
+    /// <summary>A split blob's type named by its base's string table; true when the table is full.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool AddBaseName(BtfNameIndex index, uint nameOff, BtfStringTable strings, int local)
+    {
+        if (index.IsFull) return true;
+        index.Add(strings.TryGet(nameOff, out var name) ? BtfNameIndex.Hash(name) : 0, local);
         return false;
     }
 

@@ -69,3 +69,15 @@ public sealed class BtfNameIndexOverflowTests
         Assert.Equal(30000, spec.TypeCount);
     }
 }
+
+/// <summary>The scan's packed size constants say what the per-kind tables say (they are written out as literals).</summary>
+public sealed class BtfTypeScannerConstantTests
+{
+    [Fact]
+    public void PackedConstants_EqualThePackedTables()
+    {
+        Assert.Equal(BtfTypeScanner.PackedFixed, BtfTypeScanner.Pack(BtfTypeScanner.FixedExtraTable));
+        Assert.Equal(BtfTypeScanner.PackedPerVlen, BtfTypeScanner.Pack(BtfTypeScanner.PerVlenTable));
+        Assert.Equal(BtfTypeScanner.ValidKinds, BtfTypeScanner.ValidMask());
+    }
+}
