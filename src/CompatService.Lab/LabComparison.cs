@@ -61,11 +61,23 @@ public static class LabComparison
             var (agreement, code) = Classify(p, r);
             cells.Add(new LabCell(o.Name, o.Sha256, r.Program, p.Verdict, p.Reasons, r, agreement, code)
             {
-                ModuleKfuncs = o.Object.Externs.Where(e => e.Kind == ExternKind.Kfunc && moduleKfuncs.ContainsKey(e.EssentialName))
-                    .Select(e => e.EssentialName).Distinct().Order(StringComparer.Ordinal).ToList(),
+                ModuleKfuncs = CalledModuleKfuncs(o.Object, r.Program, moduleKfuncs),
             });
         }
         return cells;
+    }
+
+    /// <summary>
+    /// The module kfuncs a program calls (or takes the address of: its instructions, subprograms included, reference
+    /// them); for a cell that names no program of the object, those of the whole object.
+    /// </summary>
+    public static IReadOnlyList<string> CalledModuleKfuncs(BpfObject obj, string program, IReadOnlyDictionary<string, string> moduleKfuncs)
+    {
+        var externs = obj.Programs.FirstOrDefault(p => p.Name == program) is { } prog
+            ? prog.References.Select(r => r.Extern).OfType<BpfExtern>()
+            : obj.Externs;
+        return externs.Where(e => e.Kind == ExternKind.Kfunc && moduleKfuncs.ContainsKey(e.EssentialName))
+            .Select(e => e.EssentialName).Distinct().Order(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The class and the reason code that explains it (the verdict's first reason; notes for a false loads).</summary>

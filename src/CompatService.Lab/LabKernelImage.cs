@@ -109,11 +109,25 @@ public sealed record LabKernelImage(byte[] Bzimage, string BtfSha256, string? Re
         var modules = Source.Modules.Where(m => inserted.Contains(m.Key)).ToList();
         modules.AddRange(PackageModules.Where(m => inserted.Contains(m.Name) && modules.All(k => k.Key != m.Name))
             .Select(m => new KeyValuePair<string, ReadOnlyMemory<byte>>(m.Name, m.Btf)));
+        var config = Config ?? Source.Config;
         return (Source with
         {
-            // modules are loaded: the guest's /proc/kallsyms lists their symbols too, which the image's table lacks
-            Modules = modules, Release = Release ?? Source.Release, Config = Config ?? Source.Config, Kallsyms = Kallsyms ?? Source.Kallsyms,
+            // modules are loaded: the guest's /proc/kallsyms lists their symbols too; when which ones is certain (every
+            // selected module inserted, the config known) the table is the running guest's, else the image's (vmlinux only)
+            Modules = modules, Release = Release ?? Source.Release, Config = config, Kallsyms = GuestKallsyms(inserted, out _),
         }).Open();
+    }
+
+    /// <summary>
+    /// The guest's /proc/kallsyms with <paramref name="inserted"/> loaded (<see cref="LabModuleKallsyms"/>), or, with
+    /// <paramref name="why"/>, the image's table (vmlinux only: a name it lacks stays unknown) when that is not certain.
+    /// </summary>
+    public KallsymsTable? GuestKallsyms(IReadOnlyCollection<string> inserted, out string? why)
+    {
+        why = null;
+        var image = Kallsyms ?? Source.Kallsyms;
+        if (image is null || image.IncludesModules || inserted.Count == 0) return image;
+        return LabModuleKallsyms.Running(image, Modules.InOrder, inserted, Config ?? Source.Config, out why) ?? image;
     }
 
     /// <summary>Kfunc name → the inserted module that registers it (from the package's kfunc sets).</summary>

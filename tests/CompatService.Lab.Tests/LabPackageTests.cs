@@ -1,4 +1,7 @@
+using CompatService.Engine;
+using CompatService.Engine.Analysis;
 using CompatService.Lab;
+using CompatService.Reporting;
 using CompatService.Tests.Shared;
 using Xunit.Abstractions;
 
@@ -32,6 +35,30 @@ public sealed class LabPackageTests(ITestOutputHelper output)
         // libcrc32c's init asks the crypto API for "crc32c" (softdep pre: crc32c): its generic provider goes first
         Assert.Equal(["crc32c_generic"], kernel.Modules.InOrder.Single(m => m.Name == "libcrc32c").DependsOn);
         Assert.Equal("nf_conntrack", kernel.ModuleKfuncs(["nf_conntrack"])["bpf_xdp_ct_lookup"]);
+    }
+
+    [LabPackageFact]
+    public void TypelessKsyms_WithTheModulesInserted_AreDecidedFromTheirSymbols_UnknownWhenOneFailed()
+    {
+        var kernel = LabKernelImage.Open(LabHost.Package, LabHost.KernelDir);
+        var all = kernel.Modules.InOrder.Select(m => m.Name).ToList();
+        var table = kernel.GuestKallsyms(all, out var why);
+        Assert.Null(why);
+        Assert.True(table!.IncludesModules);
+        Assert.True(table.Contains("nf_conntrack_find_get"), "nf_conntrack's exported text symbol is listed once it is inserted");
+        Assert.False(kernel.Kallsyms!.Contains("nf_conntrack_find_get"), "the image's own table lists vmlinux only");
+
+        var objects = LabRunner.ReadObjects(new[] { "ksym_typeless_strong_missing", "ksym_typeless_module" }
+            .Select(f => Path.Combine(TestPaths.Fixtures, "bpf", f + ".bpfel.o")).ToList(), null);
+        (Contracts.Verdict, string?) Predict(LabObject o, IReadOnlyCollection<string> inserted)
+        {
+            var p = CompatEngine.Check(o.Object, kernel.GuestKernel(inserted), "6.1").ToContract().Single();
+            return (p.Verdict, p.Reasons.FirstOrDefault()?.Code);
+        }
+        Assert.Equal((Contracts.Verdict.Loads, null), Predict(objects[1], all));
+        Assert.Equal((Contracts.Verdict.Fails, ReasonCodes.TypelessKsymMissing), Predict(objects[0], all));
+        // one module did not insert: which symbols the guest lists is not certain, the name stays unknown
+        Assert.Equal((Contracts.Verdict.Unknown, ReasonCodes.TypelessKsymModuleUnknown), Predict(objects[0], all.Where(n => n != "tcp_dctcp").ToList()));
     }
 
     [LabPackageBootFact]

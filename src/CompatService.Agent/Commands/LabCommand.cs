@@ -34,6 +34,8 @@ public static class LabCommand
         }
         catch (LabException e) { app.Err.WriteLine($"compat-agent lab: {e.Message}"); return AgentApp.ServiceError; }
 
+        if (run.Inserted.Count > 0 && kernel.GuestKallsyms(run.Inserted, out var why) is not null && why is not null)
+            app.Err.WriteLine($"compat-agent lab: kallsyms: the image's only (vmlinux), a name it lacks stays unknown: {why}");
         var cells = run.Refused is null ? LabComparison.Compare(kernel, objects, run) : [];
         var summary = LabAgreementRow.Of(run.Release ?? "?", cells);
         var output = new LabOutput(new LabKernelOut(run.Release, run.ExpectedBtfSha256, run.GuestBtfSha256), run.Accel, run.Completed,
