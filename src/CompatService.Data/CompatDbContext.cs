@@ -13,6 +13,8 @@ public sealed class CompatDbContext(DbContextOptions<CompatDbContext> options) :
     public DbSet<KernelModuleEntity> KernelModules => Set<KernelModuleEntity>();
     public DbSet<KernelConfigEntity> KernelConfigs => Set<KernelConfigEntity>();
     public DbSet<KernelSurfaceEntity> KernelSurfaces => Set<KernelSurfaceEntity>();
+    public DbSet<CoreSliceEntity> CoreSlices => Set<CoreSliceEntity>();
+    public DbSet<KernelCoreShapeEntity> KernelCoreShapes => Set<KernelCoreShapeEntity>();
     public DbSet<KernelSymbolEntity> KernelSymbols => Set<KernelSymbolEntity>();
     public DbSet<ObjectEntity> Objects => Set<ObjectEntity>();
     public DbSet<ObjectBlobEntity> ObjectBlobs => Set<ObjectBlobEntity>();

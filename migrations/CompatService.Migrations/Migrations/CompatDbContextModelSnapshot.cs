@@ -22,6 +22,22 @@ namespace CompatService.Migrations.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("CompatService.Data.Entities.CoreSliceEntity", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasColumnType("text")
+                        .HasColumnName("hash");
+
+                    b.Property<byte[]>("Data")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("data");
+
+                    b.HasKey("Hash");
+
+                    b.ToTable("core_slices", (string)null);
+                });
+
             modelBuilder.Entity("CompatService.Data.Entities.JobEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -113,6 +129,38 @@ namespace CompatService.Migrations.Migrations
                     b.HasKey("KernelId");
 
                     b.ToTable("kernel_configs", (string)null);
+                });
+
+            modelBuilder.Entity("CompatService.Data.Entities.KernelCoreShapeEntity", b =>
+                {
+                    b.Property<long>("KernelId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kernel_id");
+
+                    b.Property<string>("Root")
+                        .HasColumnType("text")
+                        .HasColumnName("root");
+
+                    b.Property<int>("Format")
+                        .HasColumnType("integer")
+                        .HasColumnName("format");
+
+                    b.Property<byte[]>("KernelIds")
+                        .HasColumnType("bytea")
+                        .HasColumnName("kernel_ids");
+
+                    b.Property<string>("KernelKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kernel_key");
+
+                    b.Property<string>("SliceHash")
+                        .HasColumnType("text")
+                        .HasColumnName("slice_hash");
+
+                    b.HasKey("KernelId", "Root");
+
+                    b.ToTable("kernel_core_shapes", (string)null);
                 });
 
             modelBuilder.Entity("CompatService.Data.Entities.KernelEntity", b =>
@@ -902,6 +950,15 @@ namespace CompatService.Migrations.Migrations
                     b.HasOne("CompatService.Data.Entities.KernelEntity", null)
                         .WithOne()
                         .HasForeignKey("CompatService.Data.Entities.KernelConfigEntity", "KernelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CompatService.Data.Entities.KernelCoreShapeEntity", b =>
+                {
+                    b.HasOne("CompatService.Data.Entities.KernelEntity", null)
+                        .WithMany()
+                        .HasForeignKey("KernelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -25,6 +25,8 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
         () => (long)options.Value.KernelCacheMiB << 20, SizeOf);
     private readonly BoundedCache<KernelSurface> _surfaces = new(() => int.MaxValue,
         () => (long)options.Value.KernelCacheMiB << 19, SizeOf);
+    private readonly BoundedCache<CoreSlice> _slices = new(() => int.MaxValue,
+        () => (long)options.Value.KernelCacheMiB << 18, s => s.Btf.Length * 3L);
     private readonly BoundedCache<BpfObject> _objects = new(() => options.Value.ObjectCacheSize, () => long.MaxValue, _ => 0);
 
     /// <summary>Kernels held now and their estimated bytes (the bounded-memory test and the fleet benchmark read it).</summary>
@@ -55,6 +57,21 @@ public sealed class EngineCache(IOptions<CompatOptions> options)
         _surfaces.GetAsync(Key(k), () => LoadSurfaceAsync(db, k, ct));
 
     /// <summary>Adds a surface computed during ingest.</summary>
+    /// <summary>A stored CO-RE slice by its hash (parsed once, shared by every kernel with that shape), or null when it is not stored.</summary>
+    public async Task<CoreSlice?> SliceAsync(CompatDbContext db, string hash, CancellationToken ct)
+    {
+        try
+        {
+            return await _slices.GetAsync(hash, async () => new CoreSlice(
+                await db.CoreSlices.Where(s => s.Hash == hash).Select(s => s.Data).SingleOrDefaultAsync(ct)
+                ?? throw new KeyNotFoundException($"CO-RE slice {hash} is not stored")));
+        }
+        catch (KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
     public void Remember(KernelEntity k, KernelSurface surface) => _surfaces.Add(Key(k), surface);
 
     /// <summary>What a stored surface was computed from; a different key means the kernel changed and it is rebuilt.</summary>

@@ -9,10 +9,10 @@ namespace CompatService.Api.Caching;
 /// </summary>
 public static class MatrixProfile
 {
-    public enum Phase { Queue, Missing, KernelFetch, KernelParse, ObjectLoad, Check, Serialize, Write, SurfaceFetch, SurfaceBuild }
+    public enum Phase { Queue, Missing, KernelFetch, KernelParse, ObjectLoad, Check, Serialize, Write, SurfaceFetch, SurfaceBuild, ShapeBuild }
 
     private static readonly long[] Ticks = new long[Enum.GetValues<Phase>().Length];
-    private static long _cells, _batches, _kernelLoads, _surfaceCells, _surfaceLoads;
+    private static long _cells, _batches, _kernelLoads, _surfaceCells, _surfaceLoads, _shapeCells;
 
     public static void KernelLoaded() => Interlocked.Increment(ref _kernelLoads);
 
@@ -21,6 +21,9 @@ public static class MatrixProfile
 
     /// <summary>Cells computed from the kernel's stored surface alone (no full BTF).</summary>
     public static void SurfaceCells(int n) => Interlocked.Add(ref _surfaceCells, n);
+
+    /// <summary>Cells judged on the surface plus stored CO-RE shapes (also counted in surface_cells).</summary>
+    public static void ShapeCells(int n) => Interlocked.Add(ref _shapeCells, n);
 
     public static void Add(Phase phase, long ticks) => Interlocked.Add(ref Ticks[(int)phase], ticks);
 
@@ -32,6 +35,9 @@ public static class MatrixProfile
 
     public static long Cells => Interlocked.Read(ref _cells);
 
+    /// <summary>Full kernels opened (fetched and parsed) so far by this process.</summary>
+    public static long KernelLoads => Interlocked.Read(ref _kernelLoads);
+
     /// <summary>"cells=N batches=B kernel_loads=L kernel_cache=count/MiB/evicted walk_memo=Hhit/Wwalked queue_ms=.. missing_ms=.. kernel_fetch_ms=.. ..." (milliseconds summed over workers).</summary>
     public static string Describe((int Count, long Bytes, long Evictions) cache)
     {
@@ -39,7 +45,8 @@ public static class MatrixProfile
         {
             $"cells={Interlocked.Read(ref _cells)}", $"batches={Interlocked.Read(ref _batches)}",
             $"kernel_loads={Interlocked.Read(ref _kernelLoads)}", $"surface_loads={Interlocked.Read(ref _surfaceLoads)}",
-            $"surface_cells={Interlocked.Read(ref _surfaceCells)}", $"kernel_cache={cache.Count}/{cache.Bytes >> 20}MiB/{cache.Evictions}evicted",
+            $"surface_cells={Interlocked.Read(ref _surfaceCells)}", $"shape_cells={Interlocked.Read(ref _shapeCells)}",
+            $"kernel_cache={cache.Count}/{cache.Bytes >> 20}MiB/{cache.Evictions}evicted",
             $"walk_memo={CompatService.Engine.Analysis.WalkMemo.Stats.Hits}hit/{CompatService.Engine.Analysis.WalkMemo.Stats.Misses}walked",
         };
         foreach (var p in Enum.GetValues<Phase>())

@@ -1,3 +1,4 @@
+using CompatService.Api.Caching;
 using CompatService.Engine;
 using CompatService.Engine.Kernels;
 using CompatService.Engine.Kernels.Surface;
@@ -95,6 +96,7 @@ public sealed class KernelStore(CompatDbContext db, IKernelInputReader reader, E
             db.KernelSymbols.AddRange(index.Symbols);
             JobQueue.Enqueue(db, JobKinds.Kernel, kernel.Id);
             await db.SaveChangesAsync(ct);
+            await CoreShapeStore.SaveKnownAsync(db, kernel, set, ct); // objects with a known CO-RE root need not open this kernel
             await tx.CommitAsync(ct);
         }
         catch (DbUpdateException e) when (UniqueViolation.Is(e))

@@ -107,6 +107,15 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
         if (objects.Count == 0) return ([], 0);
         var surface = await cache.SurfaceAsync(db, k, ct);
         KernelBtfSet? full = null;
+        async Task<KernelBtfSet> Full(SurfaceJudge judge)
+        {
+            if (full is not null) return full;
+            full = await cache.KernelAsync(db, k, ct);
+            var s = Stopwatch.GetTimestamp();
+            await CoreShapeStore.SaveAsync(db, k, full, judge.Roots, ct); // later CO-RE objects with these roots skip the full kernel
+            MatrixProfile.Add(Phase.ShapeBuild, Stopwatch.GetTimestamp() - s);
+            return full;
+        }
         var t = Stopwatch.GetTimestamp();
         var parsed = new List<(BpfObject? Object, Exception? Error)>(objects.Count);
         foreach (var o in objects)
@@ -114,12 +123,13 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
             try { parsed.Add((await cache.ObjectAsync(db, o.Sha256, ct), null)); }
             catch (Exception e) when (e is not OperationCanceledException && !ProblemHandling.IsDatabaseOutage(e)) { parsed.Add((null, e)); }
         }
+        var judge = await SurfaceJudge.ForAsync(db, cache, k, surface, parsed.Select(p => p.Object), ct);
         MatrixProfile.Add(Phase.ObjectLoad, Stopwatch.GetTimestamp() - t);
         var deferred = 0;
         if (deferFull)
         {
             // an unreadable object needs no kernel at all (its cell is unknown): it goes with the surface's
-            var decided = parsed.Select(p => p.Object is null || surface.Decides(p.Object)).ToList();
+            var decided = parsed.Select(p => p.Object is null || judge.Decides(p.Object)).ToList();
             if (decided.Contains(true) && decided.Contains(false))
             {
                 deferred = decided.Count(d => !d);
@@ -132,15 +142,15 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
         var v = EngineVersion;
         var cells = new List<MatrixCellEntity>(objects.Count);
         long check = 0, serialize = 0;
-        var fromSurface = 0;
+        int fromSurface = 0, fromShapes = 0;
         for (var i = 0; i < objects.Count; i++)
         {
             var (obj, error) = parsed[i];
-            // Objects without CO-RE (and without anything else only the full BTF has) are judged on the stored surface; the
-            // others open the full kernel once for the batch.
+            // Objects without CO-RE (and without anything else only the full BTF has) are judged on the stored surface, CO-RE
+            // ones whose roots have stored shapes on the surface plus those; the others open the full kernel once for the batch.
             KernelBtfSet? kernel = null;
-            if (obj is not null && surface.Decides(obj)) { kernel = surface.Kernel; fromSurface++; }
-            else if (obj is not null) kernel = full ??= await cache.KernelAsync(db, k, ct);
+            if (obj is not null && judge.KernelFor(obj, out var shaped) is { } light) { kernel = light; fromSurface++; fromShapes += shaped ? 1 : 0; }
+            else if (obj is not null) kernel = await Full(judge);
             var t0 = Stopwatch.GetTimestamp();
             var named = obj is not null ? Evaluate(obj, kernel!, label, options.Value.Budget.ForJob(ct))
                 : Aborted(await ProgramNamesAsync(objects[i].Id, ct), label, error!);
@@ -170,6 +180,7 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
         MatrixProfile.Add(Phase.Write, Stopwatch.GetTimestamp() - t);
         MatrixProfile.Batch(cells.Count);
         MatrixProfile.SurfaceCells(fromSurface);
+        MatrixProfile.ShapeCells(fromShapes);
         return (cells, deferred);
     }
 

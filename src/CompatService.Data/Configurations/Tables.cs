@@ -32,6 +32,10 @@ internal static class Tables
         model.Entity<KernelSymbolEntity>().HasIndex(s => new { s.KernelId, s.Kind, s.Name });
         model.Entity<KernelConfigEntity>().OnePerKernel().Property(c => c.Text).UseCompressionMethod("lz4");
         model.Entity<KernelSurfaceEntity>().OnePerKernel();
+        model.Entity<CoreSliceEntity>().HasKey(x => x.Hash);
+        var shapes = model.Entity<KernelCoreShapeEntity>();
+        shapes.HasKey(x => new { x.KernelId, x.Root });
+        shapes.HasOne<KernelEntity>().WithMany().HasForeignKey(x => x.KernelId).OnDelete(DeleteBehavior.Cascade);
         model.Entity<KernelImageEntity>().OnePerKernel().Property(x => x.Data).UseCompressionMethod("lz4");
     }
 

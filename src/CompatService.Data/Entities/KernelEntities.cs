@@ -102,3 +102,33 @@ public sealed class KernelSurfaceEntity : IOnePerKernel
     public required byte[] Data { get; set; }
     public DateTimeOffset ComputedAt { get; set; }
 }
+
+/// <summary>
+/// A CO-RE slice (Engine <c>CoreSlice</c>, issue 13): the part of a kernel's BTF that CO-RE relocations against one root
+/// read, as raw BTF in a canonical order, stored once for every kernel (and root) with that shape, keyed by its hash.
+/// </summary>
+public sealed class CoreSliceEntity
+{
+    /// <summary>128-bit digest of <see cref="Data"/>, hex.</summary>
+    public required string Hash { get; set; }
+    public required byte[] Data { get; set; }
+}
+
+/// <summary>
+/// A kernel's CO-RE shape of one root (Engine <c>CoreShape</c>): which slice, and the kernel's type id of each slice type.
+/// Computed where the full BTF is open anyway (ingest, a batch that loads the kernel); a null slice means no shape can
+/// stand for the kernel there (a module holds the candidates, or a big-endian kernel): such cells need the full kernel.
+/// </summary>
+public sealed class KernelCoreShapeEntity
+{
+    public long KernelId { get; set; }
+    /// <summary>The root's key (<c>CoreRoot.Key</c>, e.g. <c>Struct:task_struct</c>).</summary>
+    public required string Root { get; set; }
+    /// <summary>The engine's shape format it was computed in.</summary>
+    public int Format { get; set; }
+    /// <summary>What the kernel was when the shape was computed (as <see cref="KernelSurfaceEntity.KernelKey"/>).</summary>
+    public required string KernelKey { get; set; }
+    public string? SliceHash { get; set; }
+    /// <summary>The kernel ids (little-endian u32, index = slice id, 0 = void).</summary>
+    public byte[]? KernelIds { get; set; }
+}

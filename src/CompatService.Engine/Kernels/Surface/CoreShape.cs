@@ -84,6 +84,9 @@ public sealed class CoreSlice
 /// </summary>
 public sealed record CoreShape(CoreRoot Root, CoreSlice Slice, uint[] KernelIds)
 {
+    /// <summary>Bumped whenever what a shape holds changes: stored shapes of another format are computed again.</summary>
+    public const int FormatVersion = 1;
+
     /// <summary>
     /// The shape of <paramref name="root"/> on a fully parsed kernel, or null when a shape cannot stand for the kernel: a
     /// big-endian kernel (the surface is little-endian, and bitfield shifts depend on it), or a root vmlinux has no candidate
