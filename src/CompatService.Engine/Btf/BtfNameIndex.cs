@@ -152,10 +152,34 @@ internal sealed class BtfNameIndex
             return Hash(Slow(table, offset));
         var v = Vector256.LoadUnsafe(ref Unsafe.Add(ref MemoryMarshal.GetReference(table), offset));
         var zeros = Vector256.Equals(v, Vector256<byte>.Zero).ExtractMostSignificantBits();
-        if (zeros == 0) return Hash(Slow(table, offset)); // 32 bytes or longer
+        if (zeros == 0) return HashLong(table[offset..], v.AsUInt64()); // 32 bytes or longer
         var len = BitOperations.TrailingZeroCount(zeros);
         var w = (v & Vector256.GreaterThan(Vector256.Create((byte)len), Vector256<byte>.Indices)).AsUInt64();
         return Finish(Combine(w.GetElement(0), w.GetElement(1), w.GetElement(2), w.GetElement(3)), len);
+    }
+
+    /// <summary>
+    /// <see cref="Hash"/> of a NUL-terminated name of 32 bytes or more at the start of <paramref name="rest"/> (whose
+    /// first 32 bytes are <paramref name="head"/>): whole 8-byte reads, the last one masked to the name's length when
+    /// the table has 8 bytes there (bytes after the NUL are never part of the hash).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static uint HashLong(ReadOnlySpan<byte> rest, Vector256<ulong> head)
+    {
+        var len = rest.IndexOf((byte)0);
+        var h = Combine(head.GetElement(0), head.GetElement(1), head.GetElement(2), head.GetElement(3));
+        for (var i = Head; i < len; i += 8)
+        {
+            ulong w;
+            if (i + 8 <= rest.Length)
+            {
+                w = BinaryPrimitives.ReadUInt64LittleEndian(rest[i..]);
+                if (len - i < 8) w &= (1UL << (8 * (len - i))) - 1;
+            }
+            else w = Word(rest[..len], i);
+            h = (BitOperations.RotateLeft(h, 23) * K1) ^ w;
+        }
+        return Finish(h, len);
     }
 
     private static ReadOnlySpan<byte> Slow(ReadOnlySpan<byte> table, int offset)
