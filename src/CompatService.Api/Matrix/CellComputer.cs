@@ -82,7 +82,9 @@ public sealed class CellComputer(CompatDbContext db, EngineCache cache, IOptions
         if (k is null) return (0, false, false);
         var v = EngineVersion;
         var missing = await db.Objects.AsNoTracking()
-            .Where(o => !db.MatrixCells.Any(c => c.ObjectSha256 == o.Sha256 && c.KernelSha256 == k.Sha256 && c.EngineVersion == v))
+            // by ids: one range of the (kernel_id, engine_version) index instead of a probe of the sha256 key per object
+            // (a kernel's and an object's sha256 are unique, their cells go with them: the same cells either way)
+            .Where(o => !db.MatrixCells.Any(c => c.KernelId == k.Id && c.ObjectId == o.Id && c.EngineVersion == v))
             .OrderBy(o => o.Id).Take(max + 1).ToListAsync(ct);
         MatrixProfile.Add(Phase.Missing, Stopwatch.GetTimestamp() - t);
         var batch = missing.Count > max ? missing.GetRange(0, max) : missing;
